@@ -1,0 +1,185 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * ipcdev: kernel-backed inter-process communication objects as character
+ * devices.  This is the one ABI header, shared by the module, libipcdev and
+ * the selftests.
+ *
+ * Layout rules: every structure uses fixed-width fields only, user pointers
+ * are carried as __u64, there is no implicit padding, so the layout is the
+ * same for 32-bit and 64-bit callers.  Every "reserved" field and every
+ * unknown flag bit must be zero, or the call fails with EINVAL; a later
+ * version gives them a meaning behind a new flag bit.
+ *
+ * Objects and handles
+ * -------------------
+ * Each open file of an ipcdev device is a handle.  A handle refers to at most
+ * one object, bound once and for the handle's whole life:
+ *
+ *  - An object is bound explicitly by the kind's OPEN ioctl (anonymous with
+ *    chosen limits, or named: attach or create by name), or
+ *  - implicitly, by the first operation that needs one on an unbound handle:
+ *    a new anonymous object with the default limits is created ("a new
+ *    object per open").
+ *
+ * An OPEN ioctl on a handle that is already bound fails with EBUSY.
+ * Anonymous objects live while a handle refers to them (share them by fork()
+ * or SCM_RIGHTS).  Named objects live in a per-kind namespace and persist
+ * with no handle open until unlinked (IPCDEV_IOC_UNLINK) or until the module
+ * is unloaded.
+ *
+ * Waiting
+ * -------
+ * Every call that may wait takes IPCDEV_WAIT_* flags and a deadline:
+ *  - no flag: wait as long as needed;
+ *  - IPCDEV_WAIT_NONBLOCK: never wait, fail with EAGAIN (O_NONBLOCK on the
+ *    file has the same effect);
+ *  - IPCDEV_WAIT_DEADLINE: wait until deadline_ns, an absolute time on
+ *    CLOCK_MONOTONIC in nanoseconds, then fail with ETIMEDOUT.  Being
+ *    absolute, a call restarted after a signal never waits longer.
+ * A signal ends a wait with EINTR, or restarts the call if the handler was
+ * installed with SA_RESTART; SIGKILL always ends it at once.
+ */
+#ifndef _UAPI_LINUX_IPCDEV_H
+#define _UAPI_LINUX_IPCDEV_H
+
+#include <linux/types.h>
+#include <linux/ioctl.h>
+
+#define IPCDEV_IOC_MAGIC	0xB9
+
+/* Longest name, not counting the terminating NUL. */
+#define IPCDEV_NAME_MAX		255
+
+/* Flags of the OPEN ioctls (struct ipcdev_queue_open.flags ...). */
+#define IPCDEV_CREAT		(1U << 0)	/* create the name if absent */
+#define IPCDEV_EXCL		(1U << 1)	/* with CREAT: fail if present */
+
+/* Flags of every call that may wait. */
+#define IPCDEV_WAIT_NONBLOCK	(1U << 0)	/* never wait: EAGAIN */
+#define IPCDEV_WAIT_DEADLINE	(1U << 1)	/* deadline_ns is valid */
+
+/**
+ * struct ipcdev_unlink - remove a name (IPCDEV_IOC_UNLINK)
+ * @name:	user pointer to the NUL-terminated name
+ * @flags:	must be zero
+ * @reserved:	must be zero
+ *
+ * Issued on any handle of the device whose namespace holds the name (bound
+ * or not).  The object lives on until its last handle is closed.
+ * Errors: ENOENT no such name, EPERM caller is neither owner nor has
+ * CAP_IPC_OWNER, EINVAL/ENAMETOOLONG/EFAULT bad name.
+ */
+struct ipcdev_unlink {
+	__u64 name;
+	__u32 flags;
+	__u32 reserved;
+};
+
+/**
+ * struct ipcdev_msg - one message in or out (PUT/GET, SEND/RECV)
+ * @buf:	user pointer to the message (put) or receive buffer (get);
+ *		may be 0 when @len is 0
+ * @len:	put: the message length.  get: in, the size of @buf; out, the
+ *		length of the message received, or on EMSGSIZE the length
+ *		of the next message, which stays queued
+ * @deadline_ns: absolute CLOCK_MONOTONIC deadline, with IPCDEV_WAIT_DEADLINE
+ * @flags:	IPCDEV_WAIT_* flags
+ * @reserved:	must be zero
+ */
+struct ipcdev_msg {
+	__u64 buf;
+	__u64 len;
+	__u64 deadline_ns;
+	__u32 flags;
+	__u32 reserved;
+};
+
+/*
+ * Queue: /dev/ipcqueue, multiprocessing.Queue.
+ *
+ * A FIFO of whole messages shared by any number of producers and consumers.
+ * A message is admitted when the queue holds fewer than maxsize messages
+ * (maxsize 0: fewer than the module's msgs_max) and either the queue is empty
+ * or its bytes plus the message's length fit in bytes_max.  A message longer
+ * than msgsize_max is refused with EMSGSIZE.  A get whose buffer is smaller
+ * than the next message fails with EMSGSIZE, reports the length and leaves
+ * the message queued.  Zero-length messages are real messages.
+ */
+
+/**
+ * struct ipcdev_queue_open - bind a handle to a queue (IPCDEV_IOC_QUEUE_OPEN)
+ * @name:	user pointer to a NUL-terminated name, or 0 for a new
+ *		anonymous queue
+ * @flags:	IPCDEV_CREAT, IPCDEV_EXCL (named only)
+ * @mode:	permission bits (0777 mask) of a queue this call creates;
+ *		checked like a file's against the caller's fsuid/fsgid
+ * @maxsize:	most messages held; 0: bounded by bytes (and msgs_max)
+ * @msgsize_max: longest message; 0: the module default (msgsize_max param)
+ * @bytes_max:	capacity in bytes; 0: the module default (bytes_default)
+ * @reserved:	must be zero
+ *
+ * The limits apply only when the call creates the queue; attaching to an
+ * existing one ignores them (read them back with IPCDEV_IOC_QUEUE_STAT).
+ * Errors: EBUSY handle already bound, EEXIST (CREAT|EXCL and the name
+ * exists), ENOENT (no CREAT and no such name), EACCES (mode bits refuse the
+ * access the handle was opened for), EINVAL (bad flags, reserved non-zero,
+ * limits above the module ceilings, empty name or one containing '/'),
+ * ENAMETOOLONG, EFAULT, ENOMEM, ENOSPC (too many named objects).
+ */
+struct ipcdev_queue_open {
+	__u64 name;
+	__u32 flags;
+	__u32 mode;
+	__u64 maxsize;
+	__u64 msgsize_max;
+	__u64 bytes_max;
+	__u64 reserved[3];
+};
+
+/**
+ * struct ipcdev_queue_stat - state of a queue (IPCDEV_IOC_QUEUE_STAT)
+ * @count:	messages queued (qsize)
+ * @bytes:	bytes queued
+ * @maxsize:	as created (0: bounded by bytes)
+ * @msgsize_max: longest message accepted
+ * @bytes_max:	capacity in bytes
+ * @getters:	tasks blocked in get
+ * @putters:	tasks blocked in put
+ * @id:		object id (unique while the module is loaded)
+ * @mode:	permission bits
+ * @uid:	owner (in the caller's user namespace)
+ * @gid:	group (in the caller's user namespace)
+ * @flags:	IPCDEV_STAT_* bits
+ * @full:	1 when a zero-length put would wait
+ * @reserved:	zero
+ */
+struct ipcdev_queue_stat {
+	__u64 count;
+	__u64 bytes;
+	__u64 maxsize;
+	__u64 msgsize_max;
+	__u64 bytes_max;
+	__u32 getters;
+	__u32 putters;
+	__u32 id;
+	__u32 mode;
+	__u32 uid;
+	__u32 gid;
+	__u32 flags;
+	__u32 full;
+	__u64 reserved[4];
+};
+
+#define IPCDEV_STAT_NAMED	(1U << 0)	/* object has (or had) a name */
+#define IPCDEV_STAT_UNLINKED	(1U << 1)	/* the name was removed */
+
+/* Common to every device. */
+#define IPCDEV_IOC_UNLINK	_IOW(IPCDEV_IOC_MAGIC, 0x01, struct ipcdev_unlink)
+
+/* Queue device. */
+#define IPCDEV_IOC_QUEUE_OPEN	_IOW(IPCDEV_IOC_MAGIC, 0x10, struct ipcdev_queue_open)
+#define IPCDEV_IOC_QUEUE_PUT	_IOWR(IPCDEV_IOC_MAGIC, 0x11, struct ipcdev_msg)
+#define IPCDEV_IOC_QUEUE_GET	_IOWR(IPCDEV_IOC_MAGIC, 0x12, struct ipcdev_msg)
+#define IPCDEV_IOC_QUEUE_STAT	_IOR(IPCDEV_IOC_MAGIC, 0x13, struct ipcdev_queue_stat)
+
+#endif /* _UAPI_LINUX_IPCDEV_H */

@@ -1,0 +1,415 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The message-channel core: a FIFO of whole messages with blocking,
+ * non-blocking and timed put and get.  A queue is one channel; a pipe is
+ * one channel per direction.
+ *
+ * Locking: ch->lock (a mutex) guards the message list and the counters.
+ * A message is allocated and filled from user space before the lock is
+ * taken; a get copies the message out under the lock, so a get that faults
+ * leaves the message where it was.  Sleepers use exclusive waits on getq and
+ * putq, so each new message wakes one getter and each freed room one putter;
+ * poll uses the separate pollq.
+ *
+ * Fairness: a waiter that was woken but found nothing for it (another task
+ * got there first, or its message is still too big) goes back to the head of
+ * its wait queue, so waiters are served in arrival order and a wake-up is
+ * never spent on a task that then sleeps at the back.  A waiter that leaves
+ * (signal, timeout) while the condition holds passes its wake-up on.
+ */
+#include <linux/hrtimer.h>
+#include <linux/mm.h>
+#include <linux/overflow.h>
+#include <linux/poll.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include "ipcdev.h"
+
+struct ipc_msg {
+	struct list_head link;
+	u64 len;
+	char data[];
+};
+
+/* Timer slack of a timed wait, as for a SCHED_OTHER task's default. */
+#define IPC_WAIT_SLACK_NS	50000
+
+/**
+ * ipc_chan_limits_resolve() - apply defaults and check against the ceilings
+ * @lim:	limits from user space, 0 meaning "default"; resolved in place
+ *
+ * maxsize 0 means bounded by bytes only: the msgs_max ceiling still applies.
+ * Return: 0, or -EINVAL when a limit is above its module ceiling.
+ */
+int ipc_chan_limits_resolve(struct ipc_chan_limits *lim)
+{
+	u64 msgs = ipcdev_limit(READ_ONCE(ipcdev_msgs_max),
+				IPCDEV_MSGS_HARD_MAX);
+	u64 msgsize = ipcdev_limit(READ_ONCE(ipcdev_msgsize_max),
+				   IPCDEV_MSG_HARD_MAX);
+	u64 bytes = ipcdev_limit(READ_ONCE(ipcdev_bytes_max),
+				 IPCDEV_BYTES_HARD_MAX);
+
+	if (lim->maxsize > msgs || lim->msgsize_max > msgsize ||
+	    lim->bytes_max > bytes)
+		return -EINVAL;
+	if (!lim->maxsize)
+		lim->maxsize = msgs;
+	if (!lim->msgsize_max)
+		lim->msgsize_max = msgsize;
+	if (!lim->bytes_max)
+		lim->bytes_max = min_t(u64, READ_ONCE(ipcdev_bytes_default),
+				       bytes);
+	if (!lim->bytes_max)
+		lim->bytes_max = 1;
+	return 0;
+}
+
+/**
+ * ipc_chan_init() - set up an empty channel
+ * @ch:		the channel
+ * @lim:	resolved limits (ipc_chan_limits_resolve())
+ */
+void ipc_chan_init(struct ipc_chan *ch, const struct ipc_chan_limits *lim)
+{
+	mutex_init(&ch->lock);
+	INIT_LIST_HEAD(&ch->msgs);
+	ch->count = 0;
+	ch->bytes = 0;
+	ch->getters = 0;
+	ch->putters = 0;
+	ch->maxsize = lim->maxsize;
+	ch->msgsize_max = lim->msgsize_max;
+	ch->bytes_max = lim->bytes_max;
+	init_waitqueue_head(&ch->getq);
+	init_waitqueue_head(&ch->putq);
+	init_waitqueue_head(&ch->pollq);
+	ch->fasync_in = NULL;
+	ch->fasync_out = NULL;
+}
+
+static void ipc_msg_free(struct ipc_msg *msg)
+{
+	kvfree(msg);
+}
+
+/**
+ * ipc_chan_destroy() - free every queued message
+ * @ch:		a channel nobody else can reach any more
+ */
+void ipc_chan_destroy(struct ipc_chan *ch)
+{
+	struct ipc_msg *msg, *tmp;
+
+	list_for_each_entry_safe(msg, tmp, &ch->msgs, link) {
+		atomic_long_sub(msg->len, &ipcdev_nr_bytes);
+		ipc_msg_free(msg);
+	}
+	INIT_LIST_HEAD(&ch->msgs);
+	mutex_destroy(&ch->lock);
+}
+
+/*
+ * Would a message of @len bytes be admitted now?  An empty channel takes any
+ * message up to msgsize_max, so a message larger than the capacity waits
+ * for the channel to drain instead of being refused.
+ */
+static bool ipc_chan_fits(const struct ipc_chan *ch, u64 len)
+{
+	u64 count = READ_ONCE(ch->count);
+	u64 bytes = READ_ONCE(ch->bytes);
+
+	if (count >= ch->maxsize)
+		return false;
+	return !count || bytes + len <= ch->bytes_max;
+}
+
+bool ipc_chan_full(struct ipc_chan *ch)
+{
+	return !ipc_chan_fits(ch, 0);
+}
+
+/* Queue @w's entry on @wq; at the head if it was woken before. */
+static void ipc_prepare_wait(wait_queue_head_t *wq,
+			     struct wait_queue_entry *wait, bool head)
+{
+	unsigned long flags;
+
+	wait->flags |= WQ_FLAG_EXCLUSIVE;
+	spin_lock_irqsave(&wq->lock, flags);
+	if (list_empty(&wait->entry)) {
+		if (head)
+			__add_wait_queue(wq, wait);
+		else
+			__add_wait_queue_entry_tail(wq, wait);
+	}
+	set_current_state(TASK_INTERRUPTIBLE);
+	spin_unlock_irqrestore(&wq->lock, flags);
+}
+
+/* Sleep until woken, the deadline passes (returns false) or a signal. */
+static bool ipc_sleep(const struct ipcdev_wait *w)
+{
+	ktime_t expires = w->deadline;
+
+	if (!w->timed) {
+		schedule();
+		return true;
+	}
+	return schedule_hrtimeout_range(&expires, IPC_WAIT_SLACK_NS,
+					HRTIMER_MODE_ABS) != 0;
+}
+
+/*
+ * Wait on @wq until @ready(ch, len) holds.  Called and returns with ch->lock
+ * held; drops it while asleep.
+ * Return: 0 when ready, -EAGAIN (non-blocking), -ETIMEDOUT, -ERESTARTSYS.
+ */
+static int ipc_chan_wait(struct ipc_chan *ch, wait_queue_head_t *wq,
+			 u32 *nr_waiting,
+			 bool (*ready)(const struct ipc_chan *, u64), u64 len,
+			 const struct ipcdev_wait *w)
+	__must_hold(&ch->lock)
+{
+	DEFINE_WAIT(wait);
+	bool woken = false;
+	int ret = 0;
+
+	if (ready(ch, len))
+		return 0;
+	if (w->nonblock)
+		return -EAGAIN;
+
+	(*nr_waiting)++;
+	for (;;) {
+		ipc_prepare_wait(wq, &wait, woken);
+		if (ready(ch, len))
+			break;
+		if (signal_pending(current)) {
+			ret = -ERESTARTSYS;
+			break;
+		}
+		if (w->timed && ktime_compare(ktime_get(), w->deadline) >= 0) {
+			ret = -ETIMEDOUT;
+			break;
+		}
+		mutex_unlock(&ch->lock);
+		ipc_sleep(w);
+		woken = true;
+		mutex_lock(&ch->lock);
+	}
+	finish_wait(wq, &wait);
+	(*nr_waiting)--;
+	/* Leaving while the condition holds: hand any wake-up on. */
+	if (ret && ready(ch, len))
+		wake_up(wq);
+	return ret;
+}
+
+static bool ipc_chan_put_ready(const struct ipc_chan *ch, u64 len)
+{
+	return ipc_chan_fits(ch, len);
+}
+
+static bool ipc_chan_get_ready(const struct ipc_chan *ch, u64 unused)
+{
+	return READ_ONCE(ch->count) != 0;
+}
+
+static void ipc_chan_notify(struct ipc_chan *ch, wait_queue_head_t *wq,
+			    struct fasync_struct **fa, __poll_t events,
+			    int band)
+{
+	wake_up(wq);
+	wake_up_poll(&ch->pollq, events);
+	if (fa)
+		kill_fasync(fa, SIGIO, band);
+}
+
+static struct ipc_msg *ipc_msg_from_user(const void __user *buf, u64 len)
+{
+	struct ipc_msg *msg;
+
+	msg = kvmalloc(struct_size(msg, data, len),
+		       GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+	if (!msg)
+		return ERR_PTR(-ENOMEM);
+	msg->len = len;
+	if (len && copy_from_user(msg->data, buf, len)) {
+		ipc_msg_free(msg);
+		return ERR_PTR(-EFAULT);
+	}
+	return msg;
+}
+
+/**
+ * ipc_chan_put() - append one message
+ * @ch:		the channel
+ * @buf:	user memory holding the message
+ * @len:	its length; may be 0
+ * @w:		how long to wait for room
+ *
+ * The message is read from user space before anything changes, so a put
+ * that fails leaves the channel as it was.
+ * Return: 0, -EMSGSIZE (longer than msgsize_max), -EFAULT, -ENOMEM,
+ * -EAGAIN, -ETIMEDOUT, -ERESTARTSYS.
+ */
+int ipc_chan_put(struct ipc_chan *ch, const void __user *buf, u64 len,
+		 const struct ipcdev_wait *w)
+{
+	struct ipc_msg *msg;
+	int ret;
+
+	if (len > ch->msgsize_max)
+		return -EMSGSIZE;
+	msg = ipc_msg_from_user(buf, len);
+	if (IS_ERR(msg))
+		return PTR_ERR(msg);
+
+	ret = mutex_lock_killable(&ch->lock);
+	if (ret)
+		goto out_free;
+	ret = ipc_chan_wait(ch, &ch->putq, &ch->putters, ipc_chan_put_ready,
+			    len, w);
+	if (ret)
+		goto out_unlock;
+	list_add_tail(&msg->link, &ch->msgs);
+	WRITE_ONCE(ch->count, ch->count + 1);
+	WRITE_ONCE(ch->bytes, ch->bytes + len);
+	atomic_long_add(len, &ipcdev_nr_bytes);
+	ipc_chan_notify(ch, &ch->getq, ch->fasync_in,
+			EPOLLIN | EPOLLRDNORM, POLL_IN);
+	mutex_unlock(&ch->lock);
+	return 0;
+
+out_unlock:
+	mutex_unlock(&ch->lock);
+out_free:
+	ipc_msg_free(msg);
+	return ret;
+}
+
+/**
+ * ipc_chan_get() - take the oldest message
+ * @ch:		the channel
+ * @buf:	user buffer
+ * @size:	its size
+ * @w:		how long to wait for a message
+ * @msglen:	set to the message's length on success and on -EMSGSIZE
+ *
+ * Return: 0; -EMSGSIZE when @size is smaller than the next message, which
+ * stays queued; -EFAULT, the message stays queued; -EAGAIN, -ETIMEDOUT,
+ * -ERESTARTSYS.
+ */
+int ipc_chan_get(struct ipc_chan *ch, void __user *buf, u64 size,
+		 const struct ipcdev_wait *w, u64 *msglen)
+{
+	struct ipc_msg *msg;
+	int ret;
+
+	ret = mutex_lock_killable(&ch->lock);
+	if (ret)
+		return ret;
+	ret = ipc_chan_wait(ch, &ch->getq, &ch->getters, ipc_chan_get_ready,
+			    0, w);
+	if (ret)
+		goto out_unlock;
+	msg = list_first_entry(&ch->msgs, struct ipc_msg, link);
+	*msglen = msg->len;
+	if (msg->len > size) {
+		ret = -EMSGSIZE;
+		goto out_pass;
+	}
+	if (msg->len && copy_to_user(buf, msg->data, msg->len)) {
+		ret = -EFAULT;
+		goto out_pass;
+	}
+	list_del(&msg->link);
+	WRITE_ONCE(ch->count, ch->count - 1);
+	WRITE_ONCE(ch->bytes, ch->bytes - msg->len);
+	atomic_long_sub(msg->len, &ipcdev_nr_bytes);
+	ipc_chan_notify(ch, &ch->putq, ch->fasync_out,
+			EPOLLOUT | EPOLLWRNORM, POLL_OUT);
+	mutex_unlock(&ch->lock);
+	ipc_msg_free(msg);
+	return 0;
+
+out_pass:
+	/* The message stays: another getter may take it. */
+	if (ch->getters)
+		wake_up(&ch->getq);
+out_unlock:
+	mutex_unlock(&ch->lock);
+	return ret;
+}
+
+/**
+ * ipc_chan_poll() - readiness of a channel, for poll/select/epoll
+ * @ch:		the channel
+ * @file:	the polling file
+ * @pt:		the poll table
+ * Return: EPOLLIN when a message waits, EPOLLOUT when one more fits.
+ */
+__poll_t ipc_chan_poll(struct ipc_chan *ch, struct file *file,
+		       poll_table *pt)
+{
+	__poll_t mask = 0;
+
+	poll_wait(file, &ch->pollq, pt);
+	if (READ_ONCE(ch->count))
+		mask |= EPOLLIN | EPOLLRDNORM;
+	if (ipc_chan_fits(ch, 0))
+		mask |= EPOLLOUT | EPOLLWRNORM;
+	return mask;
+}
+
+/**
+ * ipc_chan_waiters() - how many tasks sleep in get and put
+ * @ch:		the channel
+ * @getters:	set
+ * @putters:	set
+ */
+void ipc_chan_waiters(struct ipc_chan *ch, u32 *getters, u32 *putters)
+{
+	mutex_lock(&ch->lock);
+	*getters = ch->getters;
+	*putters = ch->putters;
+	mutex_unlock(&ch->lock);
+}
+
+/**
+ * ipcdev_msg_ioctl() - a PUT or GET ioctl (struct ipcdev_msg) on a channel
+ * @ch:		the channel
+ * @uarg:	struct ipcdev_msg in user memory
+ * @put:	put, else get
+ * @file:	the handle's file (O_NONBLOCK)
+ *
+ * A get writes the message length back to @uarg->len on success and on
+ * -EMSGSIZE.
+ * Return: 0 or a negative errno (see ipc_chan_put(), ipc_chan_get()),
+ * -EINVAL for unknown flags or non-zero reserved fields.
+ */
+long ipcdev_msg_ioctl(struct ipc_chan *ch, void __user *uarg, bool put,
+		      struct file *file)
+{
+	struct ipcdev_msg __user *umsg = uarg;
+	struct ipcdev_msg m;
+	struct ipcdev_wait w;
+	u64 len = 0;
+	int ret;
+
+	if (copy_from_user(&m, umsg, sizeof(m)))
+		return -EFAULT;
+	if (m.reserved)
+		return -EINVAL;
+	ret = ipcdev_wait_init(&w, file, m.flags, m.deadline_ns);
+	if (ret)
+		return ret;
+	if (put)
+		return ipc_chan_put(ch, u64_to_user_ptr(m.buf), m.len, &w);
+	ret = ipc_chan_get(ch, u64_to_user_ptr(m.buf), m.len, &w, &len);
+	if ((!ret || ret == -EMSGSIZE) && put_user(len, &umsg->len))
+		return -EFAULT;
+	return ret;
+}

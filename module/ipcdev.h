@@ -1,0 +1,202 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * ipcdev internal interfaces: the object registry, handles, waiting and the
+ * message-channel core shared by the queue and pipe devices.
+ */
+#ifndef _IPCDEV_INTERNAL_H
+#define _IPCDEV_INTERNAL_H
+
+#include <linux/fs.h>
+#include <linux/kref.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/types.h>
+#include <linux/uidgid.h>
+#include <linux/poll.h>
+#include <linux/wait.h>
+#include <linux/ktime.h>
+#include <linux/ipcdev.h>
+
+/* Hard limits no module parameter can raise: kvmalloc() refuses > INT_MAX. */
+#define IPCDEV_MSG_HARD_MAX	(256UL << 20)
+#define IPCDEV_BYTES_HARD_MAX	(1UL << 30)
+#define IPCDEV_MSGS_HARD_MAX	(1UL << 24)
+
+/* Module parameters (main.c); read with READ_ONCE, root may change them. */
+extern unsigned long ipcdev_msgsize_max;
+extern unsigned long ipcdev_bytes_default;
+extern unsigned long ipcdev_bytes_max;
+extern unsigned long ipcdev_msgs_max;
+extern unsigned long ipcdev_named_max;
+
+/* Module-wide counters, shown in /proc/ipcdev/stats. */
+extern atomic_long_t ipcdev_nr_objects;
+extern atomic_long_t ipcdev_nr_handles;
+extern atomic_long_t ipcdev_nr_bytes;
+
+unsigned long ipcdev_limit(unsigned long param, unsigned long hard);
+
+struct ipcdev_obj;
+
+/**
+ * struct ipcdev_kind - what the registry knows of an object kind
+ * @name:	"queue", "pipe", ...: names live in one namespace per kind
+ * @free:	frees the object embedding @obj once its last reference is gone
+ */
+struct ipcdev_kind {
+	const char *name;
+	void (*free)(struct ipcdev_obj *obj);
+};
+
+/**
+ * struct ipcdev_obj - what every object kind embeds
+ * @ref:	references: one per bound handle, one held by the registry
+ *		while the name is linked, and short-lived lookups
+ * @kind:	immutable
+ * @id:		immutable; index in the registry's id array
+ * @name:	immutable; NULL for an anonymous object
+ * @uid:	immutable owner
+ * @gid:	immutable group
+ * @mode:	immutable permission bits (0777 mask)
+ * @creator:	immutable; pid (init namespace) of the creating task
+ * @node:	link in the registry's name list; registry lock
+ * @linked:	the name is in the registry; registry lock
+ */
+struct ipcdev_obj {
+	struct kref ref;
+	const struct ipcdev_kind *kind;
+	u32 id;
+	char *name;
+	kuid_t uid;
+	kgid_t gid;
+	umode_t mode;
+	pid_t creator;
+	struct list_head node;
+	bool linked;
+};
+
+int ipcdev_obj_init(struct ipcdev_obj *obj, const struct ipcdev_kind *kind,
+		    char *name, umode_t mode);
+void ipcdev_obj_get(struct ipcdev_obj *obj);
+void ipcdev_obj_put(struct ipcdev_obj *obj);
+void ipcdev_obj_fini(struct ipcdev_obj *obj);
+
+char *ipcdev_name_from_user(u64 uname);
+int ipcdev_check_mode(u32 mode, umode_t *out);
+
+typedef struct ipcdev_obj *(*ipcdev_create_fn)(void *arg, char *name,
+					       umode_t mode);
+int ipcdev_registry_open(const struct ipcdev_kind *kind, char *name,
+			 u32 flags, umode_t mode, fmode_t fmode,
+			 ipcdev_create_fn create, void *arg,
+			 struct ipcdev_obj **out);
+int ipcdev_registry_unlink(const struct ipcdev_kind *kind, const char *name);
+long ipcdev_ioctl_unlink(const struct ipcdev_kind *kind, void __user *uarg);
+void ipcdev_registry_exit(void);
+long ipcdev_registry_named(void);
+
+/**
+ * struct ipcdev_handle - one open file of an ipcdev device
+ * @obj:	the object, bound at most once (ipcdev_handle_bind()) and
+ *		then constant until release; read with ipcdev_handle_obj()
+ * @fmode:	the access the file was opened for; immutable
+ */
+struct ipcdev_handle {
+	struct ipcdev_obj *obj;
+	fmode_t fmode;
+};
+
+int ipcdev_handle_open(struct file *file);
+void ipcdev_handle_release(struct file *file);
+
+static inline struct ipcdev_handle *ipcdev_handle(struct file *file)
+{
+	return file->private_data;
+}
+
+static inline struct ipcdev_obj *ipcdev_handle_obj(struct ipcdev_handle *h)
+{
+	/* Pairs with the cmpxchg_release() in ipcdev_handle_bind(). */
+	return smp_load_acquire(&h->obj);
+}
+
+int ipcdev_handle_bind(struct ipcdev_handle *h, struct ipcdev_obj *obj);
+
+/**
+ * struct ipcdev_wait - how long a call may wait
+ * @nonblock:	never wait: -EAGAIN
+ * @timed:	@deadline is valid
+ * @deadline:	absolute CLOCK_MONOTONIC time
+ */
+struct ipcdev_wait {
+	bool nonblock;
+	bool timed;
+	ktime_t deadline;
+};
+
+int ipcdev_wait_init(struct ipcdev_wait *w, struct file *file, u32 flags,
+		     u64 deadline_ns);
+
+/* The message-channel core (channel.c). */
+struct ipc_msg;
+
+/**
+ * struct ipc_chan - a FIFO of whole messages with blocking put and get
+ * @lock:	guards every field below but the wait queues, which have
+ *		their own lock; messages are copied to user space under it
+ * @msgs:	queued struct ipc_msg, oldest first
+ * @count:	messages queued; written under @lock, read locklessly by poll
+ * @bytes:	payload bytes queued; as @count
+ * @getters:	tasks sleeping in get; @lock
+ * @putters:	tasks sleeping in put; @lock
+ * @maxsize:	most messages (never 0: resolved at init); immutable
+ * @msgsize_max: longest message; immutable
+ * @bytes_max:	capacity in bytes; immutable
+ * @getq:	sleeping getters, exclusive waits, one woken per message
+ * @putq:	sleeping putters, exclusive waits, one woken per freed room
+ * @pollq:	poll/epoll waiters, woken with the ready events as key
+ * @fasync_in:	where to signal readability (owner's list); may be NULL
+ * @fasync_out:	where to signal writability; may be NULL
+ */
+struct ipc_chan {
+	struct mutex lock;
+	struct list_head msgs;
+	u64 count;
+	u64 bytes;
+	u32 getters;
+	u32 putters;
+	u64 maxsize;
+	u64 msgsize_max;
+	u64 bytes_max;
+	wait_queue_head_t getq;
+	wait_queue_head_t putq;
+	wait_queue_head_t pollq;
+	struct fasync_struct **fasync_in;
+	struct fasync_struct **fasync_out;
+};
+
+struct ipc_chan_limits {
+	u64 maxsize;
+	u64 msgsize_max;
+	u64 bytes_max;
+};
+
+int ipc_chan_limits_resolve(struct ipc_chan_limits *lim);
+void ipc_chan_init(struct ipc_chan *ch, const struct ipc_chan_limits *lim);
+void ipc_chan_destroy(struct ipc_chan *ch);
+int ipc_chan_put(struct ipc_chan *ch, const void __user *buf, u64 len,
+		 const struct ipcdev_wait *w);
+int ipc_chan_get(struct ipc_chan *ch, void __user *buf, u64 size,
+		 const struct ipcdev_wait *w, u64 *msglen);
+__poll_t ipc_chan_poll(struct ipc_chan *ch, struct file *file,
+		       poll_table *pt);
+bool ipc_chan_full(struct ipc_chan *ch);
+void ipc_chan_waiters(struct ipc_chan *ch, u32 *getters, u32 *putters);
+
+struct miscdevice;
+extern struct miscdevice ipcq_misc;
+
+long ipcdev_msg_ioctl(struct ipc_chan *ch, void __user *uarg, bool put,
+		      struct file *file);
+
+#endif /* _IPCDEV_INTERNAL_H */

@@ -1,0 +1,110 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ipcdev: kernel-backed inter-process communication objects as character
+ * devices, after Python's multiprocessing.  Module parameters, counters,
+ * /proc/ipcdev and the device registrations.
+ */
+#include <linux/init.h>
+#include <linux/miscdevice.h>
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/proc_fs.h>
+#include <linux/seq_file.h>
+#include "ipcdev.h"
+
+unsigned long ipcdev_msgsize_max = 16UL << 20;
+module_param_named(msgsize_max, ipcdev_msgsize_max, ulong, 0644);
+MODULE_PARM_DESC(msgsize_max,
+		 "Longest message, default and ceiling (bytes; hard cap 256 MiB)");
+
+unsigned long ipcdev_bytes_default = 1UL << 20;
+module_param_named(bytes_default, ipcdev_bytes_default, ulong, 0644);
+MODULE_PARM_DESC(bytes_default, "Default capacity of a queue (bytes)");
+
+unsigned long ipcdev_bytes_max = 64UL << 20;
+module_param_named(bytes_max, ipcdev_bytes_max, ulong, 0644);
+MODULE_PARM_DESC(bytes_max, "Ceiling of a queue's capacity (bytes; hard cap 1 GiB)");
+
+unsigned long ipcdev_msgs_max = 65536;
+module_param_named(msgs_max, ipcdev_msgs_max, ulong, 0644);
+MODULE_PARM_DESC(msgs_max,
+		 "Ceiling of a queue's maxsize, and its bound when maxsize is 0");
+
+unsigned long ipcdev_named_max = 4096;
+module_param_named(named_max, ipcdev_named_max, ulong, 0644);
+MODULE_PARM_DESC(named_max, "Most named objects at once (ENOSPC beyond)");
+
+atomic_long_t ipcdev_nr_objects = ATOMIC_LONG_INIT(0);
+atomic_long_t ipcdev_nr_handles = ATOMIC_LONG_INIT(0);
+atomic_long_t ipcdev_nr_bytes = ATOMIC_LONG_INIT(0);
+
+/**
+ * ipcdev_limit() - a module parameter, capped by a hard limit
+ * @param:	the parameter's current value
+ * @hard:	what no setting may exceed
+ * Return: the smaller of the two.
+ */
+unsigned long ipcdev_limit(unsigned long param, unsigned long hard)
+{
+	return min(param, hard);
+}
+
+
+static struct miscdevice *ipcdev_miscs[] = {
+	&ipcq_misc,
+};
+
+static struct proc_dir_entry *ipcdev_proc;
+
+static int ipcdev_stats_show(struct seq_file *m, void *v)
+{
+	seq_printf(m, "objects %ld\n", atomic_long_read(&ipcdev_nr_objects));
+	seq_printf(m, "named %ld\n", ipcdev_registry_named());
+	seq_printf(m, "bytes %ld\n", atomic_long_read(&ipcdev_nr_bytes));
+	seq_printf(m, "handles %ld\n", atomic_long_read(&ipcdev_nr_handles));
+	return 0;
+}
+
+static int __init ipcdev_init(void)
+{
+	int i, ret;
+
+	ipcdev_proc = proc_mkdir("ipcdev", NULL);
+	if (!ipcdev_proc)
+		return -ENOMEM;
+	if (!proc_create_single("stats", 0444, ipcdev_proc,
+				ipcdev_stats_show)) {
+		ret = -ENOMEM;
+		goto out_proc;
+	}
+	for (i = 0; i < ARRAY_SIZE(ipcdev_miscs); i++) {
+		ret = misc_register(ipcdev_miscs[i]);
+		if (ret)
+			goto out_misc;
+	}
+	return 0;
+
+out_misc:
+	while (--i >= 0)
+		misc_deregister(ipcdev_miscs[i]);
+out_proc:
+	proc_remove(ipcdev_proc);
+	return ret;
+}
+
+static void __exit ipcdev_exit(void)
+{
+	int i;
+
+	for (i = ARRAY_SIZE(ipcdev_miscs) - 1; i >= 0; i--)
+		misc_deregister(ipcdev_miscs[i]);
+	proc_remove(ipcdev_proc);
+	ipcdev_registry_exit();
+}
+
+module_init(ipcdev_init);
+module_exit(ipcdev_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("Kernel-backed IPC objects after Python's multiprocessing");
+MODULE_AUTHOR("ipcdev developers");

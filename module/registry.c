@@ -1,0 +1,418 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The object registry: ids and names of every ipcdev object, handles, and
+ * the permission checks, shared by every device.
+ *
+ * Lifetimes: an object is reference counted (struct kref).  A bound handle
+ * holds one reference; a linked name holds one more, so a named object
+ * persists with no handle open until it is unlinked or the module goes.
+ */
+#include <linux/capability.h>
+#include <linux/cred.h>
+#include <linux/err.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+#include <linux/xarray.h>
+#include "ipcdev.h"
+
+/*
+ * ipcdev_registry_lock guards ipcdev_names and every object's @node and
+ * @linked, and ipcdev_nr_named.  Object ids live in ipcdev_ids, which has its
+ * own lock.
+ */
+static DEFINE_MUTEX(ipcdev_registry_lock);
+static LIST_HEAD(ipcdev_names);
+static long ipcdev_nr_named;
+static DEFINE_XARRAY_ALLOC(ipcdev_ids);
+
+/**
+ * ipcdev_obj_init() - set up the common part of a new object
+ * @obj:	the object, zeroed by the caller
+ * @kind:	its kind
+ * @name:	kmalloc'ed name, or NULL; owned by the object from here on
+ * @mode:	permission bits
+ *
+ * The caller is the owner: fsuid and fsgid of the current task.
+ * Return: 0, or -ENOMEM (then @name is still the caller's).
+ */
+int ipcdev_obj_init(struct ipcdev_obj *obj, const struct ipcdev_kind *kind,
+		    char *name, umode_t mode)
+{
+	int ret;
+
+	kref_init(&obj->ref);
+	INIT_LIST_HEAD(&obj->node);
+	obj->kind = kind;
+	obj->uid = current_fsuid();
+	obj->gid = current_fsgid();
+	obj->mode = mode;
+	obj->creator = task_tgid_nr(current);
+	ret = xa_alloc(&ipcdev_ids, &obj->id, obj, xa_limit_31b,
+		       GFP_KERNEL_ACCOUNT);
+	if (ret)
+		return ret == -EBUSY ? -ENOSPC : ret;
+	obj->name = name;
+	atomic_long_inc(&ipcdev_nr_objects);
+	return 0;
+}
+
+/**
+ * ipcdev_obj_fini() - undo ipcdev_obj_init(); called by a kind's free
+ * @obj:	an object whose last reference is gone
+ */
+void ipcdev_obj_fini(struct ipcdev_obj *obj)
+{
+	xa_erase(&ipcdev_ids, obj->id);
+	kfree(obj->name);
+	atomic_long_dec(&ipcdev_nr_objects);
+}
+
+void ipcdev_obj_get(struct ipcdev_obj *obj)
+{
+	kref_get(&obj->ref);
+}
+
+static void ipcdev_obj_release(struct kref *ref)
+{
+	struct ipcdev_obj *obj = container_of(ref, struct ipcdev_obj, ref);
+
+	obj->kind->free(obj);
+}
+
+/**
+ * ipcdev_obj_put() - drop a reference; the last one frees the object
+ * @obj:	the object; may sleep
+ */
+void ipcdev_obj_put(struct ipcdev_obj *obj)
+{
+	kref_put(&obj->ref, ipcdev_obj_release);
+}
+
+/**
+ * ipcdev_name_from_user() - copy and check an object name
+ * @uname:	user pointer, as carried in the ABI
+ *
+ * Return: a kmalloc'ed name, or ERR_PTR(-EFAULT) (unreadable before its
+ * NUL), -ENAMETOOLONG (no NUL in IPCDEV_NAME_MAX + 1 bytes), -EINVAL (empty
+ * or containing '/'), -ENOMEM.
+ */
+char *ipcdev_name_from_user(u64 uname)
+{
+	char *name;
+	long len;
+
+	name = kmalloc(IPCDEV_NAME_MAX + 1, GFP_KERNEL_ACCOUNT);
+	if (!name)
+		return ERR_PTR(-ENOMEM);
+	len = strncpy_from_user(name, u64_to_user_ptr(uname),
+				IPCDEV_NAME_MAX + 1);
+	if (len < 0)
+		goto fail;
+	if (len > IPCDEV_NAME_MAX) {
+		len = -ENAMETOOLONG;
+		goto fail;
+	}
+	if (len == 0 || strchr(name, '/')) {
+		len = -EINVAL;
+		goto fail;
+	}
+	return name;
+fail:
+	kfree(name);
+	return ERR_PTR(len);
+}
+
+/**
+ * ipcdev_check_mode() - validate permission bits and apply the umask
+ * @mode:	from user space
+ * @out:	the mode a new object gets
+ * Return: 0, or -EINVAL for bits outside 0777.
+ */
+int ipcdev_check_mode(u32 mode, umode_t *out)
+{
+	if (mode & ~0777U)
+		return -EINVAL;
+	*out = mode & ~current_umask() & 0777;
+	return 0;
+}
+
+/* May the current task open @obj for @fmode?  System V style: CAP_IPC_OWNER. */
+static int ipcdev_obj_permission(struct ipcdev_obj *obj, fmode_t fmode)
+{
+	unsigned int granted = obj->mode;
+	unsigned int want = 0;
+
+	if (fmode & FMODE_READ)
+		want |= 4;
+	if (fmode & FMODE_WRITE)
+		want |= 2;
+	if (uid_eq(current_fsuid(), obj->uid))
+		granted >>= 6;
+	else if (in_group_p(obj->gid))
+		granted >>= 3;
+	if (!(want & ~granted & 7))
+		return 0;
+	return capable(CAP_IPC_OWNER) ? 0 : -EACCES;
+}
+
+static struct ipcdev_obj *ipcdev_lookup(const struct ipcdev_kind *kind,
+					const char *name)
+	__must_hold(&ipcdev_registry_lock)
+{
+	struct ipcdev_obj *obj;
+
+	list_for_each_entry(obj, &ipcdev_names, node)
+		if (obj->kind == kind && !strcmp(obj->name, name))
+			return obj;
+	return NULL;
+}
+
+/* Attach to an existing object; takes a reference. */
+static int ipcdev_attach(struct ipcdev_obj *obj, u32 flags, fmode_t fmode)
+	__must_hold(&ipcdev_registry_lock)
+{
+	int ret;
+
+	if ((flags & IPCDEV_CREAT) && (flags & IPCDEV_EXCL))
+		return -EEXIST;
+	ret = ipcdev_obj_permission(obj, fmode);
+	if (ret)
+		return ret;
+	ipcdev_obj_get(obj);
+	return 0;
+}
+
+/**
+ * ipcdev_registry_open() - find or create a named object
+ * @kind:	the namespace
+ * @name:	kmalloc'ed name; always consumed
+ * @flags:	IPCDEV_CREAT, IPCDEV_EXCL
+ * @mode:	permission bits of a new object (umask applied)
+ * @fmode:	the access wanted, checked against an existing object's mode
+ * @create:	makes a new object (allocates, may sleep); takes the name
+ * @arg:	for @create
+ * @out:	the object, with a reference for the caller
+ *
+ * A new object is allocated before the registry lock is taken and thrown
+ * away if the name turns out to exist.
+ * Return: 0, -EEXIST, -ENOENT, -EACCES, -ENOSPC (named_max reached),
+ * -ENOMEM.
+ */
+int ipcdev_registry_open(const struct ipcdev_kind *kind, char *name,
+			 u32 flags, umode_t mode, fmode_t fmode,
+			 ipcdev_create_fn create, void *arg,
+			 struct ipcdev_obj **out)
+{
+	struct ipcdev_obj *obj, *new = NULL;
+	char *dup;
+	int ret;
+
+	if (flags & IPCDEV_CREAT) {
+		dup = kstrdup(name, GFP_KERNEL_ACCOUNT);
+		if (!dup) {
+			ret = -ENOMEM;
+			goto out_name;
+		}
+		new = create(arg, dup, mode);
+		if (IS_ERR(new)) {
+			kfree(dup);
+			ret = PTR_ERR(new);
+			goto out_name;
+		}
+	}
+
+	mutex_lock(&ipcdev_registry_lock);
+	obj = ipcdev_lookup(kind, name);
+	if (obj) {
+		ret = ipcdev_attach(obj, flags, fmode);
+	} else if (!new) {
+		ret = -ENOENT;
+	} else if (ipcdev_nr_named >= READ_ONCE(ipcdev_named_max)) {
+		ret = -ENOSPC;
+	} else {
+		/* The creator gets the access it asked for, like open(2). */
+		ipcdev_obj_get(new);
+		new->linked = true;
+		list_add_tail(&new->node, &ipcdev_names);
+		ipcdev_nr_named++;
+		obj = new;
+		new = NULL;
+		ret = 0;
+	}
+	mutex_unlock(&ipcdev_registry_lock);
+
+	if (new)
+		ipcdev_obj_put(new);
+	if (!ret)
+		*out = obj;
+out_name:
+	kfree(name);
+	return ret;
+}
+
+/* Remove @obj's name; the caller then drops the registry's reference. */
+static void ipcdev_unlink_locked(struct ipcdev_obj *obj)
+	__must_hold(&ipcdev_registry_lock)
+{
+	list_del_init(&obj->node);
+	obj->linked = false;
+	ipcdev_nr_named--;
+}
+
+/**
+ * ipcdev_registry_unlink() - remove a name
+ * @kind:	the namespace
+ * @name:	the name
+ *
+ * Only the owner or a task with CAP_IPC_OWNER may unlink.
+ * Return: 0, -ENOENT, -EPERM.
+ */
+int ipcdev_registry_unlink(const struct ipcdev_kind *kind, const char *name)
+{
+	struct ipcdev_obj *obj;
+	int ret = 0;
+
+	mutex_lock(&ipcdev_registry_lock);
+	obj = ipcdev_lookup(kind, name);
+	if (!obj)
+		ret = -ENOENT;
+	else if (!uid_eq(current_fsuid(), obj->uid) &&
+		 !capable(CAP_IPC_OWNER))
+		ret = -EPERM;
+	else
+		ipcdev_unlink_locked(obj);
+	mutex_unlock(&ipcdev_registry_lock);
+	if (!ret)
+		ipcdev_obj_put(obj);
+	return ret;
+}
+
+/**
+ * ipcdev_ioctl_unlink() - IPCDEV_IOC_UNLINK for any device
+ * @kind:	the device's namespace
+ * @uarg:	struct ipcdev_unlink
+ * Return: 0 or a negative errno, see ipcdev_registry_unlink().
+ */
+long ipcdev_ioctl_unlink(const struct ipcdev_kind *kind, void __user *uarg)
+{
+	struct ipcdev_unlink arg;
+	char *name;
+	int ret;
+
+	if (copy_from_user(&arg, uarg, sizeof(arg)))
+		return -EFAULT;
+	if (arg.flags || arg.reserved)
+		return -EINVAL;
+	name = ipcdev_name_from_user(arg.name);
+	if (IS_ERR(name))
+		return PTR_ERR(name);
+	ret = ipcdev_registry_unlink(kind, name);
+	kfree(name);
+	return ret;
+}
+
+/**
+ * ipcdev_registry_exit() - at module unload, drop every name
+ *
+ * No handle can be open (each holds a module reference), so this frees
+ * every remaining object.
+ */
+void ipcdev_registry_exit(void)
+{
+	struct ipcdev_obj *obj, *tmp;
+	LIST_HEAD(dead);
+
+	mutex_lock(&ipcdev_registry_lock);
+	list_for_each_entry_safe(obj, tmp, &ipcdev_names, node) {
+		ipcdev_unlink_locked(obj);
+		list_add_tail(&obj->node, &dead);
+	}
+	mutex_unlock(&ipcdev_registry_lock);
+
+	list_for_each_entry_safe(obj, tmp, &dead, node) {
+		list_del_init(&obj->node);
+		ipcdev_obj_put(obj);
+	}
+	WARN_ON(!xa_empty(&ipcdev_ids));
+	xa_destroy(&ipcdev_ids);
+}
+
+long ipcdev_registry_named(void)
+{
+	long n;
+
+	mutex_lock(&ipcdev_registry_lock);
+	n = ipcdev_nr_named;
+	mutex_unlock(&ipcdev_registry_lock);
+	return n;
+}
+
+/**
+ * ipcdev_handle_open() - the open() of every ipcdev device
+ * @file:	the new file; gets an unbound handle
+ * Return: 0 or -ENOMEM.
+ */
+int ipcdev_handle_open(struct file *file)
+{
+	struct ipcdev_handle *h;
+
+	h = kzalloc(sizeof(*h), GFP_KERNEL_ACCOUNT);
+	if (!h)
+		return -ENOMEM;
+	h->fmode = file->f_mode & (FMODE_READ | FMODE_WRITE);
+	file->private_data = h;
+	atomic_long_inc(&ipcdev_nr_handles);
+	return 0;
+}
+
+/**
+ * ipcdev_handle_release() - the release() of every ipcdev device
+ * @file:	the file being closed; drops its object reference
+ */
+void ipcdev_handle_release(struct file *file)
+{
+	struct ipcdev_handle *h = ipcdev_handle(file);
+	struct ipcdev_obj *obj = ipcdev_handle_obj(h);
+
+	if (obj)
+		ipcdev_obj_put(obj);
+	kfree(h);
+	atomic_long_dec(&ipcdev_nr_handles);
+}
+
+/**
+ * ipcdev_handle_bind() - bind an object to a handle, once
+ * @h:		the handle
+ * @obj:	the object; on success the handle owns the caller's reference
+ * Return: 0, or -EBUSY if the handle is already bound (the caller keeps
+ * its reference).
+ */
+int ipcdev_handle_bind(struct ipcdev_handle *h, struct ipcdev_obj *obj)
+{
+	if (cmpxchg_release(&h->obj, NULL, obj))
+		return -EBUSY;
+	return 0;
+}
+
+/**
+ * ipcdev_wait_init() - decode the IPCDEV_WAIT_* flags of a call
+ * @w:		filled in
+ * @file:	O_NONBLOCK on the file also means never wait
+ * @flags:	IPCDEV_WAIT_* from user space
+ * @deadline_ns: absolute CLOCK_MONOTONIC, with IPCDEV_WAIT_DEADLINE
+ * Return: 0, or -EINVAL for unknown flags.
+ */
+int ipcdev_wait_init(struct ipcdev_wait *w, struct file *file, u32 flags,
+		     u64 deadline_ns)
+{
+	if (flags & ~(IPCDEV_WAIT_NONBLOCK | IPCDEV_WAIT_DEADLINE))
+		return -EINVAL;
+	w->nonblock = (flags & IPCDEV_WAIT_NONBLOCK) ||
+		      (file->f_flags & O_NONBLOCK);
+	w->timed = flags & IPCDEV_WAIT_DEADLINE;
+	/* ktime_t is signed: clamp far deadlines instead of wrapping. */
+	w->deadline = deadline_ns > KTIME_MAX ? KTIME_MAX : (ktime_t)deadline_ns;
+	return 0;
+}

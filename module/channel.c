@@ -280,6 +280,9 @@ int ipc_chan_put(struct ipc_chan *ch, const void __user *buf, u64 len,
 	atomic_long_add(len, &ipcdev_nr_bytes);
 	ipc_chan_notify(ch, &ch->getq, ch->fasync_in,
 			EPOLLIN | EPOLLRDNORM, POLL_IN);
+	/* One get may free room for several smaller messages: pass it on. */
+	if (ch->putters && ipc_chan_fits(ch, 0))
+		wake_up(&ch->putq);
 	mutex_unlock(&ch->lock);
 	return 0;
 
@@ -331,6 +334,9 @@ int ipc_chan_get(struct ipc_chan *ch, void __user *buf, u64 size,
 	atomic_long_sub(msg->len, &ipcdev_nr_bytes);
 	ipc_chan_notify(ch, &ch->putq, ch->fasync_out,
 			EPOLLOUT | EPOLLWRNORM, POLL_OUT);
+	/* A getter that overtook a woken one leaves it a message: wake it. */
+	if (ch->getters && ch->count)
+		wake_up(&ch->getq);
 	mutex_unlock(&ch->lock);
 	ipc_msg_free(msg);
 	return 0;

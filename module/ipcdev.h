@@ -10,6 +10,7 @@
 #include <linux/kref.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
+#include <linux/sizes.h>
 #include <linux/types.h>
 #include <linux/uidgid.h>
 #include <linux/poll.h>
@@ -18,9 +19,9 @@
 #include <linux/ipcdev.h>
 
 /* Hard limits no module parameter can raise: kvmalloc() refuses > INT_MAX. */
-#define IPCDEV_MSG_HARD_MAX	(256UL << 20)
-#define IPCDEV_BYTES_HARD_MAX	(1UL << 30)
-#define IPCDEV_MSGS_HARD_MAX	(1UL << 24)
+#define IPCDEV_MSG_HARD_MAX	SZ_256M
+#define IPCDEV_BYTES_HARD_MAX	SZ_1G
+#define IPCDEV_MSGS_HARD_MAX	SZ_16M
 
 /* Module parameters (main.c); read with READ_ONCE, root may change them. */
 extern unsigned long ipcdev_msgsize_max;
@@ -159,7 +160,7 @@ struct ipc_msg;
  * @fasync_out:	where to signal writability; may be NULL
  */
 struct ipc_chan {
-	struct mutex lock;
+	struct mutex lock;	/* see above: guards the channel */
 	struct list_head msgs;
 	u64 count;
 	u64 bytes;

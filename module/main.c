@@ -49,7 +49,6 @@ unsigned long ipcdev_limit(unsigned long param, unsigned long hard)
 	return min(param, hard);
 }
 
-
 static struct miscdevice *ipcdev_miscs[] = {
 	&ipcq_misc,
 };

@@ -51,12 +51,12 @@
 #define IPCDEV_NAME_MAX		255
 
 /* Flags of the OPEN ioctls (struct ipcdev_queue_open.flags ...). */
-#define IPCDEV_CREAT		(1U << 0)	/* create the name if absent */
-#define IPCDEV_EXCL		(1U << 1)	/* with CREAT: fail if present */
+#define IPCDEV_CREAT		0x1U		/* create the name if absent */
+#define IPCDEV_EXCL		0x2U		/* with CREAT: fail if present */
 
 /* Flags of every call that may wait. */
-#define IPCDEV_WAIT_NONBLOCK	(1U << 0)	/* never wait: EAGAIN */
-#define IPCDEV_WAIT_DEADLINE	(1U << 1)	/* deadline_ns is valid */
+#define IPCDEV_WAIT_NONBLOCK	0x1U		/* never wait: EAGAIN */
+#define IPCDEV_WAIT_DEADLINE	0x2U		/* deadline_ns is valid */
 
 /**
  * struct ipcdev_unlink - remove a name (IPCDEV_IOC_UNLINK)
@@ -170,8 +170,8 @@ struct ipcdev_queue_stat {
 	__u64 reserved[4];
 };
 
-#define IPCDEV_STAT_NAMED	(1U << 0)	/* object has (or had) a name */
-#define IPCDEV_STAT_UNLINKED	(1U << 1)	/* the name was removed */
+#define IPCDEV_STAT_NAMED	0x1U		/* object has (or had) a name */
+#define IPCDEV_STAT_UNLINKED	0x2U		/* the name was removed */
 
 /* Common to every device. */
 #define IPCDEV_IOC_UNLINK	_IOW(IPCDEV_IOC_MAGIC, 0x01, struct ipcdev_unlink)

@@ -87,6 +87,8 @@ void ipc_chan_init(struct ipc_chan *ch, const struct ipc_chan_limits *lim)
 	init_waitqueue_head(&ch->pollq);
 	ch->fasync_in = NULL;
 	ch->fasync_out = NULL;
+	ch->no_getters = false;
+	ch->no_putters = false;
 }
 
 static void ipc_msg_free(struct ipc_msg *msg)
@@ -162,29 +164,33 @@ static bool ipc_sleep(const struct ipcdev_wait *w)
 }
 
 /*
- * Wait on @wq until @ready(ch, len) holds.  Called and returns with ch->lock
- * held; drops it while asleep.
- * Return: 0 when ready, -EAGAIN (non-blocking), -ETIMEDOUT, -ERESTARTSYS.
+ * Wait on @wq until @check(ch, len) is non-zero: 1 means go on, a negative
+ * errno ends the call (the peer end is gone).  Called and returns with
+ * ch->lock held; drops it while asleep.
+ * Return: 0 when ready, the check's errno, -EAGAIN (non-blocking),
+ * -ETIMEDOUT, -ERESTARTSYS.
  */
 static int ipc_chan_wait(struct ipc_chan *ch, wait_queue_head_t *wq,
 			 u32 *nr_waiting,
-			 bool (*ready)(const struct ipc_chan *, u64), u64 len,
+			 int (*check)(const struct ipc_chan *, u64), u64 len,
 			 const struct ipcdev_wait *w)
 	__must_hold(&ch->lock)
 {
 	DEFINE_WAIT(wait);
 	bool woken = false;
-	int ret = 0;
+	int ret;
 
-	if (ready(ch, len))
-		return 0;
+	ret = check(ch, len);
+	if (ret)
+		return ret < 0 ? ret : 0;
 	if (w->nonblock)
 		return -EAGAIN;
 
 	(*nr_waiting)++;
 	for (;;) {
 		ipc_prepare_wait(wq, &wait, woken);
-		if (ready(ch, len))
+		ret = check(ch, len);
+		if (ret)
 			break;
 		if (signal_pending(current)) {
 			ret = -ERESTARTSYS;
@@ -201,20 +207,26 @@ static int ipc_chan_wait(struct ipc_chan *ch, wait_queue_head_t *wq,
 	}
 	finish_wait(wq, &wait);
 	(*nr_waiting)--;
+	if (ret > 0)
+		return 0;
 	/* Leaving while the condition holds: hand any wake-up on. */
-	if (ret && ready(ch, len))
+	if (check(ch, len) > 0)
 		wake_up(wq);
 	return ret;
 }
 
-static bool ipc_chan_put_ready(const struct ipc_chan *ch, u64 len)
+static int ipc_chan_put_check(const struct ipc_chan *ch, u64 len)
 {
+	if (ch->no_getters)
+		return -EPIPE;
 	return ipc_chan_fits(ch, len);
 }
 
-static bool ipc_chan_get_ready(const struct ipc_chan *ch, u64 unused)
+static int ipc_chan_get_check(const struct ipc_chan *ch, u64 unused)
 {
-	return READ_ONCE(ch->count) != 0;
+	if (READ_ONCE(ch->count))
+		return 1;
+	return ch->no_putters ? -EPIPE : 0;
 }
 
 static void ipc_chan_notify(struct ipc_chan *ch, wait_queue_head_t *wq,
@@ -253,7 +265,7 @@ static struct ipc_msg *ipc_msg_from_user(const void __user *buf, u64 len)
  * The message is read from user space before anything changes, so a put
  * that fails leaves the channel as it was.
  * Return: 0, -EMSGSIZE (longer than msgsize_max), -EFAULT, -ENOMEM,
- * -EAGAIN, -ETIMEDOUT, -ERESTARTSYS.
+ * -EPIPE (no receiver any more), -EAGAIN, -ETIMEDOUT, -ERESTARTSYS.
  */
 int ipc_chan_put(struct ipc_chan *ch, const void __user *buf, u64 len,
 		 const struct ipcdev_wait *w)
@@ -270,7 +282,7 @@ int ipc_chan_put(struct ipc_chan *ch, const void __user *buf, u64 len,
 	ret = mutex_lock_killable(&ch->lock);
 	if (ret)
 		goto out_free;
-	ret = ipc_chan_wait(ch, &ch->putq, &ch->putters, ipc_chan_put_ready,
+	ret = ipc_chan_wait(ch, &ch->putq, &ch->putters, ipc_chan_put_check,
 			    len, w);
 	if (ret)
 		goto out_unlock;
@@ -302,8 +314,8 @@ out_free:
  * @msglen:	set to the message's length on success and on -EMSGSIZE
  *
  * Return: 0; -EMSGSIZE when @size is smaller than the next message, which
- * stays queued; -EFAULT, the message stays queued; -EAGAIN, -ETIMEDOUT,
- * -ERESTARTSYS.
+ * stays queued; -EFAULT, the message stays queued; -EPIPE, empty and no
+ * sender any more (end of file); -EAGAIN, -ETIMEDOUT, -ERESTARTSYS.
  */
 int ipc_chan_get(struct ipc_chan *ch, void __user *buf, u64 size,
 		 const struct ipcdev_wait *w, u64 *msglen)
@@ -314,7 +326,7 @@ int ipc_chan_get(struct ipc_chan *ch, void __user *buf, u64 size,
 	ret = mutex_lock_killable(&ch->lock);
 	if (ret)
 		return ret;
-	ret = ipc_chan_wait(ch, &ch->getq, &ch->getters, ipc_chan_get_ready,
+	ret = ipc_chan_wait(ch, &ch->getq, &ch->getters, ipc_chan_get_check,
 			    0, w);
 	if (ret)
 		goto out_unlock;
@@ -418,4 +430,48 @@ long ipcdev_msg_ioctl(struct ipc_chan *ch, void __user *uarg, bool put,
 	if ((!ret || ret == -EMSGSIZE) && put_user(len, &umsg->len))
 		return -EFAULT;
 	return ret;
+}
+
+/**
+ * ipc_chan_hangup() - one side of a channel has gone (or come back)
+ * @ch:		the channel
+ * @getters_gone: nobody can receive: puts fail with -EPIPE
+ * @putters_gone: nobody can send: gets drain, then fail with -EPIPE
+ *
+ * Wakes every sleeper so that each sees the new state at once.
+ */
+void ipc_chan_hangup(struct ipc_chan *ch, bool getters_gone,
+		     bool putters_gone)
+{
+	mutex_lock(&ch->lock);
+	ch->no_getters = getters_gone;
+	ch->no_putters = putters_gone;
+	wake_up_all(&ch->getq);
+	wake_up_all(&ch->putq);
+	wake_up_poll(&ch->pollq, EPOLLHUP | EPOLLIN | EPOLLOUT);
+	if (ch->fasync_in && putters_gone)
+		kill_fasync(ch->fasync_in, SIGIO, POLL_HUP);
+	if (ch->fasync_out && getters_gone)
+		kill_fasync(ch->fasync_out, SIGIO, POLL_HUP);
+	mutex_unlock(&ch->lock);
+}
+
+/**
+ * ipc_chan_readable() - does a message wait?  Lockless, for poll.
+ * @ch:		the channel
+ * Return: true when a get would not wait for a message.
+ */
+bool ipc_chan_readable(const struct ipc_chan *ch)
+{
+	return READ_ONCE(ch->count) != 0;
+}
+
+/**
+ * ipc_chan_writable() - would one more message fit?  Lockless, for poll.
+ * @ch:		the channel
+ * Return: true when a zero-length put would not wait.
+ */
+bool ipc_chan_writable(const struct ipc_chan *ch)
+{
+	return ipc_chan_fits(ch, 0);
 }

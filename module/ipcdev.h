@@ -43,10 +43,14 @@ struct ipcdev_obj;
  * struct ipcdev_kind - what the registry knows of an object kind
  * @name:	"queue", "pipe", ...: names live in one namespace per kind
  * @free:	frees the object embedding @obj once its last reference is gone
+ * @attach:	optional: a handle with this role is being bound
+ * @detach:	optional: undoes @attach when the handle goes
  */
 struct ipcdev_kind {
 	const char *name;
 	void (*free)(struct ipcdev_obj *obj);
+	void (*attach)(struct ipcdev_obj *obj, u32 role);
+	void (*detach)(struct ipcdev_obj *obj, u32 role);
 };
 
 /**
@@ -101,12 +105,16 @@ long ipcdev_registry_named(void);
  * @obj:	the object, bound at most once (ipcdev_handle_bind()) and
  *		then constant until release; read with ipcdev_handle_obj()
  * @fmode:	the access the file was opened for; immutable
+ * @role:	kind-specific (a pipe's end); set with @obj, then immutable
  */
 struct ipcdev_handle {
 	struct ipcdev_obj *obj;
 	fmode_t fmode;
+	u32 role;
 };
 
+struct ipcdev_handle *ipcdev_handle_alloc(fmode_t fmode);
+void ipcdev_handle_free(struct ipcdev_handle *h);
 int ipcdev_handle_open(struct file *file);
 void ipcdev_handle_release(struct file *file);
 
@@ -121,7 +129,11 @@ static inline struct ipcdev_obj *ipcdev_handle_obj(struct ipcdev_handle *h)
 	return smp_load_acquire(&h->obj);
 }
 
-int ipcdev_handle_bind(struct ipcdev_handle *h, struct ipcdev_obj *obj);
+int ipcdev_handle_attach(struct ipcdev_handle *h, struct ipcdev_obj *obj,
+			 u32 role);
+int ipcdev_open_named(struct ipcdev_handle *h, const struct ipcdev_kind *kind,
+		      u64 uname, u32 flags, umode_t mode,
+		      ipcdev_create_fn create, void *arg, u32 role);
 
 /**
  * struct ipcdev_wait - how long a call may wait
@@ -158,6 +170,9 @@ struct ipc_msg;
  * @pollq:	poll/epoll waiters, woken with the ready events as key
  * @fasync_in:	where to signal readability (owner's list); may be NULL
  * @fasync_out:	where to signal writability; may be NULL
+ * @no_getters:	the receiving side is gone: puts fail with -EPIPE; @lock
+ * @no_putters:	the sending side is gone: an empty channel is at end of
+ *		file; @lock
  */
 struct ipc_chan {
 	struct mutex lock;	/* see above: guards the channel */
@@ -174,6 +189,8 @@ struct ipc_chan {
 	wait_queue_head_t pollq;
 	struct fasync_struct **fasync_in;
 	struct fasync_struct **fasync_out;
+	bool no_getters;
+	bool no_putters;
 };
 
 struct ipc_chan_limits {
@@ -193,9 +210,14 @@ __poll_t ipc_chan_poll(struct ipc_chan *ch, struct file *file,
 		       poll_table *pt);
 bool ipc_chan_full(struct ipc_chan *ch);
 void ipc_chan_waiters(struct ipc_chan *ch, u32 *getters, u32 *putters);
+void ipc_chan_hangup(struct ipc_chan *ch, bool getters_gone,
+		     bool putters_gone);
+bool ipc_chan_readable(const struct ipc_chan *ch);
+bool ipc_chan_writable(const struct ipc_chan *ch);
 
 struct miscdevice;
 extern struct miscdevice ipcq_misc;
+extern struct miscdevice ipcpipe_misc;
 
 long ipcdev_msg_ioctl(struct ipc_chan *ch, void __user *uarg, bool put,
 		      struct file *file);

@@ -63,15 +63,11 @@ static struct ipcdev_obj *ipcq_create(void *arg, char *name, umode_t mode)
 static int ipcq_bind_new(struct ipcdev_handle *h, struct ipc_chan_limits *lim)
 {
 	struct ipcdev_obj *obj;
-	int ret;
 
 	obj = ipcq_create(lim, NULL, 0600);
 	if (IS_ERR(obj))
 		return PTR_ERR(obj);
-	ret = ipcdev_handle_bind(h, obj);
-	if (ret)
-		ipcdev_obj_put(obj);
-	return ret;
+	return ipcdev_handle_attach(h, obj, 0);
 }
 
 /*
@@ -103,9 +99,7 @@ static long ipcq_ioctl_open(struct file *file, void __user *uarg)
 	struct ipcdev_handle *h = ipcdev_handle(file);
 	struct ipcdev_queue_open arg;
 	struct ipc_chan_limits lim;
-	struct ipcdev_obj *obj;
 	umode_t mode;
-	char *name;
 	int ret;
 
 	if (copy_from_user(&arg, uarg, sizeof(arg)))
@@ -126,18 +120,8 @@ static long ipcq_ioctl_open(struct file *file, void __user *uarg)
 		return -EBUSY;
 	if (!arg.name)
 		return arg.flags ? -EINVAL : ipcq_bind_new(h, &lim);
-
-	name = ipcdev_name_from_user(arg.name);
-	if (IS_ERR(name))
-		return PTR_ERR(name);
-	ret = ipcdev_registry_open(&ipcq_kind, name, arg.flags, mode,
-				   h->fmode, ipcq_create, &lim, &obj);
-	if (ret)
-		return ret;
-	ret = ipcdev_handle_bind(h, obj);
-	if (ret)
-		ipcdev_obj_put(obj);
-	return ret;
+	return ipcdev_open_named(h, &ipcq_kind, arg.name, arg.flags, mode,
+				 ipcq_create, &lim, 0);
 }
 
 static long ipcq_ioctl_stat(struct ipcq *q, void __user *uarg)

@@ -349,6 +349,43 @@ long ipcdev_registry_named(void)
 	return n;
 }
 
+/* Serialises ipcdev_handle_bind(), so that @obj and @role are set together. */
+static DEFINE_SPINLOCK(ipcdev_bind_lock);
+
+/**
+ * ipcdev_handle_alloc() - a new unbound handle
+ * @fmode:	the access of the file it will belong to
+ * Return: the handle, or NULL.
+ */
+struct ipcdev_handle *ipcdev_handle_alloc(fmode_t fmode)
+{
+	struct ipcdev_handle *h;
+
+	h = kzalloc(sizeof(*h), GFP_KERNEL_ACCOUNT);
+	if (!h)
+		return NULL;
+	h->fmode = fmode & (FMODE_READ | FMODE_WRITE);
+	atomic_long_inc(&ipcdev_nr_handles);
+	return h;
+}
+
+/**
+ * ipcdev_handle_free() - release a handle and its object reference
+ * @h:		the handle; the object's kind sees it go first (unbind)
+ */
+void ipcdev_handle_free(struct ipcdev_handle *h)
+{
+	struct ipcdev_obj *obj = ipcdev_handle_obj(h);
+
+	if (obj) {
+		if (obj->kind->detach)
+			obj->kind->detach(obj, h->role);
+		ipcdev_obj_put(obj);
+	}
+	kfree(h);
+	atomic_long_dec(&ipcdev_nr_handles);
+}
+
 /**
  * ipcdev_handle_open() - the open() of every ipcdev device
  * @file:	the new file; gets an unbound handle
@@ -356,44 +393,38 @@ long ipcdev_registry_named(void)
  */
 int ipcdev_handle_open(struct file *file)
 {
-	struct ipcdev_handle *h;
+	struct ipcdev_handle *h = ipcdev_handle_alloc(file->f_mode);
 
-	h = kzalloc(sizeof(*h), GFP_KERNEL_ACCOUNT);
 	if (!h)
 		return -ENOMEM;
-	h->fmode = file->f_mode & (FMODE_READ | FMODE_WRITE);
 	file->private_data = h;
-	atomic_long_inc(&ipcdev_nr_handles);
 	return 0;
 }
 
 /**
  * ipcdev_handle_release() - the release() of every ipcdev device
- * @file:	the file being closed; drops its object reference
+ * @file:	the file being closed
  */
 void ipcdev_handle_release(struct file *file)
 {
-	struct ipcdev_handle *h = ipcdev_handle(file);
-	struct ipcdev_obj *obj = ipcdev_handle_obj(h);
-
-	if (obj)
-		ipcdev_obj_put(obj);
-	kfree(h);
-	atomic_long_dec(&ipcdev_nr_handles);
+	ipcdev_handle_free(ipcdev_handle(file));
 }
 
-/**
- * ipcdev_handle_bind() - bind an object to a handle, once
- * @h:		the handle
- * @obj:	the object; on success the handle owns the caller's reference
- * Return: 0, or -EBUSY if the handle is already bound (the caller keeps
- * its reference).
- */
-int ipcdev_handle_bind(struct ipcdev_handle *h, struct ipcdev_obj *obj)
+static int ipcdev_handle_bind(struct ipcdev_handle *h,
+			      struct ipcdev_obj *obj, u32 role)
 {
-	if (cmpxchg_release(&h->obj, NULL, obj))
-		return -EBUSY;
-	return 0;
+	int ret = 0;
+
+	spin_lock(&ipcdev_bind_lock);
+	if (h->obj) {
+		ret = -EBUSY;
+	} else {
+		h->role = role;
+		/* Pairs with smp_load_acquire() in ipcdev_handle_obj(). */
+		smp_store_release(&h->obj, obj);
+	}
+	spin_unlock(&ipcdev_bind_lock);
+	return ret;
 }
 
 /**
@@ -415,4 +446,63 @@ int ipcdev_wait_init(struct ipcdev_wait *w, struct file *file, u32 flags,
 	/* ktime_t is signed: clamp far deadlines instead of wrapping. */
 	w->deadline = deadline_ns > KTIME_MAX ? KTIME_MAX : (ktime_t)deadline_ns;
 	return 0;
+}
+
+/**
+ * ipcdev_handle_attach() - bind an object to a handle, once
+ * @h:		the handle
+ * @obj:	the object; the caller's reference passes to the handle, or
+ *		is dropped on failure
+ * @role:	kind-specific role of the handle (a pipe's end)
+ *
+ * The kind's attach hook runs before the handle is visible as bound, and
+ * its detach hook undoes it if the handle was bound already.
+ * Return: 0, or -EBUSY if the handle is already bound.
+ */
+int ipcdev_handle_attach(struct ipcdev_handle *h, struct ipcdev_obj *obj,
+			 u32 role)
+{
+	int ret;
+
+	if (obj->kind->attach)
+		obj->kind->attach(obj, role);
+	ret = ipcdev_handle_bind(h, obj, role);
+	if (ret) {
+		if (obj->kind->detach)
+			obj->kind->detach(obj, role);
+		ipcdev_obj_put(obj);
+	}
+	return ret;
+}
+
+/**
+ * ipcdev_open_named() - the named case of every kind's OPEN ioctl
+ * @h:		an unbound handle
+ * @kind:	the namespace
+ * @uname:	user pointer to the name
+ * @flags:	IPCDEV_CREAT, IPCDEV_EXCL (other bits are ignored here)
+ * @mode:	permission bits of a new object, umask applied
+ * @create:	makes a new object of @kind with @arg
+ * @arg:	for @create
+ * @role:	the handle's role
+ * Return: 0, or the errors of ipcdev_name_from_user(),
+ * ipcdev_registry_open() and ipcdev_handle_attach().
+ */
+int ipcdev_open_named(struct ipcdev_handle *h, const struct ipcdev_kind *kind,
+		      u64 uname, u32 flags, umode_t mode,
+		      ipcdev_create_fn create, void *arg, u32 role)
+{
+	struct ipcdev_obj *obj;
+	char *name;
+	int ret;
+
+	name = ipcdev_name_from_user(uname);
+	if (IS_ERR(name))
+		return PTR_ERR(name);
+	flags &= IPCDEV_CREAT | IPCDEV_EXCL;
+	ret = ipcdev_registry_open(kind, name, flags, mode, h->fmode, create,
+				   arg, &obj);
+	if (ret)
+		return ret;
+	return ipcdev_handle_attach(h, obj, role);
 }

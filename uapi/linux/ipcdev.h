@@ -111,8 +111,9 @@ struct ipcdev_msg {
  * @name:	user pointer to a NUL-terminated name, or 0 for a new
  *		anonymous queue
  * @flags:	IPCDEV_CREAT, IPCDEV_EXCL (named only)
- * @mode:	permission bits (0777 mask) of a queue this call creates;
- *		checked like a file's against the caller's fsuid/fsgid
+ * @mode:	permission bits (0777 mask) of a queue this call creates, less
+ *		the caller's umask; checked like a file's against the
+ *		caller's fsuid/fsgid
  * @maxsize:	most messages held; 0: bounded by bytes (and msgs_max)
  * @msgsize_max: longest message; 0: the module default (msgsize_max param)
  * @bytes_max:	capacity in bytes; 0: the module default (bytes_default)
@@ -140,7 +141,8 @@ struct ipcdev_queue_open {
  * struct ipcdev_queue_stat - state of a queue (IPCDEV_IOC_QUEUE_STAT)
  * @count:	messages queued (qsize)
  * @bytes:	bytes queued
- * @maxsize:	as created (0: bounded by bytes)
+ * @maxsize:	most messages: as created, or the msgs_max parameter's value
+ *		at creation when created with 0
  * @msgsize_max: longest message accepted
  * @bytes_max:	capacity in bytes
  * @getters:	tasks blocked in get
@@ -173,6 +175,98 @@ struct ipcdev_queue_stat {
 #define IPCDEV_STAT_NAMED	0x1U		/* object has (or had) a name */
 #define IPCDEV_STAT_UNLINKED	0x2U		/* the name was removed */
 
+/*
+ * Pipe: /dev/ipcpipe, multiprocessing.Pipe(duplex).
+ *
+ * A pair of ends.  Duplex: both ends send and receive, one channel per
+ * direction.  One-way: end 0 only receives, end 1 only sends; the wrong
+ * direction fails with EBADF.  One recv returns exactly one send; a
+ * zero-length message is a message.  Each direction holds up to capacity
+ * bytes; a longer message (up to the msgsize_max parameter, 16 MiB by
+ * default) waits until the direction is empty and then goes through.
+ *
+ * When every handle on the peer end is closed (across fork and SCM_RIGHTS
+ * copies), recv returns what is queued and then fails with EPIPE (end of
+ * file; read() returns 0), send fails with EPIPE (write() also raises
+ * SIGPIPE, as on a pipe; the SEND ioctl does not), sleepers on either side
+ * wake at once and poll reports POLLHUP.  For a named pipe, an end that was
+ * never attached is not "gone": its peer waits for it; attaching a gone end
+ * again revives the pipe, as a new writer revives a FIFO.
+ */
+
+/* Flags of struct ipcdev_pipe_open, beside IPCDEV_CREAT and IPCDEV_EXCL. */
+#define IPCDEV_PIPE_DUPLEX	0x4U		/* both ends send and receive */
+#define IPCDEV_PIPE_CLOEXEC	0x8U		/* anonymous: new fd O_CLOEXEC */
+
+/**
+ * struct ipcdev_pipe_open - bind a handle to a pipe end (IPCDEV_IOC_PIPE_OPEN)
+ * @name:	0: make a new anonymous pair: this handle becomes end 0 and
+ *		@fd returns a new file descriptor for end 1.  Else a user
+ *		pointer to a NUL-terminated name: attach this handle to end
+ *		@end of that named pipe (IPCDEV_CREAT, IPCDEV_EXCL as for
+ *		queues)
+ * @flags:	IPCDEV_CREAT, IPCDEV_EXCL, IPCDEV_PIPE_DUPLEX (at creation),
+ *		IPCDEV_PIPE_CLOEXEC (anonymous)
+ * @mode:	permission bits of a pipe this call creates
+ * @capacity:	bytes per direction; 0: the bytes_default parameter
+ * @end:	named: 0 or 1.  Anonymous: must be 0
+ * @fd:		out, anonymous: the descriptor of end 1
+ * @reserved:	must be zero
+ *
+ * Errors: as struct ipcdev_queue_open, and EMFILE/ENFILE (no descriptor
+ * for end 1).
+ */
+struct ipcdev_pipe_open {
+	__u64 name;
+	__u32 flags;
+	__u32 mode;
+	__u64 capacity;
+	__u32 end;
+	__s32 fd;
+	__u64 reserved[2];
+};
+
+/**
+ * struct ipcdev_pipe_stat - state of a pipe end (IPCDEV_IOC_PIPE_STAT)
+ * @end:	0 or 1
+ * @flags:	IPCDEV_PIPE_DUPLEX, IPCDEV_PIPE_STAT_* bits
+ * @in_count:	messages waiting for this end
+ * @in_bytes:	their bytes
+ * @out_count:	messages this end sent that the peer has not received
+ * @out_bytes:	their bytes
+ * @capacity:	bytes per direction
+ * @msgsize_max: longest message
+ * @handles:	open files on end 0 and end 1
+ * @id:		object id
+ * @mode:	permission bits
+ * @uid:	owner
+ * @gid:	group
+ * @receivers:	tasks blocked in recv on this end
+ * @senders:	tasks blocked in send on this end
+ * @reserved:	zero
+ */
+struct ipcdev_pipe_stat {
+	__u32 end;
+	__u32 flags;
+	__u64 in_count;
+	__u64 in_bytes;
+	__u64 out_count;
+	__u64 out_bytes;
+	__u64 capacity;
+	__u64 msgsize_max;
+	__u32 handles[2];
+	__u32 id;
+	__u32 mode;
+	__u32 uid;
+	__u32 gid;
+	__u32 receivers;
+	__u32 senders;
+	__u64 reserved[2];
+};
+
+#define IPCDEV_PIPE_STAT_HUP	0x10U		/* the peer end is gone */
+#define IPCDEV_PIPE_STAT_NAMED	0x20U		/* a named pipe */
+
 /* Common to every device. */
 #define IPCDEV_IOC_UNLINK	_IOW(IPCDEV_IOC_MAGIC, 0x01, struct ipcdev_unlink)
 
@@ -181,5 +275,11 @@ struct ipcdev_queue_stat {
 #define IPCDEV_IOC_QUEUE_PUT	_IOWR(IPCDEV_IOC_MAGIC, 0x11, struct ipcdev_msg)
 #define IPCDEV_IOC_QUEUE_GET	_IOWR(IPCDEV_IOC_MAGIC, 0x12, struct ipcdev_msg)
 #define IPCDEV_IOC_QUEUE_STAT	_IOR(IPCDEV_IOC_MAGIC, 0x13, struct ipcdev_queue_stat)
+
+/* Pipe device. */
+#define IPCDEV_IOC_PIPE_OPEN	_IOWR(IPCDEV_IOC_MAGIC, 0x20, struct ipcdev_pipe_open)
+#define IPCDEV_IOC_PIPE_SEND	_IOW(IPCDEV_IOC_MAGIC, 0x21, struct ipcdev_msg)
+#define IPCDEV_IOC_PIPE_RECV	_IOWR(IPCDEV_IOC_MAGIC, 0x22, struct ipcdev_msg)
+#define IPCDEV_IOC_PIPE_STAT	_IOR(IPCDEV_IOC_MAGIC, 0x23, struct ipcdev_pipe_stat)
 
 #endif /* _UAPI_LINUX_IPCDEV_H */

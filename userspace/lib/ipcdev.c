@@ -1,0 +1,293 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * libipcdev: the queue API over /dev/ipcqueue.  See ipcdev.h and
+ * ipc_queue(3).  No state of its own: a handle is the file descriptor.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+
+#include "ipcdev.h"
+
+/* First buffer size tried by ipc_queue_get_alloc(). */
+#define GET_ALLOC_FIRST		4096
+
+#define IPC_OPEN_FLAGS		(O_ACCMODE | IPC_CREAT | IPC_EXCL)
+
+/* A wait specification, computed once per call: IPCDEV_WAIT_* + deadline. */
+struct wait {
+	uint32_t flags;
+	uint64_t deadline_ns;
+};
+
+static uint64_t ptr_to_u64(const void *p)
+{
+	return (uint64_t)(uintptr_t)p;
+}
+
+/* ioctl(2) returning 0 or -errno. */
+static int do_ioctl(int fd, unsigned long req, void *arg)
+{
+	return ioctl(fd, req, arg) < 0 ? -errno : 0;
+}
+
+/*
+ * Turn (block, timeout_ns) into IPCDEV_WAIT_* flags and an absolute
+ * CLOCK_MONOTONIC deadline.  The deadline saturates at INT64_MAX so that the
+ * kernel never sees a value that would be negative as a ktime_t.
+ */
+static int wait_init(struct wait *w, int block, int64_t timeout_ns)
+{
+	struct timespec now;
+	uint64_t now_ns;
+
+	w->flags = 0;
+	w->deadline_ns = 0;
+	if (!block) {
+		w->flags = IPCDEV_WAIT_NONBLOCK;
+		return 0;
+	}
+	if (timeout_ns < 0)
+		return 0;
+	if (clock_gettime(CLOCK_MONOTONIC, &now) < 0)
+		return -errno;
+	now_ns = (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec;
+	w->flags = IPCDEV_WAIT_DEADLINE;
+	if ((uint64_t)timeout_ns > (uint64_t)INT64_MAX - now_ns)
+		w->deadline_ns = INT64_MAX;
+	else
+		w->deadline_ns = now_ns + (uint64_t)timeout_ns;
+	return 0;
+}
+
+/* Same check as the module's, so that a NULL name is never sent as "0". */
+static int check_name(const char *name)
+{
+	if (!name || !name[0] || strchr(name, '/'))
+		return -EINVAL;
+	if (strnlen(name, IPCDEV_NAME_MAX + 1) > IPCDEV_NAME_MAX)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+static int open_device(int accmode)
+{
+	int fd = open(IPC_QUEUE_DEVICE, accmode | O_CLOEXEC);
+
+	return fd < 0 ? -errno : fd;
+}
+
+/* Open the device, bind the handle with @op, return the handle or -errno. */
+static int open_bound(int accmode, struct ipcdev_queue_open *op)
+{
+	int fd = open_device(accmode);
+	int err;
+
+	if (fd < 0)
+		return fd;
+	err = do_ioctl(fd, IPCDEV_IOC_QUEUE_OPEN, op);
+	if (err) {
+		close(fd);
+		return err;
+	}
+	return fd;
+}
+
+static void set_limits(struct ipcdev_queue_open *op,
+		       const struct ipc_queue_attr *attr)
+{
+	if (!attr)
+		return;
+	op->maxsize = attr->maxsize;
+	op->msgsize_max = attr->msgsize_max;
+	op->bytes_max = attr->bytes_max;
+}
+
+int ipc_queue_create(const struct ipc_queue_attr *attr)
+{
+	struct ipcdev_queue_open op = { 0 };
+
+	set_limits(&op, attr);
+	return open_bound(O_RDWR, &op);
+}
+
+int ipc_queue_open(const char *name, int flags, mode_t mode,
+		   const struct ipc_queue_attr *attr)
+{
+	struct ipcdev_queue_open op = { 0 };
+	int accmode = flags & O_ACCMODE;
+	int err;
+
+	err = check_name(name);
+	if (err)
+		return err;
+	if ((flags & ~IPC_OPEN_FLAGS) || accmode == O_ACCMODE ||
+	    (mode & ~(mode_t)0777))
+		return -EINVAL;
+	op.name = ptr_to_u64(name);
+	if (flags & IPC_CREAT)
+		op.flags |= IPCDEV_CREAT;
+	if (flags & IPC_EXCL)
+		op.flags |= IPCDEV_EXCL;
+	op.mode = (uint32_t)mode;
+	set_limits(&op, attr);
+	return open_bound(accmode, &op);
+}
+
+int ipc_queue_put(int q, const void *msg, size_t len, int block,
+		  int64_t timeout_ns)
+{
+	struct ipcdev_msg m = { 0 };
+	struct wait w;
+	int err;
+
+	err = wait_init(&w, block, timeout_ns);
+	if (err)
+		return err;
+	m.buf = ptr_to_u64(msg);
+	m.len = len;
+	m.flags = w.flags;
+	m.deadline_ns = w.deadline_ns;
+	return do_ioctl(q, IPCDEV_IOC_QUEUE_PUT, &m);
+}
+
+/* One GET ioctl; *len: in, the size of @buf; out, the message length. */
+static int get_once(int q, void *buf, uint64_t *len, const struct wait *w)
+{
+	struct ipcdev_msg m = { 0 };
+	int err;
+
+	m.buf = ptr_to_u64(buf);
+	m.len = *len;
+	m.flags = w->flags;
+	m.deadline_ns = w->deadline_ns;
+	err = do_ioctl(q, IPCDEV_IOC_QUEUE_GET, &m);
+	if (!err || err == -EMSGSIZE)
+		*len = m.len;
+	return err;
+}
+
+/* The length the kernel reported, checked to fit the return type. */
+static ssize_t checked_len(uint64_t len)
+{
+	return len > (uint64_t)SSIZE_MAX ? -EOVERFLOW : (ssize_t)len;
+}
+
+ssize_t ipc_queue_get(int q, void *buf, size_t size, size_t *needed,
+		      int block, int64_t timeout_ns)
+{
+	uint64_t len = size;
+	struct wait w;
+	int err;
+
+	err = wait_init(&w, block, timeout_ns);
+	if (err)
+		return err;
+	err = get_once(q, buf, &len, &w);
+	if (err && err != -EMSGSIZE)
+		return err;
+	if (needed)
+		*needed = (size_t)len;
+	return err ? err : checked_len(len);
+}
+
+ssize_t ipc_queue_get_alloc(int q, void **bufp, int block, int64_t timeout_ns)
+{
+	size_t cap = GET_ALLOC_FIRST;
+	void *buf, *bigger;
+	uint64_t len;
+	struct wait w;
+	int err;
+
+	*bufp = NULL;
+	err = wait_init(&w, block, timeout_ns);
+	if (err)
+		return err;
+	buf = malloc(cap);
+	if (!buf)
+		return -ENOMEM;
+	for (;;) {
+		len = cap;
+		err = get_once(q, buf, &len, &w);
+		/* Retry only when the kernel asks for more room than we had. */
+		if (err != -EMSGSIZE || len <= cap || len > SIZE_MAX)
+			break;
+		bigger = realloc(buf, (size_t)len);
+		if (!bigger) {
+			err = -ENOMEM;
+			break;
+		}
+		buf = bigger;
+		cap = (size_t)len;
+	}
+	if (err) {
+		free(buf);
+		return err;
+	}
+	*bufp = buf;
+	return checked_len(len);
+}
+
+int ipc_queue_stat(int q, struct ipcdev_queue_stat *st)
+{
+	return do_ioctl(q, IPCDEV_IOC_QUEUE_STAT, st);
+}
+
+ssize_t ipc_queue_qsize(int q)
+{
+	struct ipcdev_queue_stat st;
+	int err = ipc_queue_stat(q, &st);
+
+	return err ? err : checked_len(st.count);
+}
+
+int ipc_queue_empty(int q)
+{
+	struct ipcdev_queue_stat st;
+	int err = ipc_queue_stat(q, &st);
+
+	return err ? err : st.count == 0;
+}
+
+int ipc_queue_full(int q)
+{
+	struct ipcdev_queue_stat st;
+	int err = ipc_queue_stat(q, &st);
+
+	return err ? err : st.full != 0;
+}
+
+int ipc_queue_close(int q)
+{
+	return close(q) < 0 ? -errno : 0;
+}
+
+int ipc_queue_unlink(const char *name)
+{
+	struct ipcdev_unlink u = { 0 };
+	int fd, err;
+
+	err = check_name(name);
+	if (err)
+		return err;
+	fd = open_device(O_RDONLY);	/* any handle, bound or not */
+	if (fd < 0)
+		return fd;
+	u.name = ptr_to_u64(name);
+	err = do_ioctl(fd, IPCDEV_IOC_UNLINK, &u);
+	close(fd);
+	return err;
+}
+
+const char *ipc_strerror(int err)
+{
+	const char *s = strerrordesc_np(err < 0 ? -err : err);
+
+	return s ? s : "Unknown error";
+}

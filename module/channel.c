@@ -8,16 +8,10 @@
  * A message is allocated and filled from user space before the lock is
  * taken; a get copies the message out under the lock, so a get that faults
  * leaves the message where it was.  Sleepers use exclusive waits on getq and
- * putq, so each new message wakes one getter and each freed room one putter;
- * poll uses the separate pollq.
- *
- * Fairness: a waiter that was woken but found nothing for it (another task
- * got there first, or its message is still too big) goes back to the head of
- * its wait queue, so waiters are served in arrival order and a wake-up is
- * never spent on a task that then sleeps at the back.  A waiter that leaves
- * (signal, timeout) while the condition holds passes its wake-up on.
+ * putq (ipcdev_wait_locked()), so each new message wakes one getter and each
+ * freed room one putter, served in arrival order; poll uses the separate
+ * pollq.
  */
-#include <linux/hrtimer.h>
 #include <linux/mm.h>
 #include <linux/overflow.h>
 #include <linux/poll.h>
@@ -31,9 +25,6 @@ struct ipc_msg {
 	u64 len;
 	char data[];
 };
-
-/* Timer slack of a timed wait, as for a SCHED_OTHER task's default. */
-#define IPC_WAIT_SLACK_NS	50000
 
 /**
  * ipc_chan_limits_resolve() - apply defaults and check against the ceilings
@@ -132,87 +123,31 @@ bool ipc_chan_full(struct ipc_chan *ch)
 	return !ipc_chan_fits(ch, 0);
 }
 
-/* Queue @w's entry on @wq; at the head if it was woken before. */
-static void ipc_prepare_wait(wait_queue_head_t *wq,
-			     struct wait_queue_entry *wait, bool head)
-{
-	unsigned long flags;
+/* The arguments of a channel's wait condition. */
+struct ipc_chan_cond {
+	struct ipc_chan *ch;
+	u64 len;
+	int (*check)(const struct ipc_chan *ch, u64 len);
+};
 
-	wait->flags |= WQ_FLAG_EXCLUSIVE;
-	spin_lock_irqsave(&wq->lock, flags);
-	if (list_empty(&wait->entry)) {
-		if (head)
-			__add_wait_queue(wq, wait);
-		else
-			__add_wait_queue_entry_tail(wq, wait);
-	}
-	set_current_state(TASK_INTERRUPTIBLE);
-	spin_unlock_irqrestore(&wq->lock, flags);
+static int ipc_chan_cond_check(void *arg)
+{
+	struct ipc_chan_cond *c = arg;
+
+	return c->check(c->ch, c->len);
 }
 
-/* Sleep until woken, the deadline passes (returns false) or a signal. */
-static bool ipc_sleep(const struct ipcdev_wait *w)
-{
-	ktime_t expires = w->deadline;
-
-	if (!w->timed) {
-		schedule();
-		return true;
-	}
-	return schedule_hrtimeout_range(&expires, IPC_WAIT_SLACK_NS,
-					HRTIMER_MODE_ABS) != 0;
-}
-
-/*
- * Wait on @wq until @check(ch, len) is non-zero: 1 means go on, a negative
- * errno ends the call (the peer end is gone).  Called and returns with
- * ch->lock held; drops it while asleep.
- * Return: 0 when ready, the check's errno, -EAGAIN (non-blocking),
- * -ETIMEDOUT, -ERESTARTSYS.
- */
+/* Exclusive wait for @check on @wq; called and returns with ch->lock held. */
 static int ipc_chan_wait(struct ipc_chan *ch, wait_queue_head_t *wq,
 			 u32 *nr_waiting,
 			 int (*check)(const struct ipc_chan *, u64), u64 len,
 			 const struct ipcdev_wait *w)
 	__must_hold(&ch->lock)
 {
-	DEFINE_WAIT(wait);
-	bool woken = false;
-	int ret;
+	struct ipc_chan_cond c = { .ch = ch, .len = len, .check = check };
 
-	ret = check(ch, len);
-	if (ret)
-		return ret < 0 ? ret : 0;
-	if (w->nonblock)
-		return -EAGAIN;
-
-	(*nr_waiting)++;
-	for (;;) {
-		ipc_prepare_wait(wq, &wait, woken);
-		ret = check(ch, len);
-		if (ret)
-			break;
-		if (signal_pending(current)) {
-			ret = -ERESTARTSYS;
-			break;
-		}
-		if (w->timed && ktime_compare(ktime_get(), w->deadline) >= 0) {
-			ret = -ETIMEDOUT;
-			break;
-		}
-		mutex_unlock(&ch->lock);
-		ipc_sleep(w);
-		woken = true;
-		mutex_lock(&ch->lock);
-	}
-	finish_wait(wq, &wait);
-	(*nr_waiting)--;
-	if (ret > 0)
-		return 0;
-	/* Leaving while the condition holds: hand any wake-up on. */
-	if (check(ch, len) > 0)
-		wake_up(wq);
-	return ret;
+	return ipcdev_wait_locked(wq, &ch->lock, ipc_chan_cond_check, &c, w,
+				  true, nr_waiting);
 }
 
 static int ipc_chan_put_check(const struct ipc_chan *ch, u64 len)

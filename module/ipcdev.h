@@ -117,6 +117,21 @@ struct ipcdev_handle *ipcdev_handle_alloc(fmode_t fmode);
 void ipcdev_handle_free(struct ipcdev_handle *h);
 int ipcdev_handle_open(struct file *file);
 void ipcdev_handle_release(struct file *file);
+int ipcdev_fop_open(struct inode *inode, struct file *file);
+int ipcdev_fop_release(struct inode *inode, struct file *file);
+struct ipcdev_obj *ipcdev_handle_get_obj(struct ipcdev_handle *h,
+					 struct ipcdev_obj *(*create)(void));
+
+/* The identity part of every STAT ioctl. */
+struct ipcdev_ids {
+	u32 id;
+	u32 mode;
+	u32 uid;
+	u32 gid;
+	u32 flags;
+};
+
+void ipcdev_obj_ids(const struct ipcdev_obj *obj, struct ipcdev_ids *ids);
 
 static inline struct ipcdev_handle *ipcdev_handle(struct file *file)
 {
@@ -149,6 +164,10 @@ struct ipcdev_wait {
 
 int ipcdev_wait_init(struct ipcdev_wait *w, struct file *file, u32 flags,
 		     u64 deadline_ns);
+int ipcdev_wait_locked(wait_queue_head_t *wq, struct mutex *lock,
+		       int (*check)(void *arg), void *arg,
+		       const struct ipcdev_wait *w, bool exclusive,
+		       u32 *nr_waiting);
 
 /* The message-channel core (channel.c). */
 struct ipc_msg;
@@ -218,6 +237,7 @@ bool ipc_chan_writable(const struct ipc_chan *ch);
 struct miscdevice;
 extern struct miscdevice ipcq_misc;
 extern struct miscdevice ipcpipe_misc;
+extern struct miscdevice ipcevent_misc;
 
 long ipcdev_msg_ioctl(struct ipc_chan *ch, void __user *uarg, bool put,
 		      struct file *file);

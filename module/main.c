@@ -52,6 +52,7 @@ unsigned long ipcdev_limit(unsigned long param, unsigned long hard)
 static struct miscdevice *ipcdev_miscs[] = {
 	&ipcq_misc,
 	&ipcpipe_misc,
+	&ipcevent_misc,
 };
 
 static struct proc_dir_entry *ipcdev_proc;

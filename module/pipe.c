@@ -266,6 +266,7 @@ static long ipcpipe_ioctl_stat(struct ipcpipe *p, u32 end, void __user *uarg)
 {
 	struct ipc_chan *in = ipcpipe_in(p, end), *out = ipcpipe_out(p, end);
 	struct ipcdev_pipe_stat st = {};
+	struct ipcdev_ids ids;
 	u32 unused;
 
 	st.end = end;
@@ -291,10 +292,11 @@ static long ipcpipe_ioctl_stat(struct ipcpipe *p, u32 end, void __user *uarg)
 	}
 	st.capacity = p->ch[0].bytes_max;
 	st.msgsize_max = p->ch[0].msgsize_max;
-	st.id = p->obj.id;
-	st.mode = p->obj.mode;
-	st.uid = from_kuid_munged(current_user_ns(), p->obj.uid);
-	st.gid = from_kgid_munged(current_user_ns(), p->obj.gid);
+	ipcdev_obj_ids(&p->obj, &ids);
+	st.id = ids.id;
+	st.mode = ids.mode;
+	st.uid = ids.uid;
+	st.gid = ids.gid;
 	return copy_to_user(uarg, &st, sizeof(st)) ? -EFAULT : 0;
 }
 
@@ -427,18 +429,6 @@ static int ipcpipe_fasync(int fd, struct file *file, int on)
 	return fasync_helper(fd, file, on, &p->fasync[end]);
 }
 
-static int ipcpipe_open(struct inode *inode, struct file *file)
-{
-	stream_open(inode, file);
-	return ipcdev_handle_open(file);
-}
-
-static int ipcpipe_release(struct inode *inode, struct file *file)
-{
-	ipcdev_handle_release(file);
-	return 0;
-}
-
 static void ipcpipe_show_fdinfo(struct seq_file *m, struct file *file)
 {
 	struct ipc_chan *in, *out;
@@ -470,8 +460,8 @@ static void ipcpipe_show_fdinfo(struct seq_file *m, struct file *file)
 
 static const struct file_operations ipcpipe_fops = {
 	.owner		= THIS_MODULE,
-	.open		= ipcpipe_open,
-	.release	= ipcpipe_release,
+	.open		= ipcdev_fop_open,
+	.release	= ipcdev_fop_release,
 	.read		= ipcpipe_read,
 	.write		= ipcpipe_write,
 	.poll		= ipcpipe_poll,

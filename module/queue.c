@@ -70,27 +70,25 @@ static int ipcq_bind_new(struct ipcdev_handle *h, struct ipc_chan_limits *lim)
 	return ipcdev_handle_attach(h, obj, 0);
 }
 
-/*
- * The handle's queue; an unbound handle gets a new anonymous queue with
- * the default limits (another thread may bind it at the same moment: then
- * that binding wins and ours is thrown away).
- */
-static struct ipcq *ipcq_of(struct file *file)
+static struct ipcdev_obj *ipcq_create_default(void)
 {
-	struct ipcdev_handle *h = ipcdev_handle(file);
 	struct ipc_chan_limits lim = {};
-	struct ipcdev_obj *obj;
 	int ret;
 
-	obj = ipcdev_handle_obj(h);
-	if (!obj) {
-		ret = ipc_chan_limits_resolve(&lim);
-		if (!ret)
-			ret = ipcq_bind_new(h, &lim);
-		if (ret && ret != -EBUSY)
-			return ERR_PTR(ret);
-		obj = ipcdev_handle_obj(h);
-	}
+	ret = ipc_chan_limits_resolve(&lim);
+	if (ret)
+		return ERR_PTR(ret);
+	return ipcq_create(&lim, NULL, 0600);
+}
+
+/* The handle's queue; an unbound handle gets a new anonymous one. */
+static struct ipcq *ipcq_of(struct file *file)
+{
+	struct ipcdev_obj *obj;
+
+	obj = ipcdev_handle_get_obj(ipcdev_handle(file), ipcq_create_default);
+	if (IS_ERR(obj))
+		return ERR_CAST(obj);
 	return container_of(obj, struct ipcq, obj);
 }
 
@@ -128,6 +126,7 @@ static long ipcq_ioctl_stat(struct ipcq *q, void __user *uarg)
 {
 	struct ipcdev_queue_stat st = {};
 	struct ipc_chan *ch = &q->ch;
+	struct ipcdev_ids ids;
 
 	mutex_lock(&ch->lock);
 	st.count = ch->count;
@@ -139,14 +138,12 @@ static long ipcq_ioctl_stat(struct ipcq *q, void __user *uarg)
 	st.maxsize = ch->maxsize;
 	st.msgsize_max = ch->msgsize_max;
 	st.bytes_max = ch->bytes_max;
-	st.id = q->obj.id;
-	st.mode = q->obj.mode;
-	st.uid = from_kuid_munged(current_user_ns(), q->obj.uid);
-	st.gid = from_kgid_munged(current_user_ns(), q->obj.gid);
-	if (q->obj.name)
-		st.flags |= IPCDEV_STAT_NAMED;
-	if (q->obj.name && !READ_ONCE(q->obj.linked))
-		st.flags |= IPCDEV_STAT_UNLINKED;
+	ipcdev_obj_ids(&q->obj, &ids);
+	st.id = ids.id;
+	st.mode = ids.mode;
+	st.uid = ids.uid;
+	st.gid = ids.gid;
+	st.flags = ids.flags;
 	return copy_to_user(uarg, &st, sizeof(st)) ? -EFAULT : 0;
 }
 
@@ -237,18 +234,6 @@ static int ipcq_fasync(int fd, struct file *file, int on)
 	return fasync_helper(fd, file, on, &q->fasync);
 }
 
-static int ipcq_open(struct inode *inode, struct file *file)
-{
-	stream_open(inode, file);
-	return ipcdev_handle_open(file);
-}
-
-static int ipcq_release(struct inode *inode, struct file *file)
-{
-	ipcdev_handle_release(file);
-	return 0;
-}
-
 static void ipcq_show_fdinfo(struct seq_file *m, struct file *file)
 {
 	struct ipcdev_obj *obj = ipcdev_handle_obj(ipcdev_handle(file));
@@ -271,8 +256,8 @@ static void ipcq_show_fdinfo(struct seq_file *m, struct file *file)
 
 static const struct file_operations ipcq_fops = {
 	.owner		= THIS_MODULE,
-	.open		= ipcq_open,
-	.release	= ipcq_release,
+	.open		= ipcdev_fop_open,
+	.release	= ipcdev_fop_release,
 	.read		= ipcq_read,
 	.write		= ipcq_write,
 	.poll		= ipcq_poll,

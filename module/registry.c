@@ -14,6 +14,7 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
+#include <linux/user_namespace.h>
 #include <linux/xarray.h>
 #include "ipcdev.h"
 
@@ -428,27 +429,6 @@ static int ipcdev_handle_bind(struct ipcdev_handle *h,
 }
 
 /**
- * ipcdev_wait_init() - decode the IPCDEV_WAIT_* flags of a call
- * @w:		filled in
- * @file:	O_NONBLOCK on the file also means never wait
- * @flags:	IPCDEV_WAIT_* from user space
- * @deadline_ns: absolute CLOCK_MONOTONIC, with IPCDEV_WAIT_DEADLINE
- * Return: 0, or -EINVAL for unknown flags.
- */
-int ipcdev_wait_init(struct ipcdev_wait *w, struct file *file, u32 flags,
-		     u64 deadline_ns)
-{
-	if (flags & ~(IPCDEV_WAIT_NONBLOCK | IPCDEV_WAIT_DEADLINE))
-		return -EINVAL;
-	w->nonblock = (flags & IPCDEV_WAIT_NONBLOCK) ||
-		      (file->f_flags & O_NONBLOCK);
-	w->timed = flags & IPCDEV_WAIT_DEADLINE;
-	/* ktime_t is signed: clamp far deadlines instead of wrapping. */
-	w->deadline = deadline_ns > KTIME_MAX ? KTIME_MAX : (ktime_t)deadline_ns;
-	return 0;
-}
-
-/**
  * ipcdev_handle_attach() - bind an object to a handle, once
  * @h:		the handle
  * @obj:	the object; the caller's reference passes to the handle, or
@@ -505,4 +485,73 @@ int ipcdev_open_named(struct ipcdev_handle *h, const struct ipcdev_kind *kind,
 	if (ret)
 		return ret;
 	return ipcdev_handle_attach(h, obj, role);
+}
+
+/**
+ * ipcdev_handle_get_obj() - the handle's object, bound on first use
+ * @h:		the handle
+ * @create:	makes a new anonymous object with default settings
+ *
+ * An unbound handle gets a new object ("a new object per open").  Another
+ * thread may bind the handle at the same moment: that binding wins and
+ * ours is thrown away.
+ * Return: the object (the handle's reference), or an ERR_PTR from @create.
+ */
+struct ipcdev_obj *ipcdev_handle_get_obj(struct ipcdev_handle *h,
+					 struct ipcdev_obj *(*create)(void))
+{
+	struct ipcdev_obj *obj = ipcdev_handle_obj(h);
+	int ret;
+
+	if (obj)
+		return obj;
+	obj = create();
+	if (IS_ERR(obj))
+		return obj;
+	ret = ipcdev_handle_attach(h, obj, 0);
+	if (ret && ret != -EBUSY)
+		return ERR_PTR(ret);
+	return ipcdev_handle_obj(h);
+}
+
+/**
+ * ipcdev_obj_ids() - the identity fields every STAT ioctl returns
+ * @obj:	the object
+ * @ids:	filled in, ids in the caller's user namespace
+ */
+void ipcdev_obj_ids(const struct ipcdev_obj *obj, struct ipcdev_ids *ids)
+{
+	ids->id = obj->id;
+	ids->mode = obj->mode;
+	ids->uid = from_kuid_munged(current_user_ns(), obj->uid);
+	ids->gid = from_kgid_munged(current_user_ns(), obj->gid);
+	ids->flags = 0;
+	if (obj->name)
+		ids->flags |= IPCDEV_STAT_NAMED;
+	if (obj->name && !READ_ONCE(obj->linked))
+		ids->flags |= IPCDEV_STAT_UNLINKED;
+}
+
+/**
+ * ipcdev_fop_open() - the open() of every ipcdev device
+ * @inode:	the device inode
+ * @file:	the new file; gets an unbound handle
+ * Return: 0 or -ENOMEM.
+ */
+int ipcdev_fop_open(struct inode *inode, struct file *file)
+{
+	stream_open(inode, file);
+	return ipcdev_handle_open(file);
+}
+
+/**
+ * ipcdev_fop_release() - the release() of every ipcdev file
+ * @inode:	its inode
+ * @file:	the file
+ * Return: 0.
+ */
+int ipcdev_fop_release(struct inode *inode, struct file *file)
+{
+	ipcdev_handle_release(file);
+	return 0;
 }

@@ -267,6 +267,78 @@ struct ipcdev_pipe_stat {
 #define IPCDEV_PIPE_STAT_HUP	0x10U		/* the peer end is gone */
 #define IPCDEV_PIPE_STAT_NAMED	0x20U		/* a named pipe */
 
+/*
+ * Event: /dev/ipcevent, multiprocessing.Event.
+ *
+ * A flag.  SET raises it and wakes every waiter; CLEAR lowers it; WAIT
+ * returns at once while it is raised, else sleeps until the next SET.  A
+ * waiter is released by the SET itself, not by finding the flag raised
+ * later, so a SET followed at once by a CLEAR still releases everyone who
+ * was waiting.  poll reports POLLIN while the flag is raised; O_ASYNC
+ * handles get a signal at each SET.
+ */
+
+/* Flags of struct ipcdev_event_open, beside IPCDEV_CREAT and IPCDEV_EXCL. */
+#define IPCDEV_EVENT_INIT_SET	0x10U		/* a new event starts raised */
+
+/**
+ * struct ipcdev_event_open - bind a handle to an event (IPCDEV_IOC_EVENT_OPEN)
+ * @name:	0: a new anonymous event; else a user pointer to a name
+ * @flags:	IPCDEV_CREAT, IPCDEV_EXCL (named), IPCDEV_EVENT_INIT_SET
+ * @mode:	permission bits of an event this call creates (umask applied)
+ * @reserved:	must be zero
+ *
+ * Access: waiting needs read access, SET and CLEAR need write access.
+ * Errors: as struct ipcdev_queue_open.
+ */
+struct ipcdev_event_open {
+	__u64 name;
+	__u32 flags;
+	__u32 mode;
+	__u64 reserved[2];
+};
+
+/**
+ * struct ipcdev_event_wait - wait for an event (IPCDEV_IOC_EVENT_WAIT)
+ * @deadline_ns: absolute CLOCK_MONOTONIC deadline, with IPCDEV_WAIT_DEADLINE
+ * @flags:	IPCDEV_WAIT_* flags
+ * @reserved:	must be zero
+ *
+ * Returns 0 when the flag was raised on entry or a SET happened while
+ * waiting (multiprocessing's True); ETIMEDOUT when the deadline passed and
+ * EAGAIN under IPCDEV_WAIT_NONBLOCK when it is lowered (False).
+ */
+struct ipcdev_event_wait {
+	__u64 deadline_ns;
+	__u32 flags;
+	__u32 reserved;
+};
+
+/**
+ * struct ipcdev_event_stat - state of an event (IPCDEV_IOC_EVENT_STAT)
+ * @set:	1 while the flag is raised (is_set)
+ * @waiters:	tasks sleeping in WAIT
+ * @sets:	SET calls that raised the flag since creation
+ * @id:		object id
+ * @mode:	permission bits
+ * @uid:	owner
+ * @gid:	group
+ * @flags:	IPCDEV_STAT_NAMED, IPCDEV_STAT_UNLINKED
+ * @reserved:	zero
+ */
+struct ipcdev_event_stat {
+	__u32 set;
+	__u32 waiters;
+	__u64 sets;
+	__u32 id;
+	__u32 mode;
+	__u32 uid;
+	__u32 gid;
+	__u32 flags;
+	__u32 reserved0;
+	__u64 reserved[2];
+};
+
 /* Common to every device. */
 #define IPCDEV_IOC_UNLINK	_IOW(IPCDEV_IOC_MAGIC, 0x01, struct ipcdev_unlink)
 
@@ -281,5 +353,12 @@ struct ipcdev_pipe_stat {
 #define IPCDEV_IOC_PIPE_SEND	_IOW(IPCDEV_IOC_MAGIC, 0x21, struct ipcdev_msg)
 #define IPCDEV_IOC_PIPE_RECV	_IOWR(IPCDEV_IOC_MAGIC, 0x22, struct ipcdev_msg)
 #define IPCDEV_IOC_PIPE_STAT	_IOR(IPCDEV_IOC_MAGIC, 0x23, struct ipcdev_pipe_stat)
+
+/* Event device.  SET and CLEAR take no argument: it must be 0. */
+#define IPCDEV_IOC_EVENT_OPEN	_IOW(IPCDEV_IOC_MAGIC, 0x40, struct ipcdev_event_open)
+#define IPCDEV_IOC_EVENT_SET	_IO(IPCDEV_IOC_MAGIC, 0x41)
+#define IPCDEV_IOC_EVENT_CLEAR	_IO(IPCDEV_IOC_MAGIC, 0x42)
+#define IPCDEV_IOC_EVENT_WAIT	_IOW(IPCDEV_IOC_MAGIC, 0x43, struct ipcdev_event_wait)
+#define IPCDEV_IOC_EVENT_STAT	_IOR(IPCDEV_IOC_MAGIC, 0x44, struct ipcdev_event_stat)
 
 #endif /* _UAPI_LINUX_IPCDEV_H */

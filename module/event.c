@@ -1,0 +1,306 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * /dev/ipcevent: multiprocessing.Event as a kernel object.
+ *
+ * A flag and a generation count.  SET raises the flag, bumps the generation
+ * and wakes every waiter; a waiter goes on when the flag is raised or the
+ * generation moved since it started waiting, so a SET that is cleared again
+ * at once still releases everyone who was waiting at the SET.
+ */
+#include <linux/err.h>
+#include <linux/fs.h>
+#include <linux/miscdevice.h>
+#include <linux/module.h>
+#include <linux/poll.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include "ipcdev.h"
+
+/**
+ * struct ipcevent - an event
+ * @obj:	registry part
+ * @lock:	guards @set, @sets and @waiters
+ * @set:	the flag; also read locklessly by poll
+ * @sets:	SETs that raised the flag: the generation
+ * @waiters:	tasks sleeping in WAIT
+ * @wq:		waiters and pollers, all woken by a SET
+ * @fasync:	handles with O_ASYNC; fasync_helper()'s own locking
+ */
+struct ipcevent {
+	struct ipcdev_obj obj;
+	struct mutex lock;	/* see above */
+	bool set;
+	u64 sets;
+	u32 waiters;
+	wait_queue_head_t wq;
+	struct fasync_struct *fasync;
+};
+
+static struct ipcevent *to_event(struct ipcdev_obj *obj)
+{
+	return container_of(obj, struct ipcevent, obj);
+}
+
+static void ipcevent_free(struct ipcdev_obj *obj)
+{
+	struct ipcevent *ev = to_event(obj);
+
+	mutex_destroy(&ev->lock);
+	ipcdev_obj_fini(&ev->obj);
+	kfree(ev);
+}
+
+static const struct ipcdev_kind ipcevent_kind = {
+	.name = "event",
+	.free = ipcevent_free,
+};
+
+/* Create an event (an ipcdev_create_fn); @arg points to the initial flag. */
+static struct ipcdev_obj *ipcevent_create(void *arg, char *name, umode_t mode)
+{
+	struct ipcevent *ev;
+	int ret;
+
+	ev = kzalloc(sizeof(*ev), GFP_KERNEL_ACCOUNT);
+	if (!ev)
+		return ERR_PTR(-ENOMEM);
+	mutex_init(&ev->lock);
+	init_waitqueue_head(&ev->wq);
+	ev->set = *(bool *)arg;
+	ret = ipcdev_obj_init(&ev->obj, &ipcevent_kind, name, mode);
+	if (ret) {
+		kfree(ev);
+		return ERR_PTR(ret);
+	}
+	return &ev->obj;
+}
+
+static struct ipcdev_obj *ipcevent_create_default(void)
+{
+	bool set = false;
+
+	return ipcevent_create(&set, NULL, 0600);
+}
+
+/* The handle's event; an unbound handle gets a new anonymous one. */
+static struct ipcevent *ipcevent_of(struct file *file)
+{
+	struct ipcdev_obj *obj;
+
+	obj = ipcdev_handle_get_obj(ipcdev_handle(file),
+				    ipcevent_create_default);
+	if (IS_ERR(obj))
+		return ERR_CAST(obj);
+	return to_event(obj);
+}
+
+static long ipcevent_ioctl_open(struct file *file, void __user *uarg)
+{
+	struct ipcdev_handle *h = ipcdev_handle(file);
+	struct ipcdev_event_open arg;
+	struct ipcdev_obj *obj;
+	umode_t mode;
+	bool set;
+	int ret;
+
+	if (copy_from_user(&arg, uarg, sizeof(arg)))
+		return -EFAULT;
+	if (arg.reserved[0] || arg.reserved[1] ||
+	    arg.flags & ~(IPCDEV_CREAT | IPCDEV_EXCL | IPCDEV_EVENT_INIT_SET))
+		return -EINVAL;
+	ret = ipcdev_check_mode(arg.mode, &mode);
+	if (ret)
+		return ret;
+	set = arg.flags & IPCDEV_EVENT_INIT_SET;
+	if (ipcdev_handle_obj(h))
+		return -EBUSY;
+	if (arg.name)
+		return ipcdev_open_named(h, &ipcevent_kind, arg.name,
+					 arg.flags, mode, ipcevent_create,
+					 &set, 0);
+	if (arg.flags & (IPCDEV_CREAT | IPCDEV_EXCL))
+		return -EINVAL;
+	obj = ipcevent_create(&set, NULL, 0600);
+	if (IS_ERR(obj))
+		return PTR_ERR(obj);
+	return ipcdev_handle_attach(h, obj, 0);
+}
+
+static void ipcevent_set(struct ipcevent *ev)
+{
+	mutex_lock(&ev->lock);
+	if (!ev->set) {
+		WRITE_ONCE(ev->set, true);
+		ev->sets++;
+		wake_up_all(&ev->wq);
+		kill_fasync(&ev->fasync, SIGIO, POLL_IN);
+	}
+	mutex_unlock(&ev->lock);
+}
+
+static void ipcevent_clear(struct ipcevent *ev)
+{
+	mutex_lock(&ev->lock);
+	WRITE_ONCE(ev->set, false);
+	mutex_unlock(&ev->lock);
+}
+
+struct ipcevent_cond {
+	struct ipcevent *ev;
+	u64 gen;
+};
+
+static int ipcevent_check(void *arg)
+{
+	struct ipcevent_cond *c = arg;
+
+	return c->ev->set || c->ev->sets != c->gen;
+}
+
+static long ipcevent_ioctl_wait(struct file *file, struct ipcevent *ev,
+				void __user *uarg)
+{
+	struct ipcevent_cond c = { .ev = ev };
+	struct ipcdev_event_wait arg;
+	struct ipcdev_wait w;
+	int ret;
+
+	if (copy_from_user(&arg, uarg, sizeof(arg)))
+		return -EFAULT;
+	if (arg.reserved)
+		return -EINVAL;
+	ret = ipcdev_wait_init(&w, file, arg.flags, arg.deadline_ns);
+	if (ret)
+		return ret;
+	ret = mutex_lock_killable(&ev->lock);
+	if (ret)
+		return ret;
+	c.gen = ev->sets;
+	ret = ipcdev_wait_locked(&ev->wq, &ev->lock, ipcevent_check, &c, &w,
+				 false, &ev->waiters);
+	mutex_unlock(&ev->lock);
+	return ret;
+}
+
+static long ipcevent_ioctl_stat(struct ipcevent *ev, void __user *uarg)
+{
+	struct ipcdev_event_stat st = {};
+	struct ipcdev_ids ids;
+
+	mutex_lock(&ev->lock);
+	st.set = ev->set;
+	st.waiters = ev->waiters;
+	st.sets = ev->sets;
+	mutex_unlock(&ev->lock);
+	ipcdev_obj_ids(&ev->obj, &ids);
+	st.id = ids.id;
+	st.mode = ids.mode;
+	st.uid = ids.uid;
+	st.gid = ids.gid;
+	st.flags = ids.flags;
+	return copy_to_user(uarg, &st, sizeof(st)) ? -EFAULT : 0;
+}
+
+static long ipcevent_ioctl(struct file *file, unsigned int cmd,
+			   unsigned long arg)
+{
+	fmode_t fmode = ipcdev_handle(file)->fmode;
+	void __user *uarg = (void __user *)arg;
+	struct ipcevent *ev;
+
+	switch (cmd) {
+	case IPCDEV_IOC_UNLINK:
+		return ipcdev_ioctl_unlink(&ipcevent_kind, uarg);
+	case IPCDEV_IOC_EVENT_OPEN:
+		return ipcevent_ioctl_open(file, uarg);
+	case IPCDEV_IOC_EVENT_SET:
+	case IPCDEV_IOC_EVENT_CLEAR:
+		if (arg)
+			return -EINVAL;
+		if (!(fmode & FMODE_WRITE))
+			return -EBADF;
+		break;
+	case IPCDEV_IOC_EVENT_WAIT:
+		if (!(fmode & FMODE_READ))
+			return -EBADF;
+		break;
+	case IPCDEV_IOC_EVENT_STAT:
+		break;
+	default:
+		return -ENOTTY;
+	}
+
+	ev = ipcevent_of(file);
+	if (IS_ERR(ev))
+		return PTR_ERR(ev);
+	switch (cmd) {
+	case IPCDEV_IOC_EVENT_SET:
+		ipcevent_set(ev);
+		return 0;
+	case IPCDEV_IOC_EVENT_CLEAR:
+		ipcevent_clear(ev);
+		return 0;
+	case IPCDEV_IOC_EVENT_WAIT:
+		return ipcevent_ioctl_wait(file, ev, uarg);
+	default:
+		return ipcevent_ioctl_stat(ev, uarg);
+	}
+}
+
+static __poll_t ipcevent_poll(struct file *file, poll_table *pt)
+{
+	struct ipcevent *ev = ipcevent_of(file);
+
+	if (IS_ERR(ev))
+		return EPOLLERR;
+	poll_wait(file, &ev->wq, pt);
+	return READ_ONCE(ev->set) ? EPOLLIN | EPOLLRDNORM : 0;
+}
+
+static int ipcevent_fasync(int fd, struct file *file, int on)
+{
+	struct ipcevent *ev;
+
+	if (!on && !ipcdev_handle_obj(ipcdev_handle(file)))
+		return 0;
+	ev = ipcevent_of(file);
+	if (IS_ERR(ev))
+		return PTR_ERR(ev);
+	return fasync_helper(fd, file, on, &ev->fasync);
+}
+
+static void ipcevent_show_fdinfo(struct seq_file *m, struct file *file)
+{
+	struct ipcdev_obj *obj = ipcdev_handle_obj(ipcdev_handle(file));
+	struct ipcevent *ev;
+
+	seq_puts(m, "ipcdev-kind:\tevent\n");
+	if (!obj) {
+		seq_puts(m, "ipcdev-bound:\tno\n");
+		return;
+	}
+	ev = to_event(obj);
+	seq_printf(m, "ipcdev-id:\t%u\nipcdev-name:\t%s\n", obj->id,
+		   obj->name ? obj->name : "");
+	seq_printf(m, "ipcdev-set:\t%d\nipcdev-waiters:\t%u\n",
+		   READ_ONCE(ev->set), READ_ONCE(ev->waiters));
+}
+
+static const struct file_operations ipcevent_fops = {
+	.owner		= THIS_MODULE,
+	.open		= ipcdev_fop_open,
+	.release	= ipcdev_fop_release,
+	.poll		= ipcevent_poll,
+	.fasync		= ipcevent_fasync,
+	.unlocked_ioctl	= ipcevent_ioctl,
+	.compat_ioctl	= compat_ptr_ioctl,
+	.show_fdinfo	= ipcevent_show_fdinfo,
+};
+
+struct miscdevice ipcevent_misc = {
+	.minor	= MISC_DYNAMIC_MINOR,
+	.name	= "ipcevent",
+	.fops	= &ipcevent_fops,
+	.mode	= 0666,
+};

@@ -22,6 +22,7 @@
 #define IPCDEV_MSG_HARD_MAX	SZ_256M
 #define IPCDEV_BYTES_HARD_MAX	SZ_1G
 #define IPCDEV_MSGS_HARD_MAX	SZ_16M
+#define IPCDEV_SHM_HARD_MAX	(16ULL * SZ_1G)
 
 /* Module parameters (main.c); read with READ_ONCE, root may change them. */
 extern unsigned long ipcdev_msgsize_max;
@@ -29,6 +30,7 @@ extern unsigned long ipcdev_bytes_default;
 extern unsigned long ipcdev_bytes_max;
 extern unsigned long ipcdev_msgs_max;
 extern unsigned long ipcdev_named_max;
+extern unsigned long ipcdev_shm_max;
 
 /* Module-wide counters, shown in /proc/ipcdev/stats. */
 extern atomic_long_t ipcdev_nr_objects;
@@ -106,11 +108,14 @@ long ipcdev_registry_named(void);
  *		then constant until release; read with ipcdev_handle_obj()
  * @fmode:	the access the file was opened for; immutable
  * @role:	kind-specific (a pipe's end); set with @obj, then immutable
+ * @seen:	shm: the change counter this handle saw last; the segment's
+ *		lock, read locklessly by poll
  */
 struct ipcdev_handle {
 	struct ipcdev_obj *obj;
 	fmode_t fmode;
 	u32 role;
+	u64 seen;
 };
 
 struct ipcdev_handle *ipcdev_handle_alloc(fmode_t fmode);
@@ -155,11 +160,15 @@ int ipcdev_open_named(struct ipcdev_handle *h, const struct ipcdev_kind *kind,
  * @nonblock:	never wait: -EAGAIN
  * @timed:	@deadline is valid
  * @deadline:	absolute CLOCK_MONOTONIC time
+ * @recheck_ms:	if not 0, wake up at least this often to re-check the
+ *		condition (for states no wake-up announces, like a lock
+ *		holder's death)
  */
 struct ipcdev_wait {
 	bool nonblock;
 	bool timed;
 	ktime_t deadline;
+	u32 recheck_ms;
 };
 
 int ipcdev_wait_init(struct ipcdev_wait *w, struct file *file, u32 flags,
@@ -238,6 +247,7 @@ struct miscdevice;
 extern struct miscdevice ipcq_misc;
 extern struct miscdevice ipcpipe_misc;
 extern struct miscdevice ipcevent_misc;
+extern struct miscdevice ipcshm_misc;
 
 long ipcdev_msg_ioctl(struct ipc_chan *ch, void __user *uarg, bool put,
 		      struct file *file);

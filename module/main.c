@@ -34,6 +34,10 @@ unsigned long ipcdev_named_max = 4096;
 module_param_named(named_max, ipcdev_named_max, ulong, 0644);
 MODULE_PARM_DESC(named_max, "Most named objects at once (ENOSPC beyond)");
 
+unsigned long ipcdev_shm_max = SZ_1G;
+module_param_named(shm_max, ipcdev_shm_max, ulong, 0644);
+MODULE_PARM_DESC(shm_max, "Largest shared memory segment (bytes; hard cap 16 GiB)");
+
 atomic_long_t ipcdev_nr_objects = ATOMIC_LONG_INIT(0);
 atomic_long_t ipcdev_nr_handles = ATOMIC_LONG_INIT(0);
 atomic_long_t ipcdev_nr_bytes = ATOMIC_LONG_INIT(0);
@@ -53,6 +57,7 @@ static struct miscdevice *ipcdev_miscs[] = {
 	&ipcq_misc,
 	&ipcpipe_misc,
 	&ipcevent_misc,
+	&ipcshm_misc,
 };
 
 static struct proc_dir_entry *ipcdev_proc;

@@ -30,6 +30,7 @@ int ipcdev_wait_init(struct ipcdev_wait *w, struct file *file, u32 flags,
 	w->timed = flags & IPCDEV_WAIT_DEADLINE;
 	/* ktime_t is signed: clamp far deadlines instead of wrapping. */
 	w->deadline = deadline_ns > KTIME_MAX ? KTIME_MAX : (ktime_t)deadline_ns;
+	w->recheck_ms = 0;
 	return 0;
 }
 
@@ -58,12 +59,14 @@ static void ipcdev_prepare_wait(wait_queue_head_t *wq,
 	spin_unlock_irqrestore(&wq->lock, flags);
 }
 
-/* Sleep until woken, the deadline passes, or a signal. */
+/* Sleep until woken, the deadline or the next re-check, or a signal. */
 static void ipcdev_sleep(const struct ipcdev_wait *w)
 {
-	ktime_t expires = w->deadline;
+	ktime_t expires = w->timed ? w->deadline : KTIME_MAX;
 
-	if (!w->timed)
+	if (w->recheck_ms)
+		expires = min(expires, ktime_add_ms(ktime_get(), w->recheck_ms));
+	if (expires == KTIME_MAX)
 		schedule();
 	else
 		schedule_hrtimeout_range(&expires, IPCDEV_WAIT_SLACK_NS,

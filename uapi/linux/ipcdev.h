@@ -339,6 +339,164 @@ struct ipcdev_event_stat {
 	__u64 reserved[2];
 };
 
+/*
+ * Shared memory: /dev/ipcshm, multiprocessing.Value and Array.
+ *
+ * A segment of fixed size, optionally typed: a multiprocessing typecode and
+ * an element count, fixed at creation and readable by anyone who attaches.
+ * The memory is a shmem file, as for memfd: zero-filled, mapped with
+ * mmap(MAP_SHARED) by any number of processes (every store is seen by all;
+ * futex-based process-shared mutexes inside it work), MAP_PRIVATE mappings
+ * are copy-on-write.  A mapping may not extend past the segment (EINVAL);
+ * a writable shared mapping needs a handle opened for writing (EACCES);
+ * touching beyond the last page (after mremap) raises SIGBUS.  A mapping
+ * outlives its handle; the memory goes with the last mapping and handle.
+ *
+ * pread/pwrite (and READ/WRITE ioctls) access it without mmap, bounds-
+ * checked: a write at or past the end fails with ENOSPC, one that crosses
+ * it is cut short.  Each write through these paths, and each PUBLISH, bumps
+ * the change counter; WAIT_CHANGE sleeps until it moves past a value seen,
+ * and poll reports POLLIN while it differs from the last value this handle
+ * saw (set by WAIT_CHANGE, READ and STAT).
+ *
+ * The lock is multiprocessing's get_lock(): owned by a process; LOCK, LOCK
+ * with IPCDEV_WAIT_NONBLOCK (trylock: EAGAIN), LOCK with a deadline
+ * (ETIMEDOUT), UNLOCK (EPERM unless the caller's process holds it).  Not
+ * recursive: LOCK by the holder fails with EDEADLK.  When the holding
+ * process dies, the next LOCK gets the lock and fails with EOWNERDEAD (the
+ * caller holds the lock then, as with a robust pthread mutex).
+ */
+
+/* Typecodes of struct ipcdev_shm_open.type, as multiprocessing's. */
+#define IPCDEV_SHM_RAW		0	/* bytes, no type */
+/*
+ * 'c' char, 'b' signed char, 'B' unsigned char: 1 byte; 'h', 'H': 2;
+ * 'i', 'I', 'f': 4; 'l', 'L', 'q', 'Q', 'd': 8 ('l' and 'L' are 64-bit on
+ * every caller, so 32-bit and 64-bit processes agree).
+ */
+
+/**
+ * struct ipcdev_shm_open - bind a handle to a segment (IPCDEV_IOC_SHM_OPEN)
+ * @name:	0: a new anonymous segment; else a user pointer to a name
+ * @flags:	IPCDEV_CREAT, IPCDEV_EXCL (named)
+ * @mode:	permission bits of a segment this call creates (umask applied)
+ * @type:	a typecode character, or IPCDEV_SHM_RAW
+ * @reserved0:	must be zero
+ * @count:	typed: the number of elements (at least 1)
+ * @size:	raw: the size in bytes (at least 1); typed: 0 or exactly
+ *		count times the element size
+ * @reserved:	must be zero
+ *
+ * Creation only: attaching to an existing segment ignores @type, @count and
+ * @size (read them with IPCDEV_IOC_SHM_STAT).
+ * Errors: as struct ipcdev_queue_open; EINVAL for an unknown type, a zero
+ * size, or a size above the shm_max parameter; EOVERFLOW when count times
+ * the element size overflows.
+ */
+struct ipcdev_shm_open {
+	__u64 name;
+	__u32 flags;
+	__u32 mode;
+	__u32 type;
+	__u32 reserved0;
+	__u64 count;
+	__u64 size;
+	__u64 reserved[2];
+};
+
+/**
+ * struct ipcdev_shm_stat - state of a segment (IPCDEV_IOC_SHM_STAT)
+ * @size:	bytes
+ * @count:	elements (size for raw segments)
+ * @type:	typecode or IPCDEV_SHM_RAW
+ * @elem_size:	bytes per element (1 for raw)
+ * @seq:	the change counter
+ * @mappings:	live mappings of the segment
+ * @lock_owner:	pid (in the caller's namespace) of the lock holder, 0 if
+ *		free or if the holder is outside the caller's namespace
+ * @lock_waiters: tasks waiting for the lock
+ * @change_waiters: tasks in WAIT_CHANGE
+ * @id:		object id
+ * @mode:	permission bits
+ * @uid:	owner
+ * @gid:	group
+ * @flags:	IPCDEV_STAT_NAMED, IPCDEV_STAT_UNLINKED
+ * @reserved0:	zero
+ * @reserved:	zero
+ */
+struct ipcdev_shm_stat {
+	__u64 size;
+	__u64 count;
+	__u32 type;
+	__u32 elem_size;
+	__u64 seq;
+	__u32 mappings;
+	__s32 lock_owner;
+	__u32 lock_waiters;
+	__u32 change_waiters;
+	__u32 id;
+	__u32 mode;
+	__u32 uid;
+	__u32 gid;
+	__u32 flags;
+	__u32 reserved0;
+	__u64 reserved[2];
+};
+
+/**
+ * struct ipcdev_shm_lock - take the lock (IPCDEV_IOC_SHM_LOCK)
+ * @deadline_ns: absolute CLOCK_MONOTONIC deadline, with IPCDEV_WAIT_DEADLINE
+ * @flags:	IPCDEV_WAIT_* flags (NONBLOCK: trylock)
+ * @reserved:	must be zero
+ */
+struct ipcdev_shm_lock {
+	__u64 deadline_ns;
+	__u32 flags;
+	__u32 reserved;
+};
+
+/**
+ * struct ipcdev_shm_change - wait for a change (IPCDEV_IOC_SHM_WAIT_CHANGE)
+ * @seen:	the counter value the caller has seen
+ * @deadline_ns: absolute CLOCK_MONOTONIC deadline, with IPCDEV_WAIT_DEADLINE
+ * @flags:	IPCDEV_WAIT_* flags
+ * @reserved:	must be zero
+ * @seq:	out: the counter when the call returned (also on ETIMEDOUT
+ *		and EAGAIN)
+ */
+struct ipcdev_shm_change {
+	__u64 seen;
+	__u64 deadline_ns;
+	__u32 flags;
+	__u32 reserved;
+	__u64 seq;
+};
+
+/**
+ * struct ipcdev_shm_io - read or write without mmap (IPCDEV_IOC_SHM_READ/WRITE)
+ * @buf:	user pointer
+ * @len:	bytes; @offset + @len must not pass the end (EINVAL)
+ * @offset:	byte offset in the segment
+ * @seq:	out: the change counter after the write, or the one the
+ *		snapshot belongs to
+ * @flags:	must be zero
+ * @reserved:	must be zero
+ *
+ * Reads and writes through this path (and pread/pwrite) are serialised, so
+ * a READ never sees half of a WRITE: a READ of the whole segment is a
+ * consistent snapshot with respect to writers that use this path.  Stores
+ * through a mapping are not serialised: writers that store through a
+ * mapping should hold the lock, as with multiprocessing's Value.
+ */
+struct ipcdev_shm_io {
+	__u64 buf;
+	__u64 len;
+	__u64 offset;
+	__u64 seq;
+	__u32 flags;
+	__u32 reserved;
+};
+
 /* Common to every device. */
 #define IPCDEV_IOC_UNLINK	_IOW(IPCDEV_IOC_MAGIC, 0x01, struct ipcdev_unlink)
 
@@ -353,6 +511,16 @@ struct ipcdev_event_stat {
 #define IPCDEV_IOC_PIPE_SEND	_IOW(IPCDEV_IOC_MAGIC, 0x21, struct ipcdev_msg)
 #define IPCDEV_IOC_PIPE_RECV	_IOWR(IPCDEV_IOC_MAGIC, 0x22, struct ipcdev_msg)
 #define IPCDEV_IOC_PIPE_STAT	_IOR(IPCDEV_IOC_MAGIC, 0x23, struct ipcdev_pipe_stat)
+
+/* Shared memory device.  UNLOCK and PUBLISH take no argument: it must be 0. */
+#define IPCDEV_IOC_SHM_OPEN	_IOW(IPCDEV_IOC_MAGIC, 0x30, struct ipcdev_shm_open)
+#define IPCDEV_IOC_SHM_STAT	_IOR(IPCDEV_IOC_MAGIC, 0x31, struct ipcdev_shm_stat)
+#define IPCDEV_IOC_SHM_LOCK	_IOW(IPCDEV_IOC_MAGIC, 0x32, struct ipcdev_shm_lock)
+#define IPCDEV_IOC_SHM_UNLOCK	_IO(IPCDEV_IOC_MAGIC, 0x33)
+#define IPCDEV_IOC_SHM_PUBLISH	_IO(IPCDEV_IOC_MAGIC, 0x34)
+#define IPCDEV_IOC_SHM_WAIT_CHANGE _IOWR(IPCDEV_IOC_MAGIC, 0x35, struct ipcdev_shm_change)
+#define IPCDEV_IOC_SHM_READ	_IOWR(IPCDEV_IOC_MAGIC, 0x36, struct ipcdev_shm_io)
+#define IPCDEV_IOC_SHM_WRITE	_IOWR(IPCDEV_IOC_MAGIC, 0x37, struct ipcdev_shm_io)
 
 /* Event device.  SET and CLEAR take no argument: it must be 0. */
 #define IPCDEV_IOC_EVENT_OPEN	_IOW(IPCDEV_IOC_MAGIC, 0x40, struct ipcdev_event_open)

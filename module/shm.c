@@ -1,0 +1,760 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * /dev/ipcshm: multiprocessing.Value and Array as a kernel object.
+ *
+ * The memory is a shmem file (shmem_file_setup(), as memfd and ashmem do):
+ * mmap() swaps the mapping over to it (vma_set_file()), so every process
+ * maps the same page cache and futexes inside it work.  Each mapping also
+ * holds a reference on the ipcdev file it was made through, dropped by
+ * fput() when the mapping goes: so a live mapping keeps the module loaded
+ * and the object alive, and the mapping count is exact.
+ *
+ * The lock belongs to a process (its thread-group pid).  A holder that
+ * dies is noticed when it closes its descriptors on the way out (flush) or,
+ * when it had none open, by waiters re-checking the holder every
+ * IPCSHM_RECHECK_MS; the next locker then gets EOWNERDEAD.
+ */
+#include <linux/err.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/miscdevice.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/overflow.h>
+#include <linux/pid.h>
+#include <linux/poll.h>
+#include <linux/sched/signal.h>
+#include <linux/sched/task.h>
+#include <linux/seq_file.h>
+#include <linux/shmem_fs.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <linux/uio.h>
+#include "ipcdev.h"
+
+#define IPCSHM_RECHECK_MS	100
+
+/**
+ * struct ipcshm - a segment
+ * @obj:	registry part; @obj.ref counts handles, mappings, the name
+ * @shmem:	the memory; immutable
+ * @size:	bytes; immutable
+ * @count:	elements; immutable
+ * @type:	typecode or IPCDEV_SHM_RAW; immutable
+ * @elem_size:	bytes per element; immutable
+ * @lock:	guards @owner, @abandoned, @lock_waiters, @seq, @change_waiters
+ *		and every handle's @seen
+ * @owner:	the process holding the segment lock (a reference), or NULL
+ * @abandoned:	its last holder died holding it: the next locker is told
+ * @lock_waiters: tasks waiting for the segment lock
+ * @change_waiters: tasks in WAIT_CHANGE
+ * @seq:	the change counter; also read locklessly by poll
+ * @lockq:	lockers, exclusive waits
+ * @changeq:	change waiters and pollers, all woken by a change
+ * @io_lock:	serialises reads and writes through the file and ioctls
+ * @mappings:	live VMAs of the segment
+ * @fasync:	handles with O_ASYNC; fasync_helper()'s own locking
+ */
+struct ipcshm {
+	struct ipcdev_obj obj;
+	struct file *shmem;
+	u64 size;
+	u64 count;
+	u32 type;
+	u32 elem_size;
+	struct mutex lock;	/* see above */
+	struct pid *owner;
+	bool abandoned;
+	u32 lock_waiters;
+	u32 change_waiters;
+	u64 seq;
+	wait_queue_head_t lockq;
+	wait_queue_head_t changeq;
+	struct mutex io_lock;	/* see above */
+	atomic_t mappings;
+	struct fasync_struct *fasync;
+};
+
+static struct ipcshm *to_shm(struct ipcdev_obj *obj)
+{
+	return container_of(obj, struct ipcshm, obj);
+}
+
+static void ipcshm_free(struct ipcdev_obj *obj)
+{
+	struct ipcshm *shm = to_shm(obj);
+
+	put_pid(shm->owner);
+	fput(shm->shmem);
+	mutex_destroy(&shm->lock);
+	mutex_destroy(&shm->io_lock);
+	ipcdev_obj_fini(&shm->obj);
+	kfree(shm);
+}
+
+static const struct ipcdev_kind ipcshm_kind = {
+	.name = "shm",
+	.free = ipcshm_free,
+};
+
+/* Bytes per element of a multiprocessing typecode, or -EINVAL. */
+static int ipcshm_elem_size(u32 type)
+{
+	switch (type) {
+	case IPCDEV_SHM_RAW:
+	case 'c':
+	case 'b':
+	case 'B':
+		return 1;
+	case 'h':
+	case 'H':
+		return 2;
+	case 'i':
+	case 'I':
+	case 'f':
+		return 4;
+	case 'l':
+	case 'L':
+	case 'q':
+	case 'Q':
+	case 'd':
+		return 8;
+	}
+	return -EINVAL;
+}
+
+struct ipcshm_geometry {
+	u64 size;
+	u64 count;
+	u32 type;
+	u32 elem_size;
+};
+
+/* Check and complete the geometry asked for at creation. */
+static int ipcshm_geometry(const struct ipcdev_shm_open *arg,
+			   struct ipcshm_geometry *g)
+{
+	int elem = ipcshm_elem_size(arg->type);
+	u64 max = ipcdev_limit(READ_ONCE(ipcdev_shm_max), IPCDEV_SHM_HARD_MAX);
+
+	if (elem < 0)
+		return elem;
+	g->type = arg->type;
+	g->elem_size = elem;
+	if (arg->type == IPCDEV_SHM_RAW) {
+		if (arg->count && arg->count != arg->size)
+			return -EINVAL;
+		g->size = arg->size;
+	} else {
+		if (!arg->count)
+			return -EINVAL;
+		if (check_mul_overflow(arg->count, (u64)elem, &g->size))
+			return -EOVERFLOW;
+		if (arg->size && arg->size != g->size)
+			return -EINVAL;
+	}
+	if (!g->size || g->size > max)
+		return -EINVAL;
+	g->count = g->size / elem;
+	return 0;
+}
+
+/* Create a segment (an ipcdev_create_fn); @arg is the geometry. */
+static struct ipcdev_obj *ipcshm_create(void *arg, char *name, umode_t mode)
+{
+	const struct ipcshm_geometry *g = arg;
+	struct ipcshm *shm;
+	int ret;
+
+	shm = kzalloc(sizeof(*shm), GFP_KERNEL_ACCOUNT);
+	if (!shm)
+		return ERR_PTR(-ENOMEM);
+	/* Like memfd: pages are charged to whoever faults them in. */
+	shm->shmem = shmem_file_setup("ipcshm", g->size, VM_NORESERVE);
+	if (IS_ERR(shm->shmem)) {
+		ret = PTR_ERR(shm->shmem);
+		goto out_free;
+	}
+	shm->size = g->size;
+	shm->count = g->count;
+	shm->type = g->type;
+	shm->elem_size = g->elem_size;
+	mutex_init(&shm->lock);
+	mutex_init(&shm->io_lock);
+	init_waitqueue_head(&shm->lockq);
+	init_waitqueue_head(&shm->changeq);
+	atomic_set(&shm->mappings, 0);
+	ret = ipcdev_obj_init(&shm->obj, &ipcshm_kind, name, mode);
+	if (ret)
+		goto out_fput;
+	return &shm->obj;
+
+out_fput:
+	fput(shm->shmem);
+out_free:
+	kfree(shm);
+	return ERR_PTR(ret);
+}
+
+static long ipcshm_ioctl_open(struct file *file, void __user *uarg)
+{
+	struct ipcdev_handle *h = ipcdev_handle(file);
+	struct ipcshm_geometry g = {};
+	struct ipcdev_shm_open arg;
+	struct ipcdev_obj *obj;
+	umode_t mode;
+	int ret;
+
+	if (copy_from_user(&arg, uarg, sizeof(arg)))
+		return -EFAULT;
+	if (arg.reserved0 || arg.reserved[0] || arg.reserved[1] ||
+	    arg.flags & ~(IPCDEV_CREAT | IPCDEV_EXCL))
+		return -EINVAL;
+	ret = ipcdev_check_mode(arg.mode, &mode);
+	if (ret)
+		return ret;
+	if (ipcdev_handle_obj(h))
+		return -EBUSY;
+	if (arg.name && !(arg.flags & IPCDEV_CREAT))
+		return ipcdev_open_named(h, &ipcshm_kind, arg.name, arg.flags,
+					 mode, ipcshm_create, &g, 0);
+	ret = ipcshm_geometry(&arg, &g);
+	if (ret)
+		return ret;
+	if (arg.name)
+		return ipcdev_open_named(h, &ipcshm_kind, arg.name, arg.flags,
+					 mode, ipcshm_create, &g, 0);
+	if (arg.flags)
+		return -EINVAL;
+	obj = ipcshm_create(&g, NULL, 0600);
+	if (IS_ERR(obj))
+		return PTR_ERR(obj);
+	return ipcdev_handle_attach(h, obj, 0);
+}
+
+/* The handle's segment; -ENOTCONN until IPCDEV_IOC_SHM_OPEN. */
+static struct ipcshm *ipcshm_of(struct file *file)
+{
+	struct ipcdev_obj *obj = ipcdev_handle_obj(ipcdev_handle(file));
+
+	return obj ? to_shm(obj) : ERR_PTR(-ENOTCONN);
+}
+
+/* Has the process @owner exited, or is it on its way out? */
+static bool ipcshm_owner_dead(struct pid *owner)
+{
+	struct task_struct *t = get_pid_task(owner, PIDTYPE_TGID);
+	bool dead;
+
+	if (!t)
+		return true;
+	dead = t->exit_state || (t->signal->flags & SIGNAL_GROUP_EXIT) ||
+	       ((t->flags & PF_EXITING) && get_nr_threads(t) <= 1);
+	put_task_struct(t);
+	return dead;
+}
+
+/* Release the lock of a dead holder; the next locker gets EOWNERDEAD. */
+static void ipcshm_abandon(struct ipcshm *shm)
+	__must_hold(&shm->lock)
+{
+	put_pid(shm->owner);
+	shm->owner = NULL;
+	shm->abandoned = true;
+	wake_up(&shm->lockq);
+}
+
+static int ipcshm_lock_check(void *arg)
+{
+	struct ipcshm *shm = arg;
+
+	if (shm->owner && ipcshm_owner_dead(shm->owner))
+		ipcshm_abandon(shm);
+	return !shm->owner;
+}
+
+static long ipcshm_ioctl_lock(struct file *file, struct ipcshm *shm,
+			      void __user *uarg)
+{
+	struct ipcdev_shm_lock arg;
+	struct ipcdev_wait w;
+	int ret;
+
+	if (copy_from_user(&arg, uarg, sizeof(arg)))
+		return -EFAULT;
+	if (arg.reserved)
+		return -EINVAL;
+	ret = ipcdev_wait_init(&w, file, arg.flags, arg.deadline_ns);
+	if (ret)
+		return ret;
+	w.recheck_ms = IPCSHM_RECHECK_MS;
+	ret = mutex_lock_killable(&shm->lock);
+	if (ret)
+		return ret;
+	if (shm->owner == task_tgid(current)) {
+		ret = -EDEADLK;
+		goto out;
+	}
+	ret = ipcdev_wait_locked(&shm->lockq, &shm->lock, ipcshm_lock_check,
+				 shm, &w, true, &shm->lock_waiters);
+	if (ret)
+		goto out;
+	shm->owner = get_pid(task_tgid(current));
+	if (shm->abandoned) {
+		shm->abandoned = false;
+		ret = -EOWNERDEAD;
+	}
+out:
+	mutex_unlock(&shm->lock);
+	return ret;
+}
+
+static long ipcshm_unlock(struct ipcshm *shm)
+{
+	int ret = 0;
+
+	mutex_lock(&shm->lock);
+	if (shm->owner != task_tgid(current)) {
+		ret = -EPERM;
+	} else {
+		put_pid(shm->owner);
+		shm->owner = NULL;
+		wake_up(&shm->lockq);
+	}
+	mutex_unlock(&shm->lock);
+	return ret;
+}
+
+/* Bump the change counter and wake whoever waits for it. */
+static u64 ipcshm_changed(struct ipcshm *shm)
+{
+	u64 seq;
+
+	mutex_lock(&shm->lock);
+	seq = shm->seq + 1;
+	WRITE_ONCE(shm->seq, seq);
+	wake_up_all(&shm->changeq);
+	kill_fasync(&shm->fasync, SIGIO, POLL_IN);
+	mutex_unlock(&shm->lock);
+	return seq;
+}
+
+struct ipcshm_change_cond {
+	struct ipcshm *shm;
+	u64 seen;
+};
+
+static int ipcshm_change_check(void *arg)
+{
+	struct ipcshm_change_cond *c = arg;
+
+	return c->shm->seq != c->seen;
+}
+
+static long ipcshm_ioctl_wait_change(struct file *file, struct ipcshm *shm,
+				     void __user *uarg)
+{
+	struct ipcdev_shm_change __user *uch = uarg;
+	struct ipcdev_handle *h = ipcdev_handle(file);
+	struct ipcshm_change_cond c = { .shm = shm };
+	struct ipcdev_shm_change arg;
+	struct ipcdev_wait w;
+	u64 seq;
+	int ret;
+
+	if (copy_from_user(&arg, uch, sizeof(arg)))
+		return -EFAULT;
+	if (arg.reserved)
+		return -EINVAL;
+	ret = ipcdev_wait_init(&w, file, arg.flags, arg.deadline_ns);
+	if (ret)
+		return ret;
+	c.seen = arg.seen;
+	ret = mutex_lock_killable(&shm->lock);
+	if (ret)
+		return ret;
+	ret = ipcdev_wait_locked(&shm->changeq, &shm->lock,
+				 ipcshm_change_check, &c, &w, false,
+				 &shm->change_waiters);
+	seq = shm->seq;
+	WRITE_ONCE(h->seen, seq);
+	mutex_unlock(&shm->lock);
+	if (put_user(seq, &uch->seq))
+		return -EFAULT;
+	return ret;
+}
+
+/*
+ * Read or write at @pos through the shmem file, serialised with every
+ * other read and write of this path.  Writes bump the change counter.
+ */
+static ssize_t ipcshm_io(struct ipcshm *shm, struct iov_iter *iter,
+			 loff_t pos, bool write, u64 *seq)
+{
+	ssize_t ret;
+
+	if (pos < 0)
+		return -EINVAL;
+	if (pos >= shm->size)
+		return write ? -ENOSPC : 0;
+	iov_iter_truncate(iter, shm->size - pos);
+	ret = mutex_lock_killable(&shm->io_lock);
+	if (ret)
+		return ret;
+	if (write)
+		ret = vfs_iter_write(shm->shmem, iter, &pos, 0);
+	else
+		ret = vfs_iter_read(shm->shmem, iter, &pos, 0);
+	if (write && ret > 0)
+		*seq = ipcshm_changed(shm);
+	else
+		*seq = READ_ONCE(shm->seq);
+	mutex_unlock(&shm->io_lock);
+	return ret;
+}
+
+static long ipcshm_ioctl_io(struct file *file, struct ipcshm *shm,
+			    void __user *uarg, bool write)
+{
+	struct ipcdev_shm_io __user *uio = uarg;
+	struct ipcdev_shm_io arg;
+	struct iov_iter iter;
+	struct iovec iov;
+	ssize_t ret;
+	u64 seq;
+
+	if (copy_from_user(&arg, uio, sizeof(arg)))
+		return -EFAULT;
+	if (arg.flags || arg.reserved)
+		return -EINVAL;
+	if (!(ipcdev_handle(file)->fmode & (write ? FMODE_WRITE : FMODE_READ)))
+		return -EBADF;
+	if (arg.offset > shm->size || arg.len > shm->size - arg.offset)
+		return -EINVAL;
+	iov.iov_base = u64_to_user_ptr(arg.buf);
+	iov.iov_len = arg.len;
+	if (!access_ok(iov.iov_base, iov.iov_len))
+		return -EFAULT;
+	iov_iter_init(&iter, write ? ITER_SOURCE : ITER_DEST, &iov, 1,
+		      arg.len);
+	/* A write from a buffer that is not all readable changes nothing. */
+	if (write && fault_in_iov_iter_readable(&iter, arg.len))
+		return -EFAULT;
+	if (!arg.len) {
+		seq = write ? ipcshm_changed(shm) : READ_ONCE(shm->seq);
+		ret = 0;
+	} else {
+		ret = ipcshm_io(shm, &iter, arg.offset, write, &seq);
+	}
+	if (ret < 0)
+		return ret;
+	if (ret != arg.len)
+		return -EFAULT;
+	if (!write)
+		WRITE_ONCE(ipcdev_handle(file)->seen, seq);
+	return put_user(seq, &uio->seq) ? -EFAULT : 0;
+}
+
+static long ipcshm_ioctl_stat(struct file *file, struct ipcshm *shm,
+			      void __user *uarg)
+{
+	struct ipcdev_shm_stat st = {};
+	struct ipcdev_ids ids;
+
+	st.size = shm->size;
+	st.count = shm->count;
+	st.type = shm->type;
+	st.elem_size = shm->elem_size;
+	st.mappings = atomic_read(&shm->mappings);
+	mutex_lock(&shm->lock);
+	if (shm->owner && ipcshm_owner_dead(shm->owner))
+		ipcshm_abandon(shm);
+	st.seq = shm->seq;
+	st.lock_owner = shm->owner ? pid_vnr(shm->owner) : 0;
+	st.lock_waiters = shm->lock_waiters;
+	st.change_waiters = shm->change_waiters;
+	WRITE_ONCE(ipcdev_handle(file)->seen, shm->seq);
+	mutex_unlock(&shm->lock);
+	ipcdev_obj_ids(&shm->obj, &ids);
+	st.id = ids.id;
+	st.mode = ids.mode;
+	st.uid = ids.uid;
+	st.gid = ids.gid;
+	st.flags = ids.flags;
+	return copy_to_user(uarg, &st, sizeof(st)) ? -EFAULT : 0;
+}
+
+static long ipcshm_ioctl(struct file *file, unsigned int cmd,
+			 unsigned long arg)
+{
+	fmode_t fmode = ipcdev_handle(file)->fmode;
+	void __user *uarg = (void __user *)arg;
+	struct ipcshm *shm;
+
+	switch (cmd) {
+	case IPCDEV_IOC_UNLINK:
+		return ipcdev_ioctl_unlink(&ipcshm_kind, uarg);
+	case IPCDEV_IOC_SHM_OPEN:
+		return ipcshm_ioctl_open(file, uarg);
+	case IPCDEV_IOC_SHM_UNLOCK:
+	case IPCDEV_IOC_SHM_PUBLISH:
+		if (arg)
+			return -EINVAL;
+		break;
+	case IPCDEV_IOC_SHM_STAT:
+	case IPCDEV_IOC_SHM_LOCK:
+	case IPCDEV_IOC_SHM_WAIT_CHANGE:
+	case IPCDEV_IOC_SHM_READ:
+	case IPCDEV_IOC_SHM_WRITE:
+		break;
+	default:
+		return -ENOTTY;
+	}
+
+	shm = ipcshm_of(file);
+	if (IS_ERR(shm))
+		return PTR_ERR(shm);
+	switch (cmd) {
+	case IPCDEV_IOC_SHM_STAT:
+		return ipcshm_ioctl_stat(file, shm, uarg);
+	case IPCDEV_IOC_SHM_LOCK:
+		return ipcshm_ioctl_lock(file, shm, uarg);
+	case IPCDEV_IOC_SHM_UNLOCK:
+		return ipcshm_unlock(shm);
+	case IPCDEV_IOC_SHM_PUBLISH:
+		if (!(fmode & FMODE_WRITE))
+			return -EBADF;
+		ipcshm_changed(shm);
+		return 0;
+	case IPCDEV_IOC_SHM_WAIT_CHANGE:
+		return ipcshm_ioctl_wait_change(file, shm, uarg);
+	case IPCDEV_IOC_SHM_READ:
+		return ipcshm_ioctl_io(file, shm, uarg, false);
+	default:
+		return ipcshm_ioctl_io(file, shm, uarg, true);
+	}
+}
+
+static ssize_t ipcshm_read_iter(struct kiocb *iocb, struct iov_iter *to)
+{
+	struct ipcshm *shm = ipcshm_of(iocb->ki_filp);
+	ssize_t ret;
+	u64 seq;
+
+	if (IS_ERR(shm))
+		return PTR_ERR(shm);
+	ret = ipcshm_io(shm, to, iocb->ki_pos, false, &seq);
+	if (ret > 0)
+		iocb->ki_pos += ret;
+	return ret;
+}
+
+static ssize_t ipcshm_write_iter(struct kiocb *iocb, struct iov_iter *from)
+{
+	struct ipcshm *shm = ipcshm_of(iocb->ki_filp);
+	ssize_t ret;
+	u64 seq;
+
+	if (IS_ERR(shm))
+		return PTR_ERR(shm);
+	if (!iov_iter_count(from))
+		return 0;
+	ret = ipcshm_io(shm, from, iocb->ki_pos, true, &seq);
+	if (ret > 0)
+		iocb->ki_pos += ret;
+	return ret;
+}
+
+static loff_t ipcshm_llseek(struct file *file, loff_t offset, int whence)
+{
+	struct ipcshm *shm = ipcshm_of(file);
+
+	if (IS_ERR(shm))
+		return PTR_ERR(shm);
+	return fixed_size_llseek(file, offset, whence, shm->size);
+}
+
+/*
+ * Mappings: our own vm_operations, whose open and close keep a reference on
+ * the ipcdev file the mapping was made through, and whose faults are
+ * shmem's.  shmem's vm_operations are learnt at the first mmap (they are
+ * not exported) and never change after.  NUMA policy hooks are not
+ * forwarded: mbind() on a mapping applies to that mapping only.
+ */
+static const struct vm_operations_struct *ipcshm_shmem_ops;
+static DEFINE_MUTEX(ipcshm_shmem_ops_lock);
+
+static void ipcshm_vm_open(struct vm_area_struct *vma)
+{
+	struct file *file = vma->vm_private_data;
+
+	atomic_inc(&ipcshm_of(file)->mappings);
+	get_file(file);
+	if (ipcshm_shmem_ops->open)
+		ipcshm_shmem_ops->open(vma);
+}
+
+static void ipcshm_vm_close(struct vm_area_struct *vma)
+{
+	struct file *file = vma->vm_private_data;
+
+	if (ipcshm_shmem_ops->close)
+		ipcshm_shmem_ops->close(vma);
+	atomic_dec(&ipcshm_of(file)->mappings);
+	/* The module reference goes in __fput(), outside this module's code. */
+	fput(file);
+}
+
+static vm_fault_t ipcshm_vm_fault(struct vm_fault *vmf)
+{
+	return ipcshm_shmem_ops->fault(vmf);
+}
+
+static vm_fault_t ipcshm_vm_map_pages(struct vm_fault *vmf, pgoff_t start,
+				      pgoff_t end)
+{
+	if (!ipcshm_shmem_ops->map_pages)
+		return 0;
+	return ipcshm_shmem_ops->map_pages(vmf, start, end);
+}
+
+static const struct vm_operations_struct ipcshm_vm_ops = {
+	.open		= ipcshm_vm_open,
+	.close		= ipcshm_vm_close,
+	.fault		= ipcshm_vm_fault,
+	.map_pages	= ipcshm_vm_map_pages,
+};
+
+/* Learn shmem's vm_operations from the first mapping; check the others. */
+static int ipcshm_learn_vm_ops(struct vm_area_struct *vma)
+{
+	int ret = 0;
+
+	mutex_lock(&ipcshm_shmem_ops_lock);
+	if (!ipcshm_shmem_ops && vma->vm_ops && vma->vm_ops->fault)
+		ipcshm_shmem_ops = vma->vm_ops;
+	if (vma->vm_ops != ipcshm_shmem_ops)
+		ret = -ENODEV;
+	mutex_unlock(&ipcshm_shmem_ops_lock);
+	return ret;
+}
+
+static int ipcshm_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	struct ipcshm *shm = ipcshm_of(file);
+	unsigned long pages;
+	int ret;
+
+	if (IS_ERR(shm))
+		return PTR_ERR(shm);
+	pages = DIV_ROUND_UP(shm->size, PAGE_SIZE);
+	if (vma->vm_pgoff >= pages || vma_pages(vma) > pages - vma->vm_pgoff)
+		return -EINVAL;
+	if ((vma->vm_flags & VM_SHARED) && (vma->vm_flags & VM_WRITE) &&
+	    !(ipcdev_handle(file)->fmode & FMODE_WRITE))
+		return -EACCES;
+	vma_set_file(vma, shm->shmem);
+	ret = call_mmap(shm->shmem, vma);
+	if (ret)
+		return ret;
+	ret = ipcshm_learn_vm_ops(vma);
+	if (ret)
+		return ret;
+	vma->vm_ops = &ipcshm_vm_ops;
+	vma->vm_private_data = get_file(file);
+	atomic_inc(&shm->mappings);
+	return 0;
+}
+
+static __poll_t ipcshm_poll(struct file *file, poll_table *pt)
+{
+	struct ipcdev_handle *h = ipcdev_handle(file);
+	struct ipcshm *shm = ipcshm_of(file);
+	__poll_t mask = 0;
+
+	if (IS_ERR(shm))
+		return EPOLLERR;
+	poll_wait(file, &shm->changeq, pt);
+	if (READ_ONCE(shm->seq) != READ_ONCE(h->seen))
+		mask |= EPOLLIN | EPOLLRDNORM;
+	if (h->fmode & FMODE_WRITE)
+		mask |= EPOLLOUT | EPOLLWRNORM;
+	return mask;
+}
+
+static int ipcshm_fasync(int fd, struct file *file, int on)
+{
+	struct ipcshm *shm = ipcshm_of(file);
+
+	if (IS_ERR(shm))
+		return on ? PTR_ERR(shm) : 0;
+	return fasync_helper(fd, file, on, &shm->fasync);
+}
+
+/* Every close(); on the way out of a dying holder, free its lock now. */
+static int ipcshm_flush(struct file *file, fl_owner_t id)
+{
+	struct ipcshm *shm = ipcshm_of(file);
+
+	if (IS_ERR(shm) || !(current->flags & PF_EXITING))
+		return 0;
+	mutex_lock(&shm->lock);
+	if (shm->owner == task_tgid(current) &&
+	    ipcshm_owner_dead(shm->owner))
+		ipcshm_abandon(shm);
+	mutex_unlock(&shm->lock);
+	return 0;
+}
+
+static int ipcshm_open(struct inode *inode, struct file *file)
+{
+	return ipcdev_handle_open(file);
+}
+
+static void ipcshm_show_fdinfo(struct seq_file *m, struct file *file)
+{
+	struct ipcshm *shm = ipcshm_of(file);
+	pid_t owner;
+
+	seq_puts(m, "ipcdev-kind:\tshm\n");
+	if (IS_ERR(shm)) {
+		seq_puts(m, "ipcdev-bound:\tno\n");
+		return;
+	}
+	seq_printf(m, "ipcdev-id:\t%u\nipcdev-name:\t%s\n", shm->obj.id,
+		   shm->obj.name ? shm->obj.name : "");
+	seq_printf(m, "ipcdev-type:\t%c\nipcdev-count:\t%llu\nipcdev-size:\t%llu\n",
+		   shm->type ? (char)shm->type : '-',
+		   (unsigned long long)shm->count,
+		   (unsigned long long)shm->size);
+	mutex_lock(&shm->lock);
+	owner = shm->owner ? pid_vnr(shm->owner) : 0;
+	seq_printf(m, "ipcdev-mappings:\t%d\nipcdev-lock-owner:\t%d\n",
+		   atomic_read(&shm->mappings), owner);
+	seq_printf(m, "ipcdev-lock-waiters:\t%u\nipcdev-seq:\t%llu\n",
+		   shm->lock_waiters, (unsigned long long)shm->seq);
+	mutex_unlock(&shm->lock);
+}
+
+static const struct file_operations ipcshm_fops = {
+	.owner		= THIS_MODULE,
+	.open		= ipcshm_open,
+	.release	= ipcdev_fop_release,
+	.flush		= ipcshm_flush,
+	.llseek		= ipcshm_llseek,
+	.read_iter	= ipcshm_read_iter,
+	.write_iter	= ipcshm_write_iter,
+	.mmap		= ipcshm_mmap,
+	.poll		= ipcshm_poll,
+	.fasync		= ipcshm_fasync,
+	.unlocked_ioctl	= ipcshm_ioctl,
+	.compat_ioctl	= compat_ptr_ioctl,
+	.show_fdinfo	= ipcshm_show_fdinfo,
+};
+
+struct miscdevice ipcshm_misc = {
+	.minor	= MISC_DYNAMIC_MINOR,
+	.name	= "ipcshm",
+	.fops	= &ipcshm_fops,
+	.mode	= 0666,
+};

@@ -1,0 +1,272 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Selftests of libipcdev's queue API on top of /dev/ipcqueue: how it
+ * reports timeouts, non-blocking calls, EMSGSIZE, signals and access modes
+ * (userspace/lib/ipcdev.h).  Run as root with the ipcdev module loaded.
+ * Helper processes report through their exit code (0 = success).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+
+#include "ipcdev.h"
+
+/* See ipcqueue_test.c: harness artefacts under -Wextra. */
+#pragma GCC diagnostic ignored "-Wunused-parameter"
+#pragma GCC diagnostic ignored "-Wsign-compare"
+#include "kselftest_harness.h"
+
+#define MS	1000000LL
+#define SEC	1000000000LL
+
+static int64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * SEC + ts.tv_nsec;
+}
+
+static void sleep_ms(unsigned int ms)
+{
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+}
+
+static int reap(pid_t pid)
+{
+	int status;
+
+	if (waitpid(pid, &status, 0) != pid)
+		return -1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 1000 + WTERMSIG(status);
+}
+
+FIXTURE(lq) {
+	int q;
+};
+
+FIXTURE_SETUP(lq)
+{
+	struct ipc_queue_attr a = { .maxsize = 2, .msgsize_max = 128 };
+
+	self->q = ipc_queue_create(&a);
+	ASSERT_LE(0, self->q) TH_LOG("ipc_queue_create: %s",
+				     ipc_strerror(self->q));
+}
+
+FIXTURE_TEARDOWN(lq)
+{
+	if (self->q >= 0)
+		ipc_queue_close(self->q);
+}
+
+TEST_F(lq, get_block_modes)
+{
+	char buf[8];
+	int64_t t0, t1;
+
+	/* block == 0: -EAGAIN at once. */
+	errno = 0;
+	EXPECT_EQ(-EAGAIN, ipc_queue_get(self->q, buf, sizeof(buf), NULL, 0, 0));
+	/* block, timeout 0: no wait, but -ETIMEDOUT. */
+	t0 = now_ns();
+	EXPECT_EQ(-ETIMEDOUT, ipc_queue_get(self->q, buf, sizeof(buf), NULL, 1, 0));
+	/* block, 100 ms: -ETIMEDOUT after at least 100 ms. */
+	EXPECT_EQ(-ETIMEDOUT, ipc_queue_get(self->q, buf, sizeof(buf), NULL,
+					    1, 100 * MS));
+	t1 = now_ns();
+	EXPECT_LE(t0 + 100 * MS, t1);
+	EXPECT_GT(t0 + 2 * SEC, t1);
+	EXPECT_EQ(0, ipc_queue_qsize(self->q));
+	EXPECT_EQ(1, ipc_queue_empty(self->q));
+}
+
+TEST_F(lq, put_block_modes)
+{
+	int64_t t0, t1;
+
+	ASSERT_EQ(0, ipc_queue_put(self->q, "a", 1, 0, 0));
+	ASSERT_EQ(0, ipc_queue_put(self->q, "b", 1, 1, IPC_FOREVER));
+	EXPECT_EQ(1, ipc_queue_full(self->q));
+	EXPECT_EQ(-EAGAIN, ipc_queue_put(self->q, "c", 1, 0, 0));
+	EXPECT_EQ(-ETIMEDOUT, ipc_queue_put(self->q, "c", 1, 1, 0));
+	t0 = now_ns();
+	EXPECT_EQ(-ETIMEDOUT, ipc_queue_put(self->q, "c", 1, 1, 100 * MS));
+	t1 = now_ns();
+	EXPECT_LE(t0 + 100 * MS, t1);
+	EXPECT_GT(t0 + 2 * SEC, t1);
+	EXPECT_EQ(2, ipc_queue_qsize(self->q));
+}
+
+TEST_F(lq, emsgsize_reporting)
+{
+	char msg[100], small[10], big[200];
+	size_t needed = 12345;
+	void *p = NULL;
+
+	memset(msg, 'm', sizeof(msg));
+	memset(big, 'b', sizeof(big));
+	EXPECT_EQ(-EMSGSIZE, ipc_queue_put(self->q, big, 129, 0, 0));
+	EXPECT_EQ(0, ipc_queue_qsize(self->q));
+	ASSERT_EQ(0, ipc_queue_put(self->q, msg, sizeof(msg), 0, 0));
+	ASSERT_EQ(0, ipc_queue_put(self->q, "tail", 4, 0, 0));
+
+	EXPECT_EQ(-EMSGSIZE, ipc_queue_get(self->q, small, sizeof(small),
+					   &needed, 0, 0));
+	EXPECT_EQ(100, needed);
+	EXPECT_EQ(2, ipc_queue_qsize(self->q));
+	needed = 0;
+	EXPECT_EQ(100, ipc_queue_get(self->q, big, sizeof(big), &needed, 0, 0));
+	EXPECT_EQ(100, needed);
+	EXPECT_EQ(0, memcmp(big, msg, sizeof(msg)));
+
+	/* get_alloc sizes the buffer itself. */
+	EXPECT_EQ(4, ipc_queue_get_alloc(self->q, &p, 0, 0));
+	ASSERT_NE(NULL, p);
+	EXPECT_EQ(0, memcmp(p, "tail", 4));
+	free(p);
+	p = (void *)1;
+	EXPECT_EQ(-EAGAIN, ipc_queue_get_alloc(self->q, &p, 0, 0));
+	EXPECT_EQ(NULL, p);
+
+	/* An empty message is a message. */
+	ASSERT_EQ(0, ipc_queue_put(self->q, NULL, 0, 0, 0));
+	EXPECT_EQ(1, ipc_queue_qsize(self->q));
+	EXPECT_EQ(0, ipc_queue_get(self->q, NULL, 0, NULL, 0, 0));
+	EXPECT_EQ(0, ipc_queue_qsize(self->q));
+}
+
+TEST_F(lq, blocking_get_woken)
+{
+	char buf[16];
+	pid_t pid = fork();
+
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		sleep_ms(200);
+		_exit(ipc_queue_put(self->q, "late", 4, 1, IPC_FOREVER) ? 1 : 0);
+	}
+	EXPECT_EQ(4, ipc_queue_get(self->q, buf, sizeof(buf), NULL,
+				   1, IPC_FOREVER));
+	EXPECT_EQ(0, memcmp(buf, "late", 4));
+	EXPECT_EQ(0, reap(pid));
+}
+
+TEST_F(lq, o_nonblock_means_no_wait)
+{
+	char buf[8];
+	int fl = fcntl(self->q, F_GETFL);
+
+	ASSERT_EQ(0, fcntl(self->q, F_SETFL, fl | O_NONBLOCK));
+	EXPECT_EQ(-EAGAIN, ipc_queue_get(self->q, buf, sizeof(buf), NULL,
+					 1, IPC_FOREVER));
+	ASSERT_EQ(0, ipc_queue_put(self->q, "a", 1, 1, IPC_FOREVER));
+	ASSERT_EQ(0, ipc_queue_put(self->q, "b", 1, 1, IPC_FOREVER));
+	EXPECT_EQ(-EAGAIN, ipc_queue_put(self->q, "c", 1, 1, IPC_FOREVER));
+}
+
+static volatile sig_atomic_t got_usr1;
+
+static void on_usr1(int sig)
+{
+	got_usr1 = sig;
+}
+
+static void install_usr1(int flags)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_usr1;
+	sa.sa_flags = flags;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGUSR1, &sa, NULL);
+}
+
+/* A child that sends SIGUSR1 to the parent after ms milliseconds. */
+static pid_t signal_me_in(unsigned int ms)
+{
+	pid_t parent = getpid(), pid = fork();
+
+	if (pid == 0) {
+		sleep_ms(ms);
+		kill(parent, SIGUSR1);
+		_exit(0);
+	}
+	return pid;
+}
+
+TEST_F(lq, eintr_without_sa_restart)
+{
+	char buf[8];
+	pid_t pid;
+
+	got_usr1 = 0;
+	install_usr1(0);
+	pid = signal_me_in(200);
+	ASSERT_LE(0, pid);
+	EXPECT_EQ(-EINTR, ipc_queue_get(self->q, buf, sizeof(buf), NULL,
+					1, 20 * SEC));
+	EXPECT_EQ(SIGUSR1, got_usr1);
+	EXPECT_EQ(0, reap(pid));
+}
+
+/* With SA_RESTART the deadline is absolute: the total wait is not longer. */
+TEST_F(lq, sa_restart_keeps_deadline)
+{
+	char buf[8];
+	int64_t t0, t1;
+	pid_t pid;
+
+	got_usr1 = 0;
+	install_usr1(SA_RESTART);
+	t0 = now_ns();
+	pid = signal_me_in(1200);
+	ASSERT_LE(0, pid);
+	EXPECT_EQ(-ETIMEDOUT, ipc_queue_get(self->q, buf, sizeof(buf), NULL,
+					    1, 2 * SEC));
+	t1 = now_ns();
+	EXPECT_EQ(SIGUSR1, got_usr1);
+	EXPECT_LE(t0 + 2 * SEC, t1);
+	EXPECT_GT(t0 + 2900 * MS, t1) TH_LOG("waited %lld ms",
+					     (long long)((t1 - t0) / MS));
+	EXPECT_EQ(0, reap(pid));
+}
+
+TEST(access_modes_and_names)
+{
+	char name[64], buf[8];
+	int w, r;
+
+	snprintf(name, sizeof(name), "ksft-lib-%d", getpid());
+	ipc_queue_unlink(name);
+	EXPECT_EQ(-ENOENT, ipc_queue_open(name, O_RDWR, 0600, NULL));
+	w = ipc_queue_open(name, O_WRONLY | IPC_CREAT | IPC_EXCL, 0600, NULL);
+	ASSERT_LE(0, w) TH_LOG("%s", ipc_strerror(w));
+	EXPECT_EQ(-EEXIST, ipc_queue_open(name, O_RDWR | IPC_CREAT | IPC_EXCL,
+					  0600, NULL));
+	r = ipc_queue_open(name, O_RDONLY, 0, NULL);
+	ASSERT_LE(0, r);
+	EXPECT_EQ(-EBADF, ipc_queue_get(w, buf, sizeof(buf), NULL, 0, 0));
+	EXPECT_EQ(-EBADF, ipc_queue_put(r, "x", 1, 0, 0));
+	ASSERT_EQ(0, ipc_queue_put(w, "x", 1, 0, 0));
+	EXPECT_EQ(1, ipc_queue_get(r, buf, sizeof(buf), NULL, 0, 0));
+	EXPECT_EQ(-EINVAL, ipc_queue_open("a/b", O_RDWR | IPC_CREAT, 0600, NULL));
+	EXPECT_EQ(-EINVAL, ipc_queue_open("", O_RDWR | IPC_CREAT, 0600, NULL));
+	EXPECT_EQ(0, ipc_queue_unlink(name));
+	EXPECT_EQ(-ENOENT, ipc_queue_unlink(name));
+	ipc_queue_close(w);
+	ipc_queue_close(r);
+}
+
+TEST_HARNESS_MAIN

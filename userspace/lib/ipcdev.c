@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * libipcdev: the queue API over /dev/ipcqueue.  See ipcdev.h and
- * ipc_queue(3).  No state of its own: a handle is the file descriptor.
+ * libipcdev: the queue API over /dev/ipcqueue and the pipe API over
+ * /dev/ipcpipe.  See ipcdev.h, ipc_queue(3) and ipc_pipe(3).  No state of its
+ * own: a handle is the file descriptor.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -15,10 +17,11 @@
 
 #include "ipcdev.h"
 
-/* First buffer size tried by ipc_queue_get_alloc(). */
+/* First buffer size tried by ipc_queue_get_alloc(), ipc_pipe_recv_alloc(). */
 #define GET_ALLOC_FIRST		4096
 
 #define IPC_OPEN_FLAGS		(O_ACCMODE | IPC_CREAT | IPC_EXCL)
+#define IPC_PIPE_OPEN_FLAGS	(IPC_OPEN_FLAGS | IPC_PIPE_DUPLEX)
 
 /* A wait specification, computed once per call: IPCDEV_WAIT_* + deadline. */
 struct wait {
@@ -76,27 +79,54 @@ static int check_name(const char *name)
 	return 0;
 }
 
-static int open_device(int accmode)
+static int open_device(const char *dev, int accmode)
 {
-	int fd = open(IPC_QUEUE_DEVICE, accmode | O_CLOEXEC);
+	int fd = open(dev, accmode | O_CLOEXEC);
 
 	return fd < 0 ? -errno : fd;
 }
 
-/* Open the device, bind the handle with @op, return the handle or -errno. */
-static int open_bound(int accmode, struct ipcdev_queue_open *op)
+/*
+ * Open the device @dev, bind the handle with the OPEN ioctl @req and its
+ * argument @op, return the handle or -errno.
+ */
+static int open_bound(const char *dev, int accmode, unsigned long req,
+		      void *op)
 {
-	int fd = open_device(accmode);
+	int fd = open_device(dev, accmode);
 	int err;
 
 	if (fd < 0)
 		return fd;
-	err = do_ioctl(fd, IPCDEV_IOC_QUEUE_OPEN, op);
+	err = do_ioctl(fd, req, op);
 	if (err) {
 		close(fd);
 		return err;
 	}
 	return fd;
+}
+
+/*
+ * Check the name, flags (@allowed: the valid bits) and mode of a named open;
+ * on success store the access mode and the IPCDEV_CREAT/IPCDEV_EXCL bits.
+ */
+static int check_open(const char *name, int flags, int allowed, mode_t mode,
+		      int *accmode, uint32_t *ioc_flags)
+{
+	int err = check_name(name);
+
+	if (err)
+		return err;
+	*accmode = flags & O_ACCMODE;
+	if ((flags & ~allowed) || *accmode == O_ACCMODE ||
+	    (mode & ~(mode_t)0777))
+		return -EINVAL;
+	*ioc_flags = 0;
+	if (flags & IPC_CREAT)
+		*ioc_flags |= IPCDEV_CREAT;
+	if (flags & IPC_EXCL)
+		*ioc_flags |= IPCDEV_EXCL;
+	return 0;
 }
 
 static void set_limits(struct ipcdev_queue_open *op,
@@ -114,34 +144,29 @@ int ipc_queue_create(const struct ipc_queue_attr *attr)
 	struct ipcdev_queue_open op = { 0 };
 
 	set_limits(&op, attr);
-	return open_bound(O_RDWR, &op);
+	return open_bound(IPC_QUEUE_DEVICE, O_RDWR, IPCDEV_IOC_QUEUE_OPEN, &op);
 }
 
 int ipc_queue_open(const char *name, int flags, mode_t mode,
 		   const struct ipc_queue_attr *attr)
 {
 	struct ipcdev_queue_open op = { 0 };
-	int accmode = flags & O_ACCMODE;
-	int err;
+	int accmode, err;
 
-	err = check_name(name);
+	err = check_open(name, flags, IPC_OPEN_FLAGS, mode, &accmode,
+			 &op.flags);
 	if (err)
 		return err;
-	if ((flags & ~IPC_OPEN_FLAGS) || accmode == O_ACCMODE ||
-	    (mode & ~(mode_t)0777))
-		return -EINVAL;
 	op.name = ptr_to_u64(name);
-	if (flags & IPC_CREAT)
-		op.flags |= IPCDEV_CREAT;
-	if (flags & IPC_EXCL)
-		op.flags |= IPCDEV_EXCL;
 	op.mode = (uint32_t)mode;
 	set_limits(&op, attr);
-	return open_bound(accmode, &op);
+	return open_bound(IPC_QUEUE_DEVICE, accmode, IPCDEV_IOC_QUEUE_OPEN,
+			  &op);
 }
 
-int ipc_queue_put(int q, const void *msg, size_t len, int block,
-		  int64_t timeout_ns)
+/* One PUT/SEND ioctl @req of the @len bytes at @msg. */
+static int put_msg(int fd, unsigned long req, const void *msg, size_t len,
+		   int block, int64_t timeout_ns)
 {
 	struct ipcdev_msg m = { 0 };
 	struct wait w;
@@ -154,11 +179,15 @@ int ipc_queue_put(int q, const void *msg, size_t len, int block,
 	m.len = len;
 	m.flags = w.flags;
 	m.deadline_ns = w.deadline_ns;
-	return do_ioctl(q, IPCDEV_IOC_QUEUE_PUT, &m);
+	return do_ioctl(fd, req, &m);
 }
 
-/* One GET ioctl; *len: in, the size of @buf; out, the message length. */
-static int get_once(int q, void *buf, uint64_t *len, const struct wait *w)
+/*
+ * One GET/RECV ioctl @req; *len: in, the size of @buf; out, the message
+ * length.
+ */
+static int get_once(int fd, unsigned long req, void *buf, uint64_t *len,
+		    const struct wait *w)
 {
 	struct ipcdev_msg m = { 0 };
 	int err;
@@ -167,7 +196,7 @@ static int get_once(int q, void *buf, uint64_t *len, const struct wait *w)
 	m.len = *len;
 	m.flags = w->flags;
 	m.deadline_ns = w->deadline_ns;
-	err = do_ioctl(q, IPCDEV_IOC_QUEUE_GET, &m);
+	err = do_ioctl(fd, req, &m);
 	if (!err || err == -EMSGSIZE)
 		*len = m.len;
 	return err;
@@ -179,8 +208,9 @@ static ssize_t checked_len(uint64_t len)
 	return len > (uint64_t)SSIZE_MAX ? -EOVERFLOW : (ssize_t)len;
 }
 
-ssize_t ipc_queue_get(int q, void *buf, size_t size, size_t *needed,
-		      int block, int64_t timeout_ns)
+/* ipc_queue_get() and ipc_pipe_recv(), with the GET/RECV ioctl @req. */
+static ssize_t get_msg(int fd, unsigned long req, void *buf, size_t size,
+		       size_t *needed, int block, int64_t timeout_ns)
 {
 	uint64_t len = size;
 	struct wait w;
@@ -189,7 +219,7 @@ ssize_t ipc_queue_get(int q, void *buf, size_t size, size_t *needed,
 	err = wait_init(&w, block, timeout_ns);
 	if (err)
 		return err;
-	err = get_once(q, buf, &len, &w);
+	err = get_once(fd, req, buf, &len, &w);
 	if (err && err != -EMSGSIZE)
 		return err;
 	if (needed)
@@ -197,7 +227,9 @@ ssize_t ipc_queue_get(int q, void *buf, size_t size, size_t *needed,
 	return err ? err : checked_len(len);
 }
 
-ssize_t ipc_queue_get_alloc(int q, void **bufp, int block, int64_t timeout_ns)
+/* ipc_queue_get_alloc() and ipc_pipe_recv_alloc(). */
+static ssize_t get_msg_alloc(int fd, unsigned long req, void **bufp,
+			     int block, int64_t timeout_ns)
 {
 	size_t cap = GET_ALLOC_FIRST;
 	void *buf, *bigger;
@@ -214,7 +246,7 @@ ssize_t ipc_queue_get_alloc(int q, void **bufp, int block, int64_t timeout_ns)
 		return -ENOMEM;
 	for (;;) {
 		len = cap;
-		err = get_once(q, buf, &len, &w);
+		err = get_once(fd, req, buf, &len, &w);
 		/* Retry only when the kernel asks for more room than we had. */
 		if (err != -EMSGSIZE || len <= cap || len > SIZE_MAX)
 			break;
@@ -232,6 +264,24 @@ ssize_t ipc_queue_get_alloc(int q, void **bufp, int block, int64_t timeout_ns)
 	}
 	*bufp = buf;
 	return checked_len(len);
+}
+
+int ipc_queue_put(int q, const void *msg, size_t len, int block,
+		  int64_t timeout_ns)
+{
+	return put_msg(q, IPCDEV_IOC_QUEUE_PUT, msg, len, block, timeout_ns);
+}
+
+ssize_t ipc_queue_get(int q, void *buf, size_t size, size_t *needed,
+		      int block, int64_t timeout_ns)
+{
+	return get_msg(q, IPCDEV_IOC_QUEUE_GET, buf, size, needed, block,
+		       timeout_ns);
+}
+
+ssize_t ipc_queue_get_alloc(int q, void **bufp, int block, int64_t timeout_ns)
+{
+	return get_msg_alloc(q, IPCDEV_IOC_QUEUE_GET, bufp, block, timeout_ns);
 }
 
 int ipc_queue_stat(int q, struct ipcdev_queue_stat *st)
@@ -263,12 +313,14 @@ int ipc_queue_full(int q)
 	return err ? err : st.full != 0;
 }
 
-int ipc_queue_close(int q)
+/* close(2) returning 0 or -errno. */
+static int close_handle(int fd)
 {
-	return close(q) < 0 ? -errno : 0;
+	return close(fd) < 0 ? -errno : 0;
 }
 
-int ipc_queue_unlink(const char *name)
+/* Remove @name from the namespace of the device @dev. */
+static int unlink_name(const char *dev, const char *name)
 {
 	struct ipcdev_unlink u = { 0 };
 	int fd, err;
@@ -276,13 +328,141 @@ int ipc_queue_unlink(const char *name)
 	err = check_name(name);
 	if (err)
 		return err;
-	fd = open_device(O_RDONLY);	/* any handle, bound or not */
+	fd = open_device(dev, O_RDONLY);	/* any handle, bound or not */
 	if (fd < 0)
 		return fd;
 	u.name = ptr_to_u64(name);
 	err = do_ioctl(fd, IPCDEV_IOC_UNLINK, &u);
 	close(fd);
 	return err;
+}
+
+int ipc_queue_close(int q)
+{
+	return close_handle(q);
+}
+
+int ipc_queue_unlink(const char *name)
+{
+	return unlink_name(IPC_QUEUE_DEVICE, name);
+}
+
+/* ------------------------------------------------------------------ */
+/* Pipe                                                               */
+/* ------------------------------------------------------------------ */
+
+int ipc_pipe2(int duplex, const struct ipc_pipe_attr *attr, int ends[2])
+{
+	struct ipcdev_pipe_open op = { 0 };
+	int fd;
+
+	if (!ends)
+		return -EFAULT;
+	op.flags = IPCDEV_PIPE_CLOEXEC | (duplex ? IPCDEV_PIPE_DUPLEX : 0);
+	if (attr)
+		op.capacity = attr->capacity;
+	fd = open_bound(IPC_PIPE_DEVICE, O_RDWR, IPCDEV_IOC_PIPE_OPEN, &op);
+	if (fd < 0)
+		return fd;
+	ends[0] = fd;
+	ends[1] = op.fd;
+	return 0;
+}
+
+int ipc_pipe(int duplex, int ends[2])
+{
+	return ipc_pipe2(duplex, NULL, ends);
+}
+
+int ipc_pipe_open(const char *name, int end, int flags, mode_t mode,
+		  const struct ipc_pipe_attr *attr)
+{
+	struct ipcdev_pipe_open op = { 0 };
+	int accmode, err;
+
+	err = check_open(name, flags, IPC_PIPE_OPEN_FLAGS, mode, &accmode,
+			 &op.flags);
+	if (err)
+		return err;
+	if (end != 0 && end != 1)
+		return -EINVAL;
+	if (flags & IPC_PIPE_DUPLEX)
+		op.flags |= IPCDEV_PIPE_DUPLEX;
+	op.name = ptr_to_u64(name);
+	op.mode = (uint32_t)mode;
+	op.end = (uint32_t)end;
+	if (attr)
+		op.capacity = attr->capacity;
+	return open_bound(IPC_PIPE_DEVICE, accmode, IPCDEV_IOC_PIPE_OPEN, &op);
+}
+
+int ipc_pipe_send(int end, const void *msg, size_t len, int block,
+		  int64_t timeout_ns)
+{
+	return put_msg(end, IPCDEV_IOC_PIPE_SEND, msg, len, block, timeout_ns);
+}
+
+ssize_t ipc_pipe_recv(int end, void *buf, size_t size, size_t *needed,
+		      int block, int64_t timeout_ns)
+{
+	return get_msg(end, IPCDEV_IOC_PIPE_RECV, buf, size, needed, block,
+		       timeout_ns);
+}
+
+ssize_t ipc_pipe_recv_alloc(int end, void **bufp, int block,
+			    int64_t timeout_ns)
+{
+	return get_msg_alloc(end, IPCDEV_IOC_PIPE_RECV, bufp, block,
+			     timeout_ns);
+}
+
+int ipc_pipe_stat(int end, struct ipcdev_pipe_stat *st)
+{
+	return do_ioctl(end, IPCDEV_IOC_PIPE_STAT, st);
+}
+
+/* May @end receive: its pipe's direction, and the descriptor's access. */
+static int check_can_recv(int end)
+{
+	struct ipcdev_pipe_stat st;
+	int fl, err;
+
+	err = ipc_pipe_stat(end, &st);
+	if (err)
+		return err;
+	if (!(st.flags & IPCDEV_PIPE_DUPLEX) && st.end != 0)
+		return -EBADF;
+	fl = fcntl(end, F_GETFL);
+	if (fl < 0)
+		return -errno;
+	return (fl & O_ACCMODE) == O_WRONLY ? -EBADF : 0;
+}
+
+int ipc_pipe_poll(int end, int timeout_ms)
+{
+	struct pollfd p = { .fd = end, .events = POLLIN };
+	int err, n;
+
+	err = check_can_recv(end);
+	if (err)
+		return err;
+	n = poll(&p, 1, timeout_ms < 0 ? -1 : timeout_ms);
+	if (n < 0)
+		return -errno;
+	if (p.revents & POLLNVAL)
+		return -EBADF;	/* closed meanwhile by another thread */
+	/* POLLHUP without POLLIN: end of file, which recv reports at once. */
+	return n > 0 && (p.revents & (POLLIN | POLLHUP | POLLERR));
+}
+
+int ipc_pipe_close(int end)
+{
+	return close_handle(end);
+}
+
+int ipc_pipe_unlink(const char *name)
+{
+	return unlink_name(IPC_PIPE_DEVICE, name);
 }
 
 const char *ipc_strerror(int err)

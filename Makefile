@@ -5,6 +5,7 @@
 #   make                 module (for KVER), library, tools, demo, selftests
 #   make KVER=6.12.x     module for another installed kernel
 #   make check           the test suite in a VM on every Debian kernel installed
+#   make check-debug     the test suite on the debug kernel (KASAN, lockdep, ...)
 #   make demo            the demo in a throwaway VM
 #   make lint            sparse (C=2) and checkpatch --strict on the module
 #
@@ -25,7 +26,7 @@ export IPCDEV_CACHE KSFT_DIR BUILD
 
 MODULE_SRC := Kbuild $(wildcard module/*.c module/*.h) uapi/linux/ipcdev.h
 
-.PHONY: all module userspace selftests check demo lint deps ksft clean
+.PHONY: all module userspace selftests check check-debug demo lint deps ksft clean
 
 all: module userspace selftests
 
@@ -52,6 +53,11 @@ deps:
 check:
 	scripts/deps.sh
 	scripts/check.sh
+
+# The same suite on the KASAN/lockdep/kmemleak kernel of ../shared/kernels.
+check-debug:
+	scripts/deps.sh
+	IPCDEV_KERNELS=debug scripts/check.sh
 
 demo:
 	scripts/deps.sh

@@ -1,0 +1,208 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# scripts/guest-check.sh MODULE.ko TESTDIR: the test suite, run INSIDE the
+# test VM (scripts/vm-run) as root, on one kernel.
+#
+#   1. insmod MODULE.ko; /dev/ipcqueue must appear          (1 test)
+#   2. every executable TESTDIR/*_test (kselftest-harness programs printing
+#      TAP), each under `timeout $IPCDEV_TEST_TIMEOUT` (default 300 s)
+#   3. optional python step: IPCDEV_PYTEST=PATH runs `python3 -m pytest PATH`
+#      (a hook for later; nothing runs when unset)
+#   4. /proc/ipcdev/stats must exist; printed (objects should be 0 unless
+#      named objects are still linked)                       (1 test)
+#   5. kmemleak scan with the module loaded, when the kernel has kmemleak
+#   6. rmmod ipcdev must succeed                              (1 test)
+#   7. kmemleak scan after rmmod, then the kernel log since step 1 must hold
+#      no BUG/WARNING/Oops/lockdep/KASAN/kmemleak/... line   (1 test)
+#
+# Counting: `ok N ...` passes, `not ok N ...` fails, `ok N ... # SKIP` FAILS
+# (a test that cannot run is a failed test).  A test program that exits
+# non-zero without a failed result, times out, or prints fewer results than
+# its `1..N` plan gets the missing results counted as failed (at least 1).
+#
+# Prints one summary line `kernel <release>: N passed, N failed` and keeps
+# the counts in $VM_RESULTS/counts (`passed N` / `failed N`, updated as it
+# goes, so a crash mid-way still leaves what was counted).  Exit status 0
+# only when nothing failed.
+set -eu
+
+if [ $# -lt 2 ]; then
+	echo "usage: $0 MODULE.ko TESTDIR" >&2
+	exit 2
+fi
+MODULE=$1
+TESTDIR=$2
+TEST_TIMEOUT=${IPCDEV_TEST_TIMEOUT:-300}
+RESULTS=${VM_RESULTS:-}
+KREL=$(uname -r)
+DEV=/dev/ipcqueue
+STATS=/proc/ipcdev/stats
+KMEMLEAK=/sys/kernel/debug/kmemleak
+MARK="guest-check: start $$ $(date +%s)"
+
+passed=0
+failed=0
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+save_counts() {
+	[ -n "$RESULTS" ] || return 0
+	printf 'passed %d\nfailed %d\n' "$passed" "$failed" >"$RESULTS/counts.tmp"
+	mv "$RESULTS/counts.tmp" "$RESULTS/counts"
+}
+
+# result PASS|FAIL NAME: one check of this script.
+result() {
+	if [ "$1" = PASS ]; then
+		passed=$((passed + 1))
+		echo "[PASS] $2"
+	else
+		failed=$((failed + 1))
+		echo "[FAIL] $2"
+	fi
+	save_counts
+}
+
+# The kernel log since the start mark (the boot's own messages are not ours).
+log_since_mark() {
+	dmesg | awk -v m="$MARK" 'found { print } index($0, m) { found = 1 }'
+}
+
+# Patterns of kernel reports that fail the run.
+BAD='BUG|WARNING|Oops|general protection|sleeping function called|scheduling while atomic|possible circular locking|possible recursive locking|inconsistent lock state|INFO: task|lockdep|KASAN|kmemleak|unreferenced object'
+
+echo "guest-check: kernel $KREL, module $MODULE, tests in $TESTDIR"
+
+# A report already in the log before we start means a broken boot (the debug
+# kernel does that about once in ten boots): say so, the host may retry.
+if dmesg | grep -E 'BUG:|KASAN:|Oops|WARNING:' | grep -v 'guest-check' >"$tmp/boot-bad"; then
+	echo "guest-check: the kernel reported problems during boot, before the module was loaded:"
+	sed 's/^/  | /' "$tmp/boot-bad"
+	[ -n "$RESULTS" ] && : >"$RESULTS/broken-boot"
+fi
+echo "$MARK" >/dev/kmsg
+[ -w "$KMEMLEAK" ] && echo clear >"$KMEMLEAK" 2>/dev/null || true
+
+# --- 1. load ------------------------------------------------------------
+loaded=
+if insmod "$MODULE"; then
+	loaded=1
+	if [ -c "$DEV" ]; then
+		result PASS "insmod $(basename "$MODULE"), $DEV present"
+	else
+		result FAIL "insmod $(basename "$MODULE"): $DEV missing"
+	fi
+else
+	result FAIL "insmod $MODULE"
+fi
+
+# --- 2. kselftest programs ---------------------------------------------------
+# run_test PROG: run one TAP program and count its results.
+run_test() {
+	local prog=$1 name out rc plan ok notok skip results missing
+	name=$(basename "$prog")
+	out=$tmp/$name.out
+	echo "guest-check: running $name"
+	set +e
+	(cd "$(dirname "$prog")" && timeout -k 10 "$TEST_TIMEOUT" "./$name") 2>&1 | tee "$out"
+	rc=${PIPESTATUS[0]}
+	set -e
+	plan=$(sed -n 's/^1\.\.\([0-9][0-9]*\).*/\1/p' "$out" | head -n1)
+	ok=$(grep -cE '^ok [0-9]+' "$out" || true)
+	skip=$(grep -E '^ok [0-9]+' "$out" | grep -ciE '#[[:space:]]*SKIP' || true)
+	notok=$(grep -cE '^not ok [0-9]+' "$out" || true)
+	results=$((ok + notok))
+	missing=0
+	if [ -n "$plan" ] && [ "$plan" -gt "$results" ]; then
+		missing=$((plan - results))
+	fi
+	if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
+		echo "guest-check: $name timed out after ${TEST_TIMEOUT}s"
+		[ "$missing" -ge 1 ] || missing=1
+	elif [ "$rc" != 0 ] && [ "$notok" = 0 ]; then
+		echo "guest-check: $name exited with status $rc"
+		[ "$missing" -ge 1 ] || missing=1
+	elif [ -z "$plan" ] && [ "$results" = 0 ]; then
+		echo "guest-check: $name printed no TAP results"
+		missing=1
+	fi
+	passed=$((passed + ok - skip))
+	failed=$((failed + notok + skip + missing))
+	echo "guest-check: $name: $((ok - skip)) passed, $((notok + skip + missing)) failed" \
+		"(ok $ok, not ok $notok, skipped $skip, missing $missing, exit $rc)"
+	save_counts
+}
+
+tests=$(find "$TESTDIR" -maxdepth 1 -type f -name '*_test' -perm -u+x 2>/dev/null | sort)
+if [ -z "$tests" ]; then
+	result FAIL "no *_test programs in $TESTDIR"
+elif [ -z "$loaded" ]; then
+	for t in $tests; do result FAIL "$(basename "$t") (module not loaded)"; done
+else
+	for t in $tests; do run_test "$t"; done
+fi
+
+# --- 3. python step (hook) -----------------------------------------------------
+if [ -n "${IPCDEV_PYTEST:-}" ]; then
+	echo "guest-check: pytest $IPCDEV_PYTEST"
+	set +e
+	/usr/bin/python3 -m pytest -q -rfEs -p no:cacheprovider "$IPCDEV_PYTEST" 2>&1 | tee "$tmp/pytest.out"
+	rc=${PIPESTATUS[0]}
+	set -e
+	last=$(grep -E '[0-9]+ (passed|failed|error|errors|skipped)' "$tmp/pytest.out" | tail -n1)
+	count() { echo "$last" | grep -oE "[0-9]+ $1" | grep -oE '^[0-9]+' || echo 0; }
+	p=$(count passed); f=$(count failed); e=$(count 'errors?'); s=$(count skipped)
+	pf=$((f + e + s))
+	[ "$rc" != 0 ] && [ "$pf" = 0 ] && pf=1
+	passed=$((passed + p)); failed=$((failed + pf))
+	echo "guest-check: pytest: $p passed, $pf failed (exit $rc)"
+	save_counts
+fi
+
+# --- 4. stats ---------------------------------------------------------------
+if [ -n "$loaded" ]; then
+	if [ -r "$STATS" ]; then
+		echo "guest-check: $STATS:"
+		sed 's/^/  /' "$STATS"
+		result PASS "$STATS readable"
+	else
+		result FAIL "$STATS missing"
+	fi
+fi
+
+# --- 5-7. kmemleak, rmmod, kernel log ---------------------------------------------
+# kmemleak_scan WHEN: ask kmemleak for a scan and print what it found.
+kmemleak_scan() {
+	[ -w "$KMEMLEAK" ] || return 0
+	local found
+	echo scan >"$KMEMLEAK" 2>/dev/null || return 0
+	found=$(cat "$KMEMLEAK" 2>/dev/null || true)	# debugfs: size is always 0
+	if [ -n "$found" ]; then
+		echo "guest-check: kmemleak ($1):"
+		echo "$found" | sed 's/^/  | /'
+		echo "guest-check: kmemleak: unreferenced object reported ($1)" >/dev/kmsg
+	fi
+}
+
+if [ -n "$loaded" ]; then
+	kmemleak_scan "module loaded"
+	if rmmod ipcdev; then
+		result PASS "rmmod ipcdev"
+	else
+		result FAIL "rmmod ipcdev"
+	fi
+	kmemleak_scan "after rmmod"
+fi
+
+log_since_mark | grep -E "$BAD" >"$tmp/bad" || true
+if [ -s "$tmp/bad" ]; then
+	echo "guest-check: kernel log reports:"
+	sed 's/^/  | /' "$tmp/bad"
+	result FAIL "kernel log clean (BUG/WARNING/lockdep/KASAN/kmemleak...)"
+else
+	result PASS "kernel log clean (BUG/WARNING/lockdep/KASAN/kmemleak...)"
+fi
+
+echo "kernel $KREL: $passed passed, $failed failed"
+[ "$failed" = 0 ]

@@ -23,6 +23,7 @@
 struct ipc_msg {
 	struct list_head link;
 	u64 len;
+	struct ipcdev_user *user;	/* charged for @len bytes, or NULL */
 	char data[];
 };
 
@@ -84,6 +85,7 @@ void ipc_chan_init(struct ipc_chan *ch, const struct ipc_chan_limits *lim)
 
 static void ipc_msg_free(struct ipc_msg *msg)
 {
+	ipcdev_uncharge(msg->user, 0, msg->len);
 	kvfree(msg);
 }
 
@@ -177,15 +179,23 @@ static void ipc_chan_notify(struct ipc_chan *ch, wait_queue_head_t *wq,
 static struct ipc_msg *ipc_msg_from_user(const void __user *buf, u64 len)
 {
 	struct ipc_msg *msg;
+	int ret;
 
 	msg = kvmalloc(struct_size(msg, data, len),
 		       GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 	if (!msg)
 		return ERR_PTR(-ENOMEM);
 	msg->len = len;
+	msg->user = NULL;
 	if (len && copy_from_user(msg->data, buf, len)) {
 		ipc_msg_free(msg);
 		return ERR_PTR(-EFAULT);
+	}
+	/* The sender's quota holds the bytes until the message is taken. */
+	ret = len ? ipcdev_charge(current_fsuid(), 0, len, &msg->user) : 0;
+	if (ret) {
+		ipc_msg_free(msg);
+		return ERR_PTR(ret);
 	}
 	return msg;
 }
@@ -200,6 +210,7 @@ static struct ipc_msg *ipc_msg_from_user(const void __user *buf, u64 len)
  * The message is read from user space before anything changes, so a put
  * that fails leaves the channel as it was.
  * Return: 0, -EMSGSIZE (longer than msgsize_max), -EFAULT, -ENOMEM,
+ * -EDQUOT (the sender's byte quota),
  * -EPIPE (no receiver any more), -EAGAIN, -ETIMEDOUT, -ERESTARTSYS.
  */
 int ipc_chan_put(struct ipc_chan *ch, const void __user *buf, u64 len,
@@ -409,4 +420,17 @@ bool ipc_chan_readable(const struct ipc_chan *ch)
 bool ipc_chan_writable(const struct ipc_chan *ch)
 {
 	return ipc_chan_fits(ch, 0);
+}
+
+/**
+ * ipc_chan_row() - a channel's part of a /proc/ipcdev/objects line
+ * @ch:		the channel
+ * @row:	filled in without locks
+ */
+void ipc_chan_row(struct ipc_chan *ch, struct ipcdev_row *row)
+{
+	row->size = ch->bytes_max;
+	row->count = READ_ONCE(ch->count);
+	row->bytes = READ_ONCE(ch->bytes);
+	row->waiters = READ_ONCE(ch->getters) + READ_ONCE(ch->putters);
 }

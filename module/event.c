@@ -51,9 +51,18 @@ static void ipcevent_free(struct ipcdev_obj *obj)
 	kfree(ev);
 }
 
+static void ipcevent_row(struct ipcdev_obj *obj, struct ipcdev_row *row)
+{
+	struct ipcevent *ev = to_event(obj);
+
+	row->count = READ_ONCE(ev->set);
+	row->waiters = READ_ONCE(ev->waiters);
+}
+
 static const struct ipcdev_kind ipcevent_kind = {
 	.name = "event",
 	.free = ipcevent_free,
+	.row = ipcevent_row,
 };
 
 /* Create an event (an ipcdev_create_fn); @arg points to the initial flag. */
@@ -68,7 +77,7 @@ static struct ipcdev_obj *ipcevent_create(void *arg, char *name, umode_t mode)
 	mutex_init(&ev->lock);
 	init_waitqueue_head(&ev->wq);
 	ev->set = *(bool *)arg;
-	ret = ipcdev_obj_init(&ev->obj, &ipcevent_kind, name, mode);
+	ret = ipcdev_obj_init(&ev->obj, &ipcevent_kind, name, mode, 0);
 	if (ret) {
 		kfree(ev);
 		return ERR_PTR(ret);
@@ -212,6 +221,8 @@ static long ipcevent_ioctl(struct file *file, unsigned int cmd,
 	switch (cmd) {
 	case IPCDEV_IOC_UNLINK:
 		return ipcdev_ioctl_unlink(&ipcevent_kind, uarg);
+	case IPCDEV_IOC_SETATTR:
+		return ipcdev_ioctl_setattr(&ipcevent_kind, file, uarg);
 	case IPCDEV_IOC_EVENT_OPEN:
 		return ipcevent_ioctl_open(file, uarg);
 	case IPCDEV_IOC_EVENT_SET:

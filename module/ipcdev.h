@@ -31,6 +31,8 @@ extern unsigned long ipcdev_bytes_max;
 extern unsigned long ipcdev_msgs_max;
 extern unsigned long ipcdev_named_max;
 extern unsigned long ipcdev_shm_max;
+extern unsigned long ipcdev_user_objects_max;
+extern unsigned long ipcdev_user_bytes_max;
 
 /* Module-wide counters, shown in /proc/ipcdev/stats. */
 extern atomic_long_t ipcdev_nr_objects;
@@ -40,6 +42,26 @@ extern atomic_long_t ipcdev_nr_bytes;
 unsigned long ipcdev_limit(unsigned long param, unsigned long hard);
 
 struct ipcdev_obj;
+struct ipcdev_user;
+struct ipc_namespace;
+struct seq_file;
+
+/**
+ * struct ipcdev_row - one object's line in /proc/ipcdev/objects, read
+ * without locks (a snapshot that may be a moment old)
+ * @size:	capacity (queue, pipe) or size (shm) in bytes
+ * @count:	messages queued, elements (shm), or the flag (event)
+ * @bytes:	bytes queued (queue, pipe) or held (shm)
+ * @waiters:	tasks blocked on the object
+ * @mappings:	live mappings (shm)
+ */
+struct ipcdev_row {
+	u64 size;
+	u64 count;
+	u64 bytes;
+	u32 waiters;
+	u32 mappings;
+};
 
 /**
  * struct ipcdev_kind - what the registry knows of an object kind
@@ -47,10 +69,12 @@ struct ipcdev_obj;
  * @free:	frees the object embedding @obj once its last reference is gone
  * @attach:	optional: a handle with this role is being bound
  * @detach:	optional: undoes @attach when the handle goes
+ * @row:	fills the object's line of /proc/ipcdev/objects; no locks
  */
 struct ipcdev_kind {
 	const char *name;
 	void (*free)(struct ipcdev_obj *obj);
+	void (*row)(struct ipcdev_obj *obj, struct ipcdev_row *row);
 	void (*attach)(struct ipcdev_obj *obj, u32 role);
 	void (*detach)(struct ipcdev_obj *obj, u32 role);
 };
@@ -62,10 +86,19 @@ struct ipcdev_kind {
  * @kind:	immutable
  * @id:		immutable; index in the registry's id array
  * @name:	immutable; NULL for an anonymous object
- * @uid:	immutable owner
- * @gid:	immutable group
- * @mode:	immutable permission bits (0777 mask)
- * @creator:	immutable; pid (init namespace) of the creating task
+ * @uid:	owner; written under the registry lock (SETATTR), read
+ *		under it or with READ_ONCE()
+ * @gid:	group; as @uid
+ * @mode:	permission bits (0777 mask); as @uid
+ * @creator:	immutable; the creating process
+ * @ns:		immutable; the IPC namespace it was created in (compared,
+ *		never dereferenced unless pinned)
+ * @ns_inum:	immutable; that namespace's inode number
+ * @ns_ref:	named objects, kernels exporting put_ipc_ns(): a reference
+ * @ns_file:	named objects, other kernels: the pinning nsfs file
+ * @user:	immutable; the creator's quota record
+ * @charged:	immutable; bytes charged to @user at creation
+ * @handles:	handles bound to the object
  * @node:	link in the registry's name list; registry lock
  * @linked:	the name is in the registry; registry lock
  */
@@ -77,13 +110,20 @@ struct ipcdev_obj {
 	kuid_t uid;
 	kgid_t gid;
 	umode_t mode;
-	pid_t creator;
+	struct pid *creator;
+	struct ipc_namespace *ns;
+	unsigned int ns_inum;
+	struct ipc_namespace *ns_ref;
+	struct file *ns_file;
+	struct ipcdev_user *user;
+	u64 charged;
+	atomic_t handles;
 	struct list_head node;
 	bool linked;
 };
 
 int ipcdev_obj_init(struct ipcdev_obj *obj, const struct ipcdev_kind *kind,
-		    char *name, umode_t mode);
+		    char *name, umode_t mode, u64 bytes);
 void ipcdev_obj_get(struct ipcdev_obj *obj);
 void ipcdev_obj_put(struct ipcdev_obj *obj);
 void ipcdev_obj_fini(struct ipcdev_obj *obj);
@@ -101,6 +141,18 @@ int ipcdev_registry_unlink(const struct ipcdev_kind *kind, const char *name);
 long ipcdev_ioctl_unlink(const struct ipcdev_kind *kind, void __user *uarg);
 void ipcdev_registry_exit(void);
 long ipcdev_registry_named(void);
+int ipcdev_objects_show(struct seq_file *m, void *v);
+long ipcdev_ioctl_setattr(const struct ipcdev_kind *kind, struct file *file,
+			  void __user *uarg);
+
+/* Namespaces (ns.c) and quotas (quota.c). */
+struct ipc_namespace *ipcdev_current_ns(void);
+unsigned int ipcdev_ns_inum(struct ipc_namespace *ns);
+int ipcdev_ns_pin(struct ipcdev_obj *obj);
+void ipcdev_ns_unpin(struct ipcdev_obj *obj);
+int ipcdev_charge(kuid_t uid, long objects, long bytes,
+		  struct ipcdev_user **out);
+void ipcdev_uncharge(struct ipcdev_user *u, long objects, long bytes);
 
 /**
  * struct ipcdev_handle - one open file of an ipcdev device
@@ -242,6 +294,7 @@ void ipc_chan_hangup(struct ipc_chan *ch, bool getters_gone,
 		     bool putters_gone);
 bool ipc_chan_readable(const struct ipc_chan *ch);
 bool ipc_chan_writable(const struct ipc_chan *ch);
+void ipc_chan_row(struct ipc_chan *ch, struct ipcdev_row *row);
 
 struct miscdevice;
 extern struct miscdevice ipcq_misc;

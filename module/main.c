@@ -38,6 +38,16 @@ unsigned long ipcdev_shm_max = SZ_1G;
 module_param_named(shm_max, ipcdev_shm_max, ulong, 0644);
 MODULE_PARM_DESC(shm_max, "Largest shared memory segment (bytes; hard cap 16 GiB)");
 
+unsigned long ipcdev_user_objects_max = 4096;
+module_param_named(user_objects_max, ipcdev_user_objects_max, ulong, 0644);
+MODULE_PARM_DESC(user_objects_max,
+		 "Objects one user may hold (EDQUOT beyond; CAP_SYS_RESOURCE lifts it)");
+
+unsigned long ipcdev_user_bytes_max = SZ_1G;
+module_param_named(user_bytes_max, ipcdev_user_bytes_max, ulong, 0644);
+MODULE_PARM_DESC(user_bytes_max,
+		 "Bytes one user may hold: queued messages it sent, segments it made");
+
 atomic_long_t ipcdev_nr_objects = ATOMIC_LONG_INIT(0);
 atomic_long_t ipcdev_nr_handles = ATOMIC_LONG_INIT(0);
 atomic_long_t ipcdev_nr_bytes = ATOMIC_LONG_INIT(0);
@@ -79,7 +89,9 @@ static int __init ipcdev_init(void)
 	if (!ipcdev_proc)
 		return -ENOMEM;
 	if (!proc_create_single("stats", 0444, ipcdev_proc,
-				ipcdev_stats_show)) {
+				ipcdev_stats_show) ||
+	    !proc_create_single("objects", 0444, ipcdev_proc,
+				ipcdev_objects_show)) {
 		ret = -ENOMEM;
 		goto out_proc;
 	}

@@ -113,9 +113,22 @@ static void ipcpipe_free(struct ipcdev_obj *obj)
 	kfree(p);
 }
 
+static void ipcpipe_row(struct ipcdev_obj *obj, struct ipcdev_row *row)
+{
+	struct ipcpipe *p = to_pipe(obj);
+	struct ipcdev_row r1 = {};
+
+	ipc_chan_row(&p->ch[0], row);
+	ipc_chan_row(&p->ch[1], &r1);
+	row->count += r1.count;
+	row->bytes += r1.bytes;
+	row->waiters += r1.waiters;
+}
+
 static const struct ipcdev_kind ipcpipe_kind = {
 	.name = "pipe",
 	.free = ipcpipe_free,
+	.row = ipcpipe_row,
 	.attach = ipcpipe_attach,
 	.detach = ipcpipe_detach,
 };
@@ -142,7 +155,7 @@ static struct ipcdev_obj *ipcpipe_create(void *arg, char *name, umode_t mode)
 		p->ch[e].fasync_in = &p->fasync[e];
 		p->ch[e].fasync_out = &p->fasync[p->duplex ? !e : 1];
 	}
-	ret = ipcdev_obj_init(&p->obj, &ipcpipe_kind, name, mode);
+	ret = ipcdev_obj_init(&p->obj, &ipcpipe_kind, name, mode, 0);
 	if (ret) {
 		kfree(p);
 		return ERR_PTR(ret);
@@ -323,6 +336,8 @@ static long ipcpipe_ioctl(struct file *file, unsigned int cmd,
 	switch (cmd) {
 	case IPCDEV_IOC_UNLINK:
 		return ipcdev_ioctl_unlink(&ipcpipe_kind, uarg);
+	case IPCDEV_IOC_SETATTR:
+		return ipcdev_ioctl_setattr(&ipcpipe_kind, file, uarg);
 	case IPCDEV_IOC_PIPE_OPEN:
 		return ipcpipe_ioctl_open(file, uarg);
 	case IPCDEV_IOC_PIPE_SEND:

@@ -34,9 +34,17 @@ static void ipcq_free(struct ipcdev_obj *obj)
 	kfree(q);
 }
 
+static void ipcq_row(struct ipcdev_obj *obj, struct ipcdev_row *row)
+{
+	struct ipcq *q = container_of(obj, struct ipcq, obj);
+
+	ipc_chan_row(&q->ch, row);
+}
+
 static const struct ipcdev_kind ipcq_kind = {
 	.name = "queue",
 	.free = ipcq_free,
+	.row = ipcq_row,
 };
 
 /* Create a queue with resolved limits (an ipcdev_create_fn). */
@@ -52,7 +60,7 @@ static struct ipcdev_obj *ipcq_create(void *arg, char *name, umode_t mode)
 	ipc_chan_init(&q->ch, lim);
 	q->ch.fasync_in = &q->fasync;
 	q->ch.fasync_out = &q->fasync;
-	ret = ipcdev_obj_init(&q->obj, &ipcq_kind, name, mode);
+	ret = ipcdev_obj_init(&q->obj, &ipcq_kind, name, mode, 0);
 	if (ret) {
 		kfree(q);
 		return ERR_PTR(ret);
@@ -156,6 +164,8 @@ static long ipcq_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	switch (cmd) {
 	case IPCDEV_IOC_UNLINK:
 		return ipcdev_ioctl_unlink(&ipcq_kind, uarg);
+	case IPCDEV_IOC_SETATTR:
+		return ipcdev_ioctl_setattr(&ipcq_kind, file, uarg);
 	case IPCDEV_IOC_QUEUE_OPEN:
 		return ipcq_ioctl_open(file, uarg);
 	case IPCDEV_IOC_QUEUE_PUT:

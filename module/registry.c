@@ -16,6 +16,8 @@
 #include <linux/uaccess.h>
 #include <linux/user_namespace.h>
 #include <linux/xarray.h>
+#include <linux/pid_namespace.h>
+#include <linux/seq_file.h>
 #include "ipcdev.h"
 
 /*
@@ -34,26 +36,38 @@ static DEFINE_XARRAY_ALLOC(ipcdev_ids);
  * @kind:	its kind
  * @name:	kmalloc'ed name, or NULL; owned by the object from here on
  * @mode:	permission bits
+ * @bytes:	bytes the object holds for its whole life (a segment's size),
+ *		charged to the creator's quota with the object itself
  *
- * The caller is the owner: fsuid and fsgid of the current task.
- * Return: 0, or -ENOMEM (then @name is still the caller's).
+ * The caller is the owner: fsuid and fsgid of the current task; the object
+ * belongs to the current IPC namespace.
+ * Return: 0, or -EDQUOT, -ENOSPC, -ENOMEM (then @name is still the caller's).
  */
 int ipcdev_obj_init(struct ipcdev_obj *obj, const struct ipcdev_kind *kind,
-		    char *name, umode_t mode)
+		    char *name, umode_t mode, u64 bytes)
 {
 	int ret;
 
+	ret = ipcdev_charge(current_fsuid(), 1, bytes, &obj->user);
+	if (ret)
+		return ret;
 	kref_init(&obj->ref);
 	INIT_LIST_HEAD(&obj->node);
+	atomic_set(&obj->handles, 0);
 	obj->kind = kind;
 	obj->uid = current_fsuid();
 	obj->gid = current_fsgid();
 	obj->mode = mode;
-	obj->creator = task_tgid_nr(current);
+	obj->ns = ipcdev_current_ns();
+	obj->ns_inum = ipcdev_ns_inum(obj->ns);
+	obj->charged = bytes;
 	ret = xa_alloc(&ipcdev_ids, &obj->id, obj, xa_limit_31b,
 		       GFP_KERNEL_ACCOUNT);
-	if (ret)
+	if (ret) {
+		ipcdev_uncharge(obj->user, 1, bytes);
 		return ret == -EBUSY ? -ENOSPC : ret;
+	}
+	obj->creator = get_pid(task_tgid(current));
 	obj->name = name;
 	atomic_long_inc(&ipcdev_nr_objects);
 	return 0;
@@ -61,11 +75,13 @@ int ipcdev_obj_init(struct ipcdev_obj *obj, const struct ipcdev_kind *kind,
 
 /**
  * ipcdev_obj_fini() - undo ipcdev_obj_init(); called by a kind's free
- * @obj:	an object whose last reference is gone
+ * @obj:	an object whose last reference is gone (and so is its id)
  */
 void ipcdev_obj_fini(struct ipcdev_obj *obj)
 {
-	xa_erase(&ipcdev_ids, obj->id);
+	ipcdev_ns_unpin(obj);
+	ipcdev_uncharge(obj->user, 1, obj->charged);
+	put_pid(obj->creator);
 	kfree(obj->name);
 	atomic_long_dec(&ipcdev_nr_objects);
 }
@@ -79,6 +95,10 @@ static void ipcdev_obj_release(struct kref *ref)
 {
 	struct ipcdev_obj *obj = container_of(ref, struct ipcdev_obj, ref);
 
+	/* Out of the listing before any of it is torn down. */
+	mutex_lock(&ipcdev_registry_lock);
+	xa_erase(&ipcdev_ids, obj->id);
+	mutex_unlock(&ipcdev_registry_lock);
 	obj->kind->free(obj);
 }
 
@@ -164,8 +184,11 @@ static struct ipcdev_obj *ipcdev_lookup(const struct ipcdev_kind *kind,
 {
 	struct ipcdev_obj *obj;
 
+	struct ipc_namespace *ns = ipcdev_current_ns();
+
 	list_for_each_entry(obj, &ipcdev_names, node)
-		if (obj->kind == kind && !strcmp(obj->name, name))
+		if (obj->kind == kind && obj->ns == ns &&
+		    !strcmp(obj->name, name))
 			return obj;
 	return NULL;
 }
@@ -199,7 +222,7 @@ static int ipcdev_attach(struct ipcdev_obj *obj, u32 flags, fmode_t fmode)
  * A new object is allocated before the registry lock is taken and thrown
  * away if the name turns out to exist.
  * Return: 0, -EEXIST, -ENOENT, -EACCES, -ENOSPC (named_max reached),
- * -ENOMEM.
+ * -EDQUOT, -EOPNOTSUPP (see ns.c), -ENOMEM.
  */
 int ipcdev_registry_open(const struct ipcdev_kind *kind, char *name,
 			 u32 flags, umode_t mode, fmode_t fmode,
@@ -220,6 +243,11 @@ int ipcdev_registry_open(const struct ipcdev_kind *kind, char *name,
 		if (IS_ERR(new)) {
 			kfree(dup);
 			ret = PTR_ERR(new);
+			goto out_name;
+		}
+		ret = ipcdev_ns_pin(new);
+		if (ret) {
+			ipcdev_obj_put(new);
 			goto out_name;
 		}
 	}
@@ -336,7 +364,6 @@ void ipcdev_registry_exit(void)
 		list_del_init(&obj->node);
 		ipcdev_obj_put(obj);
 	}
-	WARN_ON(!xa_empty(&ipcdev_ids));
 	xa_destroy(&ipcdev_ids);
 }
 
@@ -381,6 +408,7 @@ void ipcdev_handle_free(struct ipcdev_handle *h)
 	if (obj) {
 		if (obj->kind->detach)
 			obj->kind->detach(obj, h->role);
+		atomic_dec(&obj->handles);
 		ipcdev_obj_put(obj);
 	}
 	kfree(h);
@@ -421,6 +449,7 @@ static int ipcdev_handle_bind(struct ipcdev_handle *h,
 		ret = -EBUSY;
 	} else {
 		h->role = role;
+		atomic_inc(&obj->handles);
 		/* Pairs with smp_load_acquire() in ipcdev_handle_obj(). */
 		smp_store_release(&h->obj, obj);
 	}
@@ -522,9 +551,9 @@ struct ipcdev_obj *ipcdev_handle_get_obj(struct ipcdev_handle *h,
 void ipcdev_obj_ids(const struct ipcdev_obj *obj, struct ipcdev_ids *ids)
 {
 	ids->id = obj->id;
-	ids->mode = obj->mode;
-	ids->uid = from_kuid_munged(current_user_ns(), obj->uid);
-	ids->gid = from_kgid_munged(current_user_ns(), obj->gid);
+	ids->mode = READ_ONCE(obj->mode);
+	ids->uid = from_kuid_munged(current_user_ns(), READ_ONCE(obj->uid));
+	ids->gid = from_kgid_munged(current_user_ns(), READ_ONCE(obj->gid));
 	ids->flags = 0;
 	if (obj->name)
 		ids->flags |= IPCDEV_STAT_NAMED;
@@ -553,5 +582,123 @@ int ipcdev_fop_open(struct inode *inode, struct file *file)
 int ipcdev_fop_release(struct inode *inode, struct file *file)
 {
 	ipcdev_handle_release(file);
+	return 0;
+}
+
+/* May the current task change @obj's attributes or remove its name? */
+static bool ipcdev_obj_owner(struct ipcdev_obj *obj)
+	__must_hold(&ipcdev_registry_lock)
+{
+	return uid_eq(current_fsuid(), obj->uid) || capable(CAP_IPC_OWNER);
+}
+
+static int ipcdev_setattr(struct ipcdev_obj *obj,
+			  const struct ipcdev_setattr *arg)
+	__must_hold(&ipcdev_registry_lock)
+{
+	kuid_t uid = make_kuid(current_user_ns(), arg->uid);
+	kgid_t gid = make_kgid(current_user_ns(), arg->gid);
+
+	if ((arg->flags & IPCDEV_SETATTR_UID && !uid_valid(uid)) ||
+	    (arg->flags & IPCDEV_SETATTR_GID && !gid_valid(gid)))
+		return -EINVAL;
+	if (!ipcdev_obj_owner(obj))
+		return -EPERM;
+	if (arg->flags & IPCDEV_SETATTR_MODE)
+		WRITE_ONCE(obj->mode, arg->mode);
+	if (arg->flags & IPCDEV_SETATTR_UID)
+		WRITE_ONCE(obj->uid, uid);
+	if (arg->flags & IPCDEV_SETATTR_GID)
+		WRITE_ONCE(obj->gid, gid);
+	return 0;
+}
+
+/**
+ * ipcdev_ioctl_setattr() - IPCDEV_IOC_SETATTR for any device
+ * @kind:	the device's namespace
+ * @file:	the handle; its object when no name is given
+ * @uarg:	struct ipcdev_setattr
+ * Return: 0, -EPERM (neither owner nor CAP_IPC_OWNER), -ENOENT, -ENOTCONN
+ * (no name and an unbound handle), -EINVAL, -EFAULT, or a name error.
+ */
+long ipcdev_ioctl_setattr(const struct ipcdev_kind *kind, struct file *file,
+			  void __user *uarg)
+{
+	struct ipcdev_obj *obj = ipcdev_handle_obj(ipcdev_handle(file));
+	struct ipcdev_setattr arg;
+	char *name = NULL;
+	int ret;
+
+	if (copy_from_user(&arg, uarg, sizeof(arg)))
+		return -EFAULT;
+	if (arg.reserved[0] || arg.reserved[1] || !arg.flags ||
+	    arg.flags & ~(IPCDEV_SETATTR_MODE | IPCDEV_SETATTR_UID |
+			  IPCDEV_SETATTR_GID) ||
+	    arg.mode & ~0777U)
+		return -EINVAL;
+	if (arg.name) {
+		name = ipcdev_name_from_user(arg.name);
+		if (IS_ERR(name))
+			return PTR_ERR(name);
+	} else if (!obj) {
+		return -ENOTCONN;
+	}
+	mutex_lock(&ipcdev_registry_lock);
+	if (name)
+		obj = ipcdev_lookup(kind, name);
+	ret = obj ? ipcdev_setattr(obj, &arg) : -ENOENT;
+	mutex_unlock(&ipcdev_registry_lock);
+	kfree(name);
+	return ret;
+}
+
+static void ipcdev_show_obj(struct seq_file *m, struct ipcdev_obj *obj,
+			    struct pid_namespace *pidns)
+	__must_hold(&ipcdev_registry_lock)
+{
+	struct ipcdev_row row = {};
+
+	obj->kind->row(obj, &row);
+	seq_printf(m, "%-6s %6u ", obj->kind->name, obj->id);
+	if (obj->name)
+		seq_escape(m, obj->name, " \t\n\\");
+	else
+		seq_putc(m, '-');
+	seq_printf(m, " %u %5u %5u %04o %3d %10llu %8llu %10llu %4u %4u %7d %u\n",
+		   obj->ns_inum,
+		   from_kuid_munged(seq_user_ns(m), obj->uid),
+		   from_kgid_munged(seq_user_ns(m), obj->gid), obj->mode,
+		   atomic_read(&obj->handles), row.size, row.count, row.bytes,
+		   row.waiters, row.mappings, pid_nr_ns(obj->creator, pidns),
+		   obj->linked || !obj->name ? 0 : 1);
+}
+
+/**
+ * ipcdev_objects_show() - /proc/ipcdev/objects: every live object
+ * @m:		the seq_file
+ * @v:		unused
+ *
+ * Like /proc/sysvipc/msg: the objects of the reader's IPC namespace, or of
+ * every namespace for a reader with CAP_SYS_ADMIN in the initial user
+ * namespace.  The namespace pointer is only compared: a named object's
+ * namespace is pinned, an anonymous object's namespace is the one of the
+ * task that created it, compared by address and inode number.
+ * Return: 0.
+ */
+int ipcdev_objects_show(struct seq_file *m, void *v)
+{
+	struct pid_namespace *pidns = task_active_pid_ns(current);
+	struct ipc_namespace *ns = ipcdev_current_ns();
+	bool all = ns_capable_noaudit(&init_user_ns, CAP_SYS_ADMIN);
+	unsigned int inum = ipcdev_ns_inum(ns);
+	struct ipcdev_obj *obj;
+	unsigned long id;
+
+	seq_puts(m, "kind       id name ns uid gid mode handles size count bytes waiters mappings creator unlinked\n");
+	mutex_lock(&ipcdev_registry_lock);
+	xa_for_each(&ipcdev_ids, id, obj)
+		if (all || (obj->ns == ns && obj->ns_inum == inum))
+			ipcdev_show_obj(m, obj, pidns);
+	mutex_unlock(&ipcdev_registry_lock);
 	return 0;
 }

@@ -92,9 +92,22 @@ static void ipcshm_free(struct ipcdev_obj *obj)
 	kfree(shm);
 }
 
+static void ipcshm_row(struct ipcdev_obj *obj, struct ipcdev_row *row)
+{
+	struct ipcshm *shm = to_shm(obj);
+
+	row->size = shm->size;
+	row->count = shm->count;
+	row->bytes = shm->size;
+	row->waiters = READ_ONCE(shm->lock_waiters) +
+		       READ_ONCE(shm->change_waiters);
+	row->mappings = atomic_read(&shm->mappings);
+}
+
 static const struct ipcdev_kind ipcshm_kind = {
 	.name = "shm",
 	.free = ipcshm_free,
+	.row = ipcshm_row,
 };
 
 /* Bytes per element of a multiprocessing typecode, or -EINVAL. */
@@ -184,7 +197,7 @@ static struct ipcdev_obj *ipcshm_create(void *arg, char *name, umode_t mode)
 	init_waitqueue_head(&shm->lockq);
 	init_waitqueue_head(&shm->changeq);
 	atomic_set(&shm->mappings, 0);
-	ret = ipcdev_obj_init(&shm->obj, &ipcshm_kind, name, mode);
+	ret = ipcdev_obj_init(&shm->obj, &ipcshm_kind, name, mode, g->size);
 	if (ret)
 		goto out_fput;
 	return &shm->obj;
@@ -494,6 +507,8 @@ static long ipcshm_ioctl(struct file *file, unsigned int cmd,
 	switch (cmd) {
 	case IPCDEV_IOC_UNLINK:
 		return ipcdev_ioctl_unlink(&ipcshm_kind, uarg);
+	case IPCDEV_IOC_SETATTR:
+		return ipcdev_ioctl_setattr(&ipcshm_kind, file, uarg);
 	case IPCDEV_IOC_SHM_OPEN:
 		return ipcshm_ioctl_open(file, uarg);
 	case IPCDEV_IOC_SHM_UNLOCK:

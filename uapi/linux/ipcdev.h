@@ -75,6 +75,34 @@ struct ipcdev_unlink {
 	__u32 reserved;
 };
 
+/* Fields of struct ipcdev_setattr to change. */
+#define IPCDEV_SETATTR_MODE	0x1U
+#define IPCDEV_SETATTR_UID	0x2U
+#define IPCDEV_SETATTR_GID	0x4U
+
+/**
+ * struct ipcdev_setattr - change owner, group or mode (IPCDEV_IOC_SETATTR)
+ * @name:	user pointer to a name, or 0 for the handle's own object
+ * @flags:	IPCDEV_SETATTR_* bits: which of the fields below to set
+ *		(at least one)
+ * @mode:	new permission bits (0777 mask; no umask)
+ * @uid:	new owner, in the caller's user namespace
+ * @gid:	new group, in the caller's user namespace
+ * @reserved:	must be zero
+ *
+ * Only the owner or a task with CAP_IPC_OWNER may change them (EPERM).
+ * Handles already open keep the access they were opened with.  Quota stays
+ * charged to the creator.
+ */
+struct ipcdev_setattr {
+	__u64 name;
+	__u32 flags;
+	__u32 mode;
+	__u32 uid;
+	__u32 gid;
+	__u64 reserved[2];
+};
+
 /**
  * struct ipcdev_msg - one message in or out (PUT/GET, SEND/RECV)
  * @buf:	user pointer to the message (put) or receive buffer (get);
@@ -499,6 +527,7 @@ struct ipcdev_shm_io {
 
 /* Common to every device. */
 #define IPCDEV_IOC_UNLINK	_IOW(IPCDEV_IOC_MAGIC, 0x01, struct ipcdev_unlink)
+#define IPCDEV_IOC_SETATTR	_IOW(IPCDEV_IOC_MAGIC, 0x02, struct ipcdev_setattr)
 
 /* Queue device. */
 #define IPCDEV_IOC_QUEUE_OPEN	_IOW(IPCDEV_IOC_MAGIC, 0x10, struct ipcdev_queue_open)

@@ -72,6 +72,44 @@ static struct miscdevice *ipcdev_miscs[] = {
 
 static struct proc_dir_entry *ipcdev_proc;
 
+/*
+ * The ABI's own checks: every command encodes the size of its struct, and
+ * every struct is a multiple of 8 bytes with only fixed-width fields, so it
+ * has the same layout for 32-bit and 64-bit callers (compat_ptr_ioctl).
+ */
+#define IPCDEV_CHECK_IOC(cmd, type)					\
+	do {								\
+		BUILD_BUG_ON(_IOC_SIZE(cmd) != sizeof(type));		\
+		BUILD_BUG_ON(sizeof(type) % 8);				\
+	} while (0)
+
+static void __init ipcdev_check_abi(void)
+{
+	IPCDEV_CHECK_IOC(IPCDEV_IOC_UNLINK, struct ipcdev_unlink);
+	IPCDEV_CHECK_IOC(IPCDEV_IOC_SETATTR, struct ipcdev_setattr);
+	IPCDEV_CHECK_IOC(IPCDEV_IOC_QUEUE_OPEN, struct ipcdev_queue_open);
+	IPCDEV_CHECK_IOC(IPCDEV_IOC_QUEUE_PUT, struct ipcdev_msg);
+	IPCDEV_CHECK_IOC(IPCDEV_IOC_QUEUE_GET, struct ipcdev_msg);
+	IPCDEV_CHECK_IOC(IPCDEV_IOC_QUEUE_STAT, struct ipcdev_queue_stat);
+	IPCDEV_CHECK_IOC(IPCDEV_IOC_PIPE_OPEN, struct ipcdev_pipe_open);
+	IPCDEV_CHECK_IOC(IPCDEV_IOC_PIPE_SEND, struct ipcdev_msg);
+	IPCDEV_CHECK_IOC(IPCDEV_IOC_PIPE_RECV, struct ipcdev_msg);
+	IPCDEV_CHECK_IOC(IPCDEV_IOC_PIPE_STAT, struct ipcdev_pipe_stat);
+	IPCDEV_CHECK_IOC(IPCDEV_IOC_SHM_OPEN, struct ipcdev_shm_open);
+	IPCDEV_CHECK_IOC(IPCDEV_IOC_SHM_STAT, struct ipcdev_shm_stat);
+	IPCDEV_CHECK_IOC(IPCDEV_IOC_SHM_LOCK, struct ipcdev_shm_lock);
+	IPCDEV_CHECK_IOC(IPCDEV_IOC_SHM_WAIT_CHANGE, struct ipcdev_shm_change);
+	IPCDEV_CHECK_IOC(IPCDEV_IOC_SHM_READ, struct ipcdev_shm_io);
+	IPCDEV_CHECK_IOC(IPCDEV_IOC_SHM_WRITE, struct ipcdev_shm_io);
+	IPCDEV_CHECK_IOC(IPCDEV_IOC_EVENT_OPEN, struct ipcdev_event_open);
+	IPCDEV_CHECK_IOC(IPCDEV_IOC_EVENT_WAIT, struct ipcdev_event_wait);
+	IPCDEV_CHECK_IOC(IPCDEV_IOC_EVENT_STAT, struct ipcdev_event_stat);
+	BUILD_BUG_ON(_IOC_SIZE(IPCDEV_IOC_SHM_UNLOCK) ||
+		     _IOC_SIZE(IPCDEV_IOC_SHM_PUBLISH) ||
+		     _IOC_SIZE(IPCDEV_IOC_EVENT_SET) ||
+		     _IOC_SIZE(IPCDEV_IOC_EVENT_CLEAR));
+}
+
 static int ipcdev_stats_show(struct seq_file *m, void *v)
 {
 	seq_printf(m, "objects %ld\n", atomic_long_read(&ipcdev_nr_objects));
@@ -85,6 +123,7 @@ static int __init ipcdev_init(void)
 {
 	int i, ret;
 
+	ipcdev_check_abi();
 	ipcdev_proc = proc_mkdir("ipcdev", NULL);
 	if (!ipcdev_proc)
 		return -ENOMEM;

@@ -2,7 +2,8 @@
 /*
  * libipcdev: the queue API over /dev/ipcqueue and the pipe API over
  * /dev/ipcpipe.  See ipcdev.h, ipc_queue(3) and ipc_pipe(3).  No state of its
- * own: a handle is the file descriptor.
+ * own: a handle is the file descriptor.  The helpers shared with the event
+ * and shared memory code (event.c, shm.c) are in common.c.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -11,123 +12,15 @@
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
 
-#include "ipcdev.h"
+#include "internal.h"
 
 /* First buffer size tried by ipc_queue_get_alloc(), ipc_pipe_recv_alloc(). */
 #define GET_ALLOC_FIRST		4096
 
-#define IPC_OPEN_FLAGS		(O_ACCMODE | IPC_CREAT | IPC_EXCL)
 #define IPC_PIPE_OPEN_FLAGS	(IPC_OPEN_FLAGS | IPC_PIPE_DUPLEX)
-
-/* A wait specification, computed once per call: IPCDEV_WAIT_* + deadline. */
-struct wait {
-	uint32_t flags;
-	uint64_t deadline_ns;
-};
-
-static uint64_t ptr_to_u64(const void *p)
-{
-	return (uint64_t)(uintptr_t)p;
-}
-
-/* ioctl(2) returning 0 or -errno. */
-static int do_ioctl(int fd, unsigned long req, void *arg)
-{
-	return ioctl(fd, req, arg) < 0 ? -errno : 0;
-}
-
-/*
- * Turn (block, timeout_ns) into IPCDEV_WAIT_* flags and an absolute
- * CLOCK_MONOTONIC deadline.  The deadline saturates at INT64_MAX so that the
- * kernel never sees a value that would be negative as a ktime_t.
- */
-static int wait_init(struct wait *w, int block, int64_t timeout_ns)
-{
-	struct timespec now;
-	uint64_t now_ns;
-
-	w->flags = 0;
-	w->deadline_ns = 0;
-	if (!block) {
-		w->flags = IPCDEV_WAIT_NONBLOCK;
-		return 0;
-	}
-	if (timeout_ns < 0)
-		return 0;
-	if (clock_gettime(CLOCK_MONOTONIC, &now) < 0)
-		return -errno;
-	now_ns = (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec;
-	w->flags = IPCDEV_WAIT_DEADLINE;
-	if ((uint64_t)timeout_ns > (uint64_t)INT64_MAX - now_ns)
-		w->deadline_ns = INT64_MAX;
-	else
-		w->deadline_ns = now_ns + (uint64_t)timeout_ns;
-	return 0;
-}
-
-/* Same check as the module's, so that a NULL name is never sent as "0". */
-static int check_name(const char *name)
-{
-	if (!name || !name[0] || strchr(name, '/'))
-		return -EINVAL;
-	if (strnlen(name, IPCDEV_NAME_MAX + 1) > IPCDEV_NAME_MAX)
-		return -ENAMETOOLONG;
-	return 0;
-}
-
-static int open_device(const char *dev, int accmode)
-{
-	int fd = open(dev, accmode | O_CLOEXEC);
-
-	return fd < 0 ? -errno : fd;
-}
-
-/*
- * Open the device @dev, bind the handle with the OPEN ioctl @req and its
- * argument @op, return the handle or -errno.
- */
-static int open_bound(const char *dev, int accmode, unsigned long req,
-		      void *op)
-{
-	int fd = open_device(dev, accmode);
-	int err;
-
-	if (fd < 0)
-		return fd;
-	err = do_ioctl(fd, req, op);
-	if (err) {
-		close(fd);
-		return err;
-	}
-	return fd;
-}
-
-/*
- * Check the name, flags (@allowed: the valid bits) and mode of a named open;
- * on success store the access mode and the IPCDEV_CREAT/IPCDEV_EXCL bits.
- */
-static int check_open(const char *name, int flags, int allowed, mode_t mode,
-		      int *accmode, uint32_t *ioc_flags)
-{
-	int err = check_name(name);
-
-	if (err)
-		return err;
-	*accmode = flags & O_ACCMODE;
-	if ((flags & ~allowed) || *accmode == O_ACCMODE ||
-	    (mode & ~(mode_t)0777))
-		return -EINVAL;
-	*ioc_flags = 0;
-	if (flags & IPC_CREAT)
-		*ioc_flags |= IPCDEV_CREAT;
-	if (flags & IPC_EXCL)
-		*ioc_flags |= IPCDEV_EXCL;
-	return 0;
-}
 
 static void set_limits(struct ipcdev_queue_open *op,
 		       const struct ipc_queue_attr *attr)
@@ -144,7 +37,8 @@ int ipc_queue_create(const struct ipc_queue_attr *attr)
 	struct ipcdev_queue_open op = { 0 };
 
 	set_limits(&op, attr);
-	return open_bound(IPC_QUEUE_DEVICE, O_RDWR, IPCDEV_IOC_QUEUE_OPEN, &op);
+	return ipcdev_lib_open_bound(IPC_QUEUE_DEVICE, O_RDWR,
+				     IPCDEV_IOC_QUEUE_OPEN, &op);
 }
 
 int ipc_queue_open(const char *name, int flags, mode_t mode,
@@ -153,15 +47,15 @@ int ipc_queue_open(const char *name, int flags, mode_t mode,
 	struct ipcdev_queue_open op = { 0 };
 	int accmode, err;
 
-	err = check_open(name, flags, IPC_OPEN_FLAGS, mode, &accmode,
-			 &op.flags);
+	err = ipcdev_lib_check_open(name, flags, IPC_OPEN_FLAGS, mode,
+				    &accmode, &op.flags);
 	if (err)
 		return err;
 	op.name = ptr_to_u64(name);
 	op.mode = (uint32_t)mode;
 	set_limits(&op, attr);
-	return open_bound(IPC_QUEUE_DEVICE, accmode, IPCDEV_IOC_QUEUE_OPEN,
-			  &op);
+	return ipcdev_lib_open_bound(IPC_QUEUE_DEVICE, accmode,
+				     IPCDEV_IOC_QUEUE_OPEN, &op);
 }
 
 /* One PUT/SEND ioctl @req of the @len bytes at @msg. */
@@ -169,17 +63,14 @@ static int put_msg(int fd, unsigned long req, const void *msg, size_t len,
 		   int block, int64_t timeout_ns)
 {
 	struct ipcdev_msg m = { 0 };
-	struct wait w;
 	int err;
 
-	err = wait_init(&w, block, timeout_ns);
+	err = ipcdev_lib_wait_args(block, timeout_ns, &m.flags, &m.deadline_ns);
 	if (err)
 		return err;
 	m.buf = ptr_to_u64(msg);
 	m.len = len;
-	m.flags = w.flags;
-	m.deadline_ns = w.deadline_ns;
-	return do_ioctl(fd, req, &m);
+	return ipcdev_lib_ioctl(fd, req, &m);
 }
 
 /*
@@ -187,7 +78,7 @@ static int put_msg(int fd, unsigned long req, const void *msg, size_t len,
  * length.
  */
 static int get_once(int fd, unsigned long req, void *buf, uint64_t *len,
-		    const struct wait *w)
+		    const struct ipcdev_lib_wait *w)
 {
 	struct ipcdev_msg m = { 0 };
 	int err;
@@ -196,7 +87,7 @@ static int get_once(int fd, unsigned long req, void *buf, uint64_t *len,
 	m.len = *len;
 	m.flags = w->flags;
 	m.deadline_ns = w->deadline_ns;
-	err = do_ioctl(fd, req, &m);
+	err = ipcdev_lib_ioctl(fd, req, &m);
 	if (!err || err == -EMSGSIZE)
 		*len = m.len;
 	return err;
@@ -213,10 +104,10 @@ static ssize_t get_msg(int fd, unsigned long req, void *buf, size_t size,
 		       size_t *needed, int block, int64_t timeout_ns)
 {
 	uint64_t len = size;
-	struct wait w;
+	struct ipcdev_lib_wait w;
 	int err;
 
-	err = wait_init(&w, block, timeout_ns);
+	err = ipcdev_lib_wait_init(&w, block, timeout_ns);
 	if (err)
 		return err;
 	err = get_once(fd, req, buf, &len, &w);
@@ -234,11 +125,11 @@ static ssize_t get_msg_alloc(int fd, unsigned long req, void **bufp,
 	size_t cap = GET_ALLOC_FIRST;
 	void *buf, *bigger;
 	uint64_t len;
-	struct wait w;
+	struct ipcdev_lib_wait w;
 	int err;
 
 	*bufp = NULL;
-	err = wait_init(&w, block, timeout_ns);
+	err = ipcdev_lib_wait_init(&w, block, timeout_ns);
 	if (err)
 		return err;
 	buf = malloc(cap);
@@ -286,7 +177,7 @@ ssize_t ipc_queue_get_alloc(int q, void **bufp, int block, int64_t timeout_ns)
 
 int ipc_queue_stat(int q, struct ipcdev_queue_stat *st)
 {
-	return do_ioctl(q, IPCDEV_IOC_QUEUE_STAT, st);
+	return ipcdev_lib_ioctl(q, IPCDEV_IOC_QUEUE_STAT, st);
 }
 
 ssize_t ipc_queue_qsize(int q)
@@ -313,38 +204,14 @@ int ipc_queue_full(int q)
 	return err ? err : st.full != 0;
 }
 
-/* close(2) returning 0 or -errno. */
-static int close_handle(int fd)
-{
-	return close(fd) < 0 ? -errno : 0;
-}
-
-/* Remove @name from the namespace of the device @dev. */
-static int unlink_name(const char *dev, const char *name)
-{
-	struct ipcdev_unlink u = { 0 };
-	int fd, err;
-
-	err = check_name(name);
-	if (err)
-		return err;
-	fd = open_device(dev, O_RDONLY);	/* any handle, bound or not */
-	if (fd < 0)
-		return fd;
-	u.name = ptr_to_u64(name);
-	err = do_ioctl(fd, IPCDEV_IOC_UNLINK, &u);
-	close(fd);
-	return err;
-}
-
 int ipc_queue_close(int q)
 {
-	return close_handle(q);
+	return ipcdev_lib_close(q);
 }
 
 int ipc_queue_unlink(const char *name)
 {
-	return unlink_name(IPC_QUEUE_DEVICE, name);
+	return ipcdev_lib_unlink(IPC_QUEUE_DEVICE, name);
 }
 
 /* ------------------------------------------------------------------ */
@@ -361,7 +228,8 @@ int ipc_pipe2(int duplex, const struct ipc_pipe_attr *attr, int ends[2])
 	op.flags = IPCDEV_PIPE_CLOEXEC | (duplex ? IPCDEV_PIPE_DUPLEX : 0);
 	if (attr)
 		op.capacity = attr->capacity;
-	fd = open_bound(IPC_PIPE_DEVICE, O_RDWR, IPCDEV_IOC_PIPE_OPEN, &op);
+	fd = ipcdev_lib_open_bound(IPC_PIPE_DEVICE, O_RDWR, IPCDEV_IOC_PIPE_OPEN,
+				   &op);
 	if (fd < 0)
 		return fd;
 	ends[0] = fd;
@@ -380,8 +248,8 @@ int ipc_pipe_open(const char *name, int end, int flags, mode_t mode,
 	struct ipcdev_pipe_open op = { 0 };
 	int accmode, err;
 
-	err = check_open(name, flags, IPC_PIPE_OPEN_FLAGS, mode, &accmode,
-			 &op.flags);
+	err = ipcdev_lib_check_open(name, flags, IPC_PIPE_OPEN_FLAGS, mode,
+				    &accmode, &op.flags);
 	if (err)
 		return err;
 	if (end != 0 && end != 1)
@@ -393,7 +261,8 @@ int ipc_pipe_open(const char *name, int end, int flags, mode_t mode,
 	op.end = (uint32_t)end;
 	if (attr)
 		op.capacity = attr->capacity;
-	return open_bound(IPC_PIPE_DEVICE, accmode, IPCDEV_IOC_PIPE_OPEN, &op);
+	return ipcdev_lib_open_bound(IPC_PIPE_DEVICE, accmode,
+				     IPCDEV_IOC_PIPE_OPEN, &op);
 }
 
 int ipc_pipe_send(int end, const void *msg, size_t len, int block,
@@ -418,7 +287,7 @@ ssize_t ipc_pipe_recv_alloc(int end, void **bufp, int block,
 
 int ipc_pipe_stat(int end, struct ipcdev_pipe_stat *st)
 {
-	return do_ioctl(end, IPCDEV_IOC_PIPE_STAT, st);
+	return ipcdev_lib_ioctl(end, IPCDEV_IOC_PIPE_STAT, st);
 }
 
 /* May @end receive: its pipe's direction, and the descriptor's access. */
@@ -457,12 +326,12 @@ int ipc_pipe_poll(int end, int timeout_ms)
 
 int ipc_pipe_close(int end)
 {
-	return close_handle(end);
+	return ipcdev_lib_close(end);
 }
 
 int ipc_pipe_unlink(const char *name)
 {
-	return unlink_name(IPC_PIPE_DEVICE, name);
+	return ipcdev_lib_unlink(IPC_PIPE_DEVICE, name);
 }
 
 const char *ipc_strerror(int err)

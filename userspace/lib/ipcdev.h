@@ -2,18 +2,22 @@
 /*
  * libipcdev: Python multiprocessing's IPC objects for C, backed by the
  * ipcdev kernel module: the queue (multiprocessing.Queue, device
- * /dev/ipcqueue) and the pipe (multiprocessing.Pipe, device /dev/ipcpipe).
+ * /dev/ipcqueue), the pipe (multiprocessing.Pipe, device /dev/ipcpipe), the
+ * event (multiprocessing.Event, device /dev/ipcevent) and shared memory
+ * (multiprocessing.Value and Array, device /dev/ipcshm).
  *
  * Conventions shared by every function:
  *
  *  - A handle is a plain file descriptor (int).  It is opened with
  *    O_CLOEXEC.  It is inherited by fork(), can be passed to another
  *    process with SCM_RIGHTS, and works with poll(2)/select(2)/epoll(7)
- *    (POLLIN: a message waits; POLLOUT: a message fits; for a pipe also
- *    POLLHUP: the peer end is gone).  The library keeps no state of its
- *    own, so every call is thread-safe, and async-signal-safe except
- *    ipc_queue_get_alloc(), ipc_pipe_recv_alloc() (malloc) and
- *    ipc_strerror().
+ *    (POLLIN: a message waits, an event is set, a segment's change
+ *    counter moved; POLLOUT: a message fits; for a pipe also POLLHUP: the
+ *    peer end is gone).  A shared memory segment is used through a struct
+ *    ipc_array, which the caller owns, holding the descriptor and a
+ *    mapping.  The library keeps no state of its own, so every call is
+ *    thread-safe, and async-signal-safe except ipc_queue_get_alloc(),
+ *    ipc_pipe_recv_alloc() (malloc) and ipc_strerror().
  *
  *  - Errors are returned as a negative errno value (-EAGAIN, ...).  errno is
  *    never the way an error is reported; its value after a call is
@@ -469,6 +473,423 @@ int ipc_pipe_close(int end);
  * /dev/ipcpipe).
  */
 int ipc_pipe_unlink(const char *name);
+
+/* ------------------------------------------------------------------ */
+/* Event: multiprocessing.Event, device /dev/ipcevent                  */
+/* ------------------------------------------------------------------ */
+
+/*
+ * An event is a flag, set or clear, shared by processes through handles
+ * (file descriptors) as above.  ipc_event_set() raises it and wakes every
+ * waiter; ipc_event_clear() lowers it; ipc_event_wait() returns at once while
+ * it is raised, else waits for the next set.  A waiter is released by the
+ * set itself, not by finding the flag raised later: a set followed at once
+ * by a clear still releases everyone who was waiting.  poll(2) reports
+ * POLLIN while the flag is raised; ipc_notify() asks for a signal at each
+ * set that raises it.  Waiting needs read access, setting and clearing need
+ * write access (-EBADF otherwise).
+ */
+
+/* Path of the event device. */
+#define IPC_EVENT_DEVICE	"/dev/ipcevent"
+
+/* ipc_event_open() flag, beside IPC_CREAT and IPC_EXCL: starts set. */
+#define IPC_EVENT_INIT_SET	020000
+
+/*
+ * ipc_event_create - create a new anonymous event (multiprocessing.Event()).
+ * @initially_set: non-zero: the event starts set; 0: clear.
+ *
+ * The event lives while a handle refers to it (share it with fork() or
+ * SCM_RIGHTS).  The handle is opened for reading and writing, O_CLOEXEC.
+ *
+ * Returns the new handle (>= 0), or:
+ *  -ENOMEM  out of memory;
+ *  -ENOENT  /dev/ipcevent is missing (module not loaded);
+ *  -EACCES  no read/write permission on /dev/ipcevent;
+ *  -EMFILE, -ENFILE  too many open files.
+ */
+int ipc_event_create(int initially_set);
+
+/*
+ * ipc_event_open - attach to, or create, a named event.
+ * @name:  as for ipc_queue_open(), in a namespace of events of its own.
+ * @flags: O_RDONLY (wait only), O_WRONLY (set and clear only) or O_RDWR,
+ *         or'ed with IPC_CREAT (create the event if absent), IPC_EXCL (with
+ *         IPC_CREAT: fail if it exists) and IPC_EVENT_INIT_SET (an event this
+ *         call creates starts set; ignored when attaching).
+ * @mode:  permission bits (at most 0777, less the umask) of an event this
+ *         call creates, checked as for ipc_queue_open() (read to wait,
+ *         write to set and clear) when another call attaches.
+ *
+ * A named event persists, set or clear, even with no handle open, until
+ * ipc_event_unlink() or until the module is unloaded.
+ *
+ * Returns the new handle (>= 0), or the errors of ipc_queue_open() (about
+ * events and /dev/ipcevent; there are no limits).
+ */
+int ipc_event_open(const char *name, int flags, mode_t mode);
+
+/*
+ * ipc_event_set - raise the flag and wake every waiter (Event.set).  Setting
+ * a set event does nothing (it wakes nobody and sends no signal).
+ * @ev: handle opened for writing.
+ * Returns 0, or -EBADF (@ev opened read-only, or not a descriptor).
+ */
+int ipc_event_set(int ev);
+
+/*
+ * ipc_event_clear - lower the flag (Event.clear).
+ * @ev: handle opened for writing.
+ * Returns 0, or -EBADF (@ev opened read-only, or not a descriptor).
+ */
+int ipc_event_clear(int ev);
+
+/*
+ * ipc_event_is_set - whether the flag is raised now (Event.is_set).
+ * @ev: any handle of the event (any access mode).
+ * Returns 1 or 0, or an error of ipc_event_stat().
+ */
+int ipc_event_is_set(int ev);
+
+/*
+ * ipc_event_wait - wait until the flag is raised (Event.wait).
+ * @ev: handle opened for reading.
+ * @block, @timeout_ns: see the conventions above; here not waiting is not
+ *       an error: block == 0 (or O_NONBLOCK set) only tests the flag, and a
+ *       timeout returns 0.
+ *
+ * Returns 1 when the flag was raised on entry or an ipc_event_set() raised
+ * it while waiting (even if it was cleared again since: Python's True),
+ * 0 when it is lowered and block == 0, or still lowered when the timeout
+ * expired (Python's False), or:
+ *  -EINTR  a signal handler ran (see the conventions above);
+ *  -EBADF  @ev was opened write-only (or is not a descriptor).
+ */
+int ipc_event_wait(int ev, int block, int64_t timeout_ns);
+
+/*
+ * ipc_event_stat - read the state of the event (flag, tasks waiting, count
+ *                  of sets that raised it, id, mode, owner, IPCDEV_STAT_*
+ *                  flags; see struct ipcdev_event_stat).
+ * @ev: any handle of the event (any access mode).
+ * @st: receives the state, a snapshot.
+ * Returns 0, or -EBADF, -ENOTTY, -EFAULT.
+ */
+int ipc_event_stat(int ev, struct ipcdev_event_stat *st);
+
+/*
+ * ipc_event_close - close a handle (close(2)); the event lives on while
+ * other handles refer to it, or while it has a name.
+ * Returns 0, or -EBADF; -EINTR or -EIO as close(2) does, the descriptor being
+ * closed anyway (never retry).
+ */
+int ipc_event_close(int ev);
+
+/*
+ * ipc_event_unlink - remove a named event's name (the name can be reused at
+ * once; the event lives on while handles refer to it).
+ * Returns 0, or the errors of ipc_queue_unlink() (about events and
+ * /dev/ipcevent).
+ */
+int ipc_event_unlink(const char *name);
+
+/* ------------------------------------------------------------------ */
+/* Shared memory: multiprocessing.Value and Array, device /dev/ipcshm  */
+/* ------------------------------------------------------------------ */
+
+/*
+ * A segment is a fixed-size block of memory shared by processes, optionally
+ * typed: a multiprocessing typecode and an element count, fixed at creation
+ * and read back by whoever attaches.  Typecodes and element sizes:
+ *   'c' char, 'b' signed char, 'B' unsigned char   1 byte
+ *   'h' short, 'H' unsigned short                  2 bytes
+ *   'i' int, 'I' unsigned int, 'f' float           4 bytes
+ *   'l', 'L', 'q', 'Q' (64-bit integers), 'd'      8 bytes
+ * ('l' and 'L' are 64-bit in every process, 32-bit or 64-bit), or 0 for raw
+ * bytes (elem_size 1).  The memory starts zero-filled.
+ *
+ * Unlike the other objects, a segment is used through a struct ipc_array
+ * that the caller owns: the handle (fd, O_CLOEXEC) and a MAP_SHARED mapping
+ * of the whole segment (addr), which the caller may also use directly, as
+ * a (type *)a.addr array of a.count elements.  The struct and its mapping
+ * are inherited by fork(); to pass a segment through SCM_RIGHTS, send a.fd
+ * and call ipc_array_attach() on the descriptor received.  One struct
+ * ipc_array must not be closed while another thread uses it.
+ *
+ * ipc_array_get() and ipc_array_set() copy one element; an element of 1, 2,
+ * 4 or (in 64-bit processes) 8 bytes is loaded and stored whole, never torn.
+ * Nothing else is atomic: as with multiprocessing's Value, a
+ * read-modify-write (v += 1) needs the segment's lock, ipc_array_lock(),
+ * which belongs to the calling process (not thread) and is released when
+ * its holder dies, the next locker being told (-EOWNERDEAD).
+ *
+ * The change counter is a number the module bumps at each
+ * ipc_array_publish() (and each write through write(2)/pwrite(2) or
+ * IPCDEV_IOC_SHM_WRITE; stores through the mapping, ipc_array_set()
+ * included, do not bump it): ipc_array_wait_change() sleeps until it moves,
+ * poll(2) reports POLLIN on a handle while it differs from the last value
+ * that handle saw, and ipc_notify() asks for a signal at each change.
+ */
+
+/* Path of the shared memory device. */
+#define IPC_SHM_DEVICE		"/dev/ipcshm"
+
+/*
+ * A segment as its user sees it; fill it with ipc_array_create(),
+ * ipc_value_create(), ipc_raw_create(), ipc_array_open() or
+ * ipc_array_attach(), release it with ipc_array_close().  The fields are
+ * read-only for the caller.
+ *  fd:        the handle (-1 once closed or after a failed create or open);
+ *  addr:      the MAP_SHARED mapping of the whole segment (NULL likewise);
+ *             writable when prot has PROT_WRITE;
+ *  size:      bytes (count * elem_size);
+ *  count:     elements (bytes for a raw segment);
+ *  elem_size: bytes per element (1 for raw);
+ *  type:      the typecode, or 0 for raw bytes;
+ *  prot:      PROT_READ, or PROT_READ | PROT_WRITE: the mapping's protection.
+ */
+struct ipc_array {
+	int fd;
+	void *addr;
+	size_t size;
+	size_t count;
+	size_t elem_size;
+	char type;
+	int prot;
+};
+
+/*
+ * ipc_array_create - create a new anonymous typed segment
+ *                    (multiprocessing.Array(typecode, count)).
+ * @a:        receives the segment: handle (read/write, O_CLOEXEC) and
+ *            writable mapping; on error a->fd is -1 and a->addr NULL.
+ * @typecode: one of the typecodes above, or 0 for raw bytes.
+ * @count:    elements, at least 1.
+ * @init:     @count elements to start with, or NULL for zeros.
+ *
+ * The segment lives while a handle or a mapping refers to it.
+ *
+ * Returns 0, or:
+ *  -EINVAL    unknown typecode, @count 0, or a size above the module
+ *             parameter shm_max (1 GiB by default);
+ *  -EOVERFLOW @count times the element size overflows;
+ *  -ENOMEM    out of memory (or of address space);
+ *  -ENOENT    /dev/ipcshm is missing (module not loaded);
+ *  -EACCES    no read/write permission on /dev/ipcshm;
+ *  -EMFILE, -ENFILE  too many open files.
+ */
+int ipc_array_create(struct ipc_array *a, char typecode, size_t count,
+		     const void *init);
+
+/*
+ * ipc_value_create - create a new anonymous one-element segment
+ *                    (multiprocessing.Value(typecode)).
+ * @v:        receives the segment, as for ipc_array_create().
+ * @typecode: one of the typecodes above (0: a single raw byte).
+ * @init:     the element to start with, or NULL for zero.
+ * Returns 0, or the errors of ipc_array_create().
+ */
+int ipc_value_create(struct ipc_array *v, char typecode, const void *init);
+
+/*
+ * ipc_raw_create - create a new anonymous untyped segment of @size bytes
+ *                  (multiprocessing.shared_memory-like raw bytes, typecode
+ *                  0); same as ipc_array_create(a, 0, size, NULL).
+ * Returns 0, or the errors of ipc_array_create() (-EINVAL for @size 0).
+ */
+int ipc_raw_create(struct ipc_array *a, size_t size);
+
+/*
+ * ipc_array_open - attach to, or create, a named segment, and map it.
+ * @a:        receives the segment, as for ipc_array_create().
+ * @name:     as for ipc_queue_open(), in a namespace of segments of its own.
+ * @flags:    O_RDONLY (a read-only mapping: the set calls fail with -EBADF)
+ *            or O_RDWR, or'ed with IPC_CREAT (create the segment if absent)
+ *            and IPC_EXCL (with IPC_CREAT: fail if it exists).  O_WRONLY is
+ *            refused (-EINVAL): a mapping needs read access.
+ * @mode:     permission bits (at most 0777, less the umask) of a segment
+ *            this call creates, checked as for ipc_queue_open() when
+ *            another call attaches.
+ * @typecode, @count: the geometry of a segment this call creates, checked
+ *            (as by ipc_array_create()) only with IPC_CREAT; ignored when
+ *            attaching: the segment's own are read back into @a.
+ *
+ * A named segment persists, with its contents, even with no handle open,
+ * until ipc_array_unlink() or until the module is unloaded.
+ *
+ * Returns 0, or the errors of ipc_queue_open() and ipc_array_create().
+ */
+int ipc_array_open(struct ipc_array *a, const char *name, int flags,
+		   mode_t mode, char typecode, size_t count);
+
+/*
+ * ipc_array_attach - wrap a handle of a segment received by fork() or
+ *                    SCM_RIGHTS: dup() it (O_CLOEXEC; @fd stays the
+ *                    caller's), read the type and count, map the segment
+ *                    (writable when @fd was opened for writing).
+ * @a:  receives the segment, as for ipc_array_create().
+ * @fd: a bound /dev/ipcshm descriptor, opened for reading.
+ *
+ * Returns 0, or:
+ *  -EBADF     @fd is not an open descriptor;
+ *  -ENOTTY    @fd is not a /dev/ipcshm descriptor;
+ *  -ENOTCONN  @fd is bound to no segment;
+ *  -EACCES    @fd was opened write-only;
+ *  -EOVERFLOW the segment is larger than the address space;
+ *  -ENOMEM, -EMFILE.
+ */
+int ipc_array_attach(struct ipc_array *a, int fd);
+
+/*
+ * ipc_array_get - copy element @i (elem_size bytes) to @out.
+ * Returns 0, or -EINVAL (@i >= count).
+ */
+int ipc_array_get(const struct ipc_array *a, size_t i, void *out);
+
+/*
+ * ipc_array_set - store elem_size bytes from @in as element @i; the change
+ * counter does not move (see ipc_array_publish()).
+ * Returns 0, or -EINVAL (@i >= count) or -EBADF (read-only mapping).
+ */
+int ipc_array_set(struct ipc_array *a, size_t i, const void *in);
+
+/*
+ * ipc_array_get_slice - copy elements @start to @start + @n - 1 to @out
+ *                       (a[start:start + n]); @n may be 0.
+ * Returns 0, or -EINVAL (@start + @n > count).
+ */
+int ipc_array_get_slice(const struct ipc_array *a, size_t start, size_t n,
+			void *out);
+
+/*
+ * ipc_array_set_slice - store @n elements from @in at @start
+ *                       (a[start:start + n] = in); @n may be 0.
+ * Returns 0, or -EINVAL (@start + @n > count) or -EBADF (read-only mapping).
+ */
+int ipc_array_set_slice(struct ipc_array *a, size_t start, size_t n,
+			const void *in);
+
+/*
+ * ipc_value_get - ipc_array_get(v, 0, out): Value.value.
+ * ipc_value_set - ipc_array_set(v, 0, in): Value.value = x.
+ */
+int ipc_value_get(const struct ipc_array *v, void *out);
+int ipc_value_set(struct ipc_array *v, const void *in);
+
+/*
+ * ipc_array_lock - take the segment's lock (get_lock().acquire()).
+ * @a: any handle of the segment (any access mode).
+ * @block, @timeout_ns: see the conventions above; block == 0 is a trylock.
+ *
+ * The lock belongs to the calling process (every thread of it), is not
+ * recursive, and is freed when its holder dies.
+ *
+ * Returns 0 (the caller holds the lock), or:
+ *  -EOWNERDEAD the previous holder died holding it: the caller holds the
+ *              lock now, and should check what the dead holder may have
+ *              left half-done;
+ *  -EAGAIN     held by another process and block == 0 (or O_NONBLOCK);
+ *  -ETIMEDOUT  still held when the timeout expired;
+ *  -EDEADLK    the calling process holds it already;
+ *  -EINTR      a signal handler ran (see the conventions above);
+ *  -ENOTCONN   @a's handle is bound to no segment.
+ */
+int ipc_array_lock(struct ipc_array *a, int block, int64_t timeout_ns);
+
+/*
+ * ipc_array_unlock - release the lock (get_lock().release()), waking the
+ * next process waiting for it.
+ * Returns 0, or -EPERM (the calling process does not hold it).
+ */
+int ipc_array_unlock(struct ipc_array *a);
+
+/*
+ * ipc_array_publish - bump the change counter: wake ipc_array_wait_change()
+ * callers, make poll(2) report POLLIN, signal ipc_notify() handles.  Call
+ * it after storing through the mapping.
+ * Returns 0, or -EBADF (@a's handle was opened read-only).
+ */
+int ipc_array_publish(struct ipc_array *a);
+
+/*
+ * ipc_array_wait_change - wait until the change counter differs from @seen.
+ * @seen: a counter value the caller has seen (from @seq of an earlier call,
+ *        ipc_array_snapshot() or ipc_array_stat()).
+ * @seq:  if not NULL, receives the counter when the call returns 1 or 0.
+ * @block, @timeout_ns: see the conventions above; not waiting is not an
+ *        error here: block == 0 only tests, a timeout returns 0.
+ *
+ * Returns 1 when the counter differs from @seen, 0 when it did not move
+ * (block == 0, or the timeout expired), or:
+ *  -EINTR     a signal handler ran (see the conventions above);
+ *  -ENOTCONN  @a's handle is bound to no segment.
+ */
+int ipc_array_wait_change(struct ipc_array *a, uint64_t seen, uint64_t *seq,
+			  int block, int64_t timeout_ns);
+
+/*
+ * ipc_array_snapshot - copy the whole segment (size bytes) to @out with one
+ * IPCDEV_IOC_SHM_READ: consistent with respect to writes made through
+ * write(2), pwrite(2) and IPCDEV_IOC_SHM_WRITE (not with stores through a
+ * mapping: hold the lock for those).
+ * @seq: if not NULL, receives the change counter the copy belongs to.
+ * Returns 0, or -EBADF (@a's handle was opened write-only), -EFAULT.
+ */
+int ipc_array_snapshot(struct ipc_array *a, void *out, uint64_t *seq);
+
+/*
+ * ipc_array_stat - read the state of the segment (size, count, type,
+ *                  elem_size, change counter, mappings, lock holder and
+ *                  waiters, id, mode, owner, IPCDEV_STAT_* flags; see
+ *                  struct ipcdev_shm_stat).
+ * Returns 0, or -EBADF, -ENOTTY, -ENOTCONN, -EFAULT.
+ */
+int ipc_array_stat(const struct ipc_array *a, struct ipcdev_shm_stat *st);
+
+/*
+ * ipc_array_close - unmap and close (a->fd = -1, a->addr = NULL); the
+ * segment lives on while other handles or mappings refer to it, or while
+ * it has a name.  Closing does not release the lock (the process's death
+ * does; call ipc_array_unlock()).
+ * Returns 0, or -EBADF (already closed); -EINTR or -EIO as close(2) does.
+ */
+int ipc_array_close(struct ipc_array *a);
+
+/*
+ * ipc_array_unlink - remove a named segment's name (the name can be reused
+ * at once; the segment lives on while handles or mappings refer to it).
+ * Returns 0, or the errors of ipc_queue_unlink() (about segments and
+ * /dev/ipcshm).
+ */
+int ipc_array_unlink(const char *name);
+
+/* ------------------------------------------------------------------ */
+/* Signals                                                             */
+/* ------------------------------------------------------------------ */
+
+/*
+ * ipc_notify - ask for a signal when a handle becomes ready (O_ASYNC).
+ * @fd:    any ipcdev handle: a queue (a message arrives or is removed), a
+ *         pipe end (a message arrives, room is freed, the peer goes), an
+ *         event (a set raises it), a segment (the change counter moves).
+ * @signo: > 0: send @signo to the calling process: F_SETOWN(getpid()),
+ *         F_SETSIG(@signo) (a queued signal with si_fd = @fd and si_code
+ *         POLL_IN, POLL_OUT or POLL_HUP; SIGIO means a plain SIGIO, without
+ *         that information), then O_ASYNC on.  0: O_ASYNC off (no more
+ *         signals).
+ *
+ * The owner and the signal belong to the open file, shared with every
+ * duplicate of the descriptor (dup(), fork(), SCM_RIGHTS).  Block the
+ * signal and collect it with sigtimedwait(2) or signalfd(2), or install a
+ * handler (SA_SIGINFO for si_fd).
+ *
+ * Returns 0, or:
+ *  -EINVAL    @signo negative or not a signal;
+ *  -EBADF     @fd is not an open descriptor;
+ *  -ENOTCONN  @fd is a pipe or segment handle bound to no object.
+ */
+int ipc_notify(int fd, int signo);
 
 /*
  * ipc_strerror - text describing an error code, negative (as returned by

@@ -1,0 +1,344 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * libipcdev: multiprocessing.Value and Array over /dev/ipcshm.  See ipcdev.h
+ * and ipc_array(3).  A segment is a struct ipc_array owned by the caller:
+ * the handle and a MAP_SHARED mapping of the whole segment.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/mman.h>
+
+#include "internal.h"
+
+/* Bytes per element of a typecode (0: raw), or -EINVAL; as the module's. */
+static int elem_size(char type)
+{
+	static const struct {
+		const char *codes;
+		int size;
+	} sizes[] = {
+		{ "cbB", 1 }, { "hH", 2 }, { "iIf", 4 }, { "lLqQd", 8 },
+	};
+
+	if (!type)
+		return 1;
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++)
+		if (strchr(sizes[i].codes, type))
+			return sizes[i].size;
+	return -EINVAL;
+}
+
+/* Fill the geometry of the OPEN ioctl from a typecode and a count. */
+static int set_geometry(struct ipcdev_shm_open *op, char type, size_t count)
+{
+	int elem = elem_size(type);
+
+	if (elem < 0)
+		return elem;
+	if (!count)
+		return -EINVAL;
+	if (count > SIZE_MAX / (size_t)elem)
+		return -EOVERFLOW;
+	op->type = (unsigned char)type;
+	op->count = count;
+	op->size = (uint64_t)count * (uint64_t)elem;
+	return 0;
+}
+
+static void reset(struct ipc_array *a)
+{
+	memset(a, 0, sizeof(*a));
+	a->fd = -1;
+}
+
+/*
+ * Make @a the segment of the handle @fd (which @a then owns): read the
+ * geometry back from the module, map the whole segment, writable when
+ * @writable.  On error @fd is closed and @a reset.
+ */
+static int map_segment(struct ipc_array *a, int fd, int writable)
+{
+	struct ipcdev_shm_stat st;
+	void *addr;
+	int err, prot = PROT_READ | (writable ? PROT_WRITE : 0);
+
+	err = ipcdev_lib_ioctl(fd, IPCDEV_IOC_SHM_STAT, &st);
+	if (!err && (st.size > SIZE_MAX || !st.elem_size))
+		err = -EOVERFLOW;
+	if (!err) {
+		addr = mmap(NULL, (size_t)st.size, prot, MAP_SHARED, fd, 0);
+		if (addr == MAP_FAILED)
+			err = -errno;
+	}
+	if (err) {
+		close(fd);
+		reset(a);
+		return err;
+	}
+	a->fd = fd;
+	a->addr = addr;
+	a->size = (size_t)st.size;
+	a->count = (size_t)st.count;
+	a->elem_size = st.elem_size;
+	a->type = (char)st.type;
+	a->prot = prot;
+	return 0;
+}
+
+int ipc_array_create(struct ipc_array *a, char typecode, size_t count,
+		     const void *init)
+{
+	struct ipcdev_shm_open op = { 0 };
+	int fd, err;
+
+	reset(a);
+	err = set_geometry(&op, typecode, count);
+	if (err)
+		return err;
+	if (!typecode)
+		op.count = 0;		/* raw: the size says it all */
+	fd = ipcdev_lib_open_bound(IPC_SHM_DEVICE, O_RDWR,
+				   IPCDEV_IOC_SHM_OPEN, &op);
+	if (fd < 0)
+		return fd;
+	err = map_segment(a, fd, 1);
+	if (err)
+		return err;
+	if (init)
+		memcpy(a->addr, init, a->size);
+	return 0;
+}
+
+int ipc_value_create(struct ipc_array *v, char typecode, const void *init)
+{
+	return ipc_array_create(v, typecode, 1, init);
+}
+
+int ipc_raw_create(struct ipc_array *a, size_t size)
+{
+	return ipc_array_create(a, 0, size, NULL);
+}
+
+int ipc_array_open(struct ipc_array *a, const char *name, int flags,
+		   mode_t mode, char typecode, size_t count)
+{
+	struct ipcdev_shm_open op = { 0 };
+	int accmode, fd, err;
+
+	reset(a);
+	err = ipcdev_lib_check_open(name, flags, IPC_OPEN_FLAGS, mode,
+				    &accmode, &op.flags);
+	if (err)
+		return err;
+	if (accmode == O_WRONLY)
+		return -EINVAL;		/* no mapping without read access */
+	if (flags & IPC_CREAT) {
+		err = set_geometry(&op, typecode, count);
+		if (err)
+			return err;
+		if (!typecode)
+			op.count = 0;
+	}
+	op.name = ptr_to_u64(name);
+	op.mode = (uint32_t)mode;
+	fd = ipcdev_lib_open_bound(IPC_SHM_DEVICE, accmode,
+				   IPCDEV_IOC_SHM_OPEN, &op);
+	if (fd < 0)
+		return fd;
+	return map_segment(a, fd, accmode == O_RDWR);
+}
+
+int ipc_array_attach(struct ipc_array *a, int fd)
+{
+	int fl, copy;
+
+	reset(a);
+	fl = fcntl(fd, F_GETFL);
+	if (fl < 0)
+		return -errno;
+	if ((fl & O_ACCMODE) == O_WRONLY)
+		return -EACCES;
+	copy = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+	if (copy < 0)
+		return -errno;
+	return map_segment(a, copy, (fl & O_ACCMODE) == O_RDWR);
+}
+
+/*
+ * Copy one element of @size bytes between the mapping and a caller's
+ * buffer (of any alignment), as one load or store when the machine has one
+ * of that size: the element is never torn.
+ */
+#define ELEM_COPY(type, dst, src, to_map)				\
+	do {								\
+		type v_;						\
+		if (to_map) {						\
+			memcpy(&v_, (src), sizeof(v_));			\
+			__atomic_store_n((type *)(dst), v_,		\
+					 __ATOMIC_RELAXED);		\
+		} else {						\
+			v_ = __atomic_load_n((const type *)(src),	\
+					     __ATOMIC_RELAXED);		\
+			memcpy((dst), &v_, sizeof(v_));			\
+		}							\
+	} while (0)
+
+static void elem_copy(void *dst, const void *src, size_t size, int to_map)
+{
+	switch (size) {
+	case 1:
+		ELEM_COPY(uint8_t, dst, src, to_map);
+		return;
+	case 2:
+		ELEM_COPY(uint16_t, dst, src, to_map);
+		return;
+	case 4:
+		ELEM_COPY(uint32_t, dst, src, to_map);
+		return;
+#if UINTPTR_MAX == UINT64_MAX
+	case 8:
+		ELEM_COPY(uint64_t, dst, src, to_map);
+		return;
+#endif
+	}
+	memcpy(dst, src, size);
+}
+
+/* Is [@start, @start + @n) within the @a's elements? */
+static int in_range(const struct ipc_array *a, size_t start, size_t n)
+{
+	return a->addr && start <= a->count && n <= a->count - start;
+}
+
+static int writable(const struct ipc_array *a)
+{
+	return a->prot & PROT_WRITE;
+}
+
+int ipc_array_get(const struct ipc_array *a, size_t i, void *out)
+{
+	if (!in_range(a, i, 1))
+		return -EINVAL;
+	elem_copy(out, (const char *)a->addr + i * a->elem_size,
+		  a->elem_size, 0);
+	return 0;
+}
+
+int ipc_array_set(struct ipc_array *a, size_t i, const void *in)
+{
+	if (!in_range(a, i, 1))
+		return -EINVAL;
+	if (!writable(a))
+		return -EBADF;
+	elem_copy((char *)a->addr + i * a->elem_size, in, a->elem_size, 1);
+	return 0;
+}
+
+int ipc_array_get_slice(const struct ipc_array *a, size_t start, size_t n,
+			void *out)
+{
+	if (!in_range(a, start, n))
+		return -EINVAL;
+	if (n)
+		memcpy(out, (const char *)a->addr + start * a->elem_size,
+		       n * a->elem_size);
+	return 0;
+}
+
+int ipc_array_set_slice(struct ipc_array *a, size_t start, size_t n,
+			const void *in)
+{
+	if (!in_range(a, start, n))
+		return -EINVAL;
+	if (!writable(a))
+		return -EBADF;
+	if (n)
+		memcpy((char *)a->addr + start * a->elem_size, in,
+		       n * a->elem_size);
+	return 0;
+}
+
+int ipc_value_get(const struct ipc_array *v, void *out)
+{
+	return ipc_array_get(v, 0, out);
+}
+
+int ipc_value_set(struct ipc_array *v, const void *in)
+{
+	return ipc_array_set(v, 0, in);
+}
+
+int ipc_array_lock(struct ipc_array *a, int block, int64_t timeout_ns)
+{
+	struct ipcdev_shm_lock arg = { 0 };
+	int err;
+
+	err = ipcdev_lib_wait_args(block, timeout_ns, &arg.flags,
+				   &arg.deadline_ns);
+	return err ? err : ipcdev_lib_ioctl(a->fd, IPCDEV_IOC_SHM_LOCK, &arg);
+}
+
+int ipc_array_unlock(struct ipc_array *a)
+{
+	return ipcdev_lib_ioctl(a->fd, IPCDEV_IOC_SHM_UNLOCK, NULL);
+}
+
+int ipc_array_publish(struct ipc_array *a)
+{
+	return ipcdev_lib_ioctl(a->fd, IPCDEV_IOC_SHM_PUBLISH, NULL);
+}
+
+int ipc_array_wait_change(struct ipc_array *a, uint64_t seen, uint64_t *seq,
+			  int block, int64_t timeout_ns)
+{
+	struct ipcdev_shm_change arg = { .seen = seen };
+	int err;
+
+	err = ipcdev_lib_wait_args(block, timeout_ns, &arg.flags,
+				   &arg.deadline_ns);
+	if (err)
+		return err;
+	err = ipcdev_lib_ioctl(a->fd, IPCDEV_IOC_SHM_WAIT_CHANGE, &arg);
+	if (err && err != -EAGAIN && err != -ETIMEDOUT)
+		return err;
+	if (seq)
+		*seq = arg.seq;
+	return !err;
+}
+
+int ipc_array_snapshot(struct ipc_array *a, void *out, uint64_t *seq)
+{
+	struct ipcdev_shm_io io = { 0 };
+	int err;
+
+	io.buf = ptr_to_u64(out);
+	io.len = a->size;
+	err = ipcdev_lib_ioctl(a->fd, IPCDEV_IOC_SHM_READ, &io);
+	if (!err && seq)
+		*seq = io.seq;
+	return err;
+}
+
+int ipc_array_stat(const struct ipc_array *a, struct ipcdev_shm_stat *st)
+{
+	return ipcdev_lib_ioctl(a->fd, IPCDEV_IOC_SHM_STAT, st);
+}
+
+int ipc_array_close(struct ipc_array *a)
+{
+	int err;
+
+	if (a->addr)
+		munmap(a->addr, a->size);
+	err = a->fd >= 0 ? ipcdev_lib_close(a->fd) : -EBADF;
+	reset(a);
+	return err;
+}
+
+int ipc_array_unlink(const char *name)
+{
+	return ipcdev_lib_unlink(IPC_SHM_DEVICE, name);
+}

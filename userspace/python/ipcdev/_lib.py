@@ -1,0 +1,271 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""Loading libipcdev.so with ctypes, its prototypes, and error mapping.
+
+The library is looked for, in this order:
+
+1. ``$IPCDEV_LIB``: a path to the shared object (or a name for dlopen);
+2. the build tree, when the package runs from the source tree:
+   ``<tree>/build/userspace/lib/libipcdev.so.0`` (``make userspace``);
+3. ``ctypes.util.find_library("ipcdev")`` (the ldconfig cache);
+4. the standard places ``make install`` uses: ``/usr/local/lib``,
+   ``/usr/lib``, ``/usr/lib64``, ``/usr/lib/<multiarch>``.
+"""
+
+import ctypes
+import ctypes.util
+import errno
+import os
+import sys
+import time
+
+__all__ = ["lib", "lib_path", "check", "IPC_CREAT", "IPC_EXCL", "FOREVER"]
+
+IPC_CREAT = 0o1000
+IPC_EXCL = 0o2000
+IPC_PIPE_DUPLEX = 0o10000
+IPC_EVENT_INIT_SET = 0o20000
+IPCDEV_PIPE_DUPLEX = 0x4
+IPCDEV_NAME_MAX = 255
+FOREVER = -1
+
+_SONAME = "libipcdev.so.0"
+
+
+def _candidates():
+    env = os.environ.get("IPCDEV_LIB")
+    if env:
+        yield env
+        return
+    here = os.path.dirname(os.path.abspath(__file__))
+    # <tree>/userspace/python/ipcdev/_lib.py -> <tree>
+    tree = os.path.normpath(os.path.join(here, "..", "..", ".."))
+    yield os.path.join(tree, "build", "userspace", "lib", _SONAME)
+    found = ctypes.util.find_library("ipcdev")
+    if found:
+        yield found
+    dirs = ["/usr/local/lib", "/usr/local/lib64", "/usr/lib", "/usr/lib64"]
+    multiarch = getattr(sys.implementation, "_multiarch", None)
+    if multiarch:
+        dirs[2:2] = ["/usr/local/lib/" + multiarch, "/usr/lib/" + multiarch]
+    for d in dirs:
+        yield os.path.join(d, _SONAME)
+        yield os.path.join(d, "libipcdev.so")
+
+
+def _load():
+    tried = []
+    for cand in _candidates():
+        if os.sep in cand and not os.path.exists(cand):
+            tried.append(cand + " (missing)")
+            continue
+        try:
+            return ctypes.CDLL(cand, use_errno=False), cand
+        except OSError as e:
+            tried.append("%s (%s)" % (cand, e))
+    raise ImportError(
+        "ipcdev: cannot load libipcdev.so; build it (make userspace), "
+        "install it (make install) or point IPCDEV_LIB at it.  Tried: "
+        + "; ".join(tried))
+
+
+lib, lib_path = _load()
+_libc = ctypes.CDLL(None)
+_libc.free.argtypes = [ctypes.c_void_p]
+_libc.free.restype = None
+free = _libc.free
+
+
+class IpcArray(ctypes.Structure):
+    """struct ipc_array of <ipcdev.h>."""
+    _fields_ = [("fd", ctypes.c_int), ("addr", ctypes.c_void_p),
+                ("size", ctypes.c_size_t), ("count", ctypes.c_size_t),
+                ("elem_size", ctypes.c_size_t), ("type", ctypes.c_char),
+                ("prot", ctypes.c_int)]
+
+
+class QueueAttr(ctypes.Structure):
+    _fields_ = [("maxsize", ctypes.c_uint64), ("msgsize_max", ctypes.c_uint64),
+                ("bytes_max", ctypes.c_uint64)]
+
+
+class PipeAttr(ctypes.Structure):
+    _fields_ = [("capacity", ctypes.c_uint64)]
+
+
+class PipeStat(ctypes.Structure):
+    _fields_ = [("end", ctypes.c_uint32), ("flags", ctypes.c_uint32),
+                ("in_count", ctypes.c_uint64), ("in_bytes", ctypes.c_uint64),
+                ("out_count", ctypes.c_uint64), ("out_bytes", ctypes.c_uint64),
+                ("capacity", ctypes.c_uint64), ("msgsize_max", ctypes.c_uint64),
+                ("handles", ctypes.c_uint32 * 2), ("id", ctypes.c_uint32),
+                ("mode", ctypes.c_uint32), ("uid", ctypes.c_uint32),
+                ("gid", ctypes.c_uint32), ("receivers", ctypes.c_uint32),
+                ("senders", ctypes.c_uint32), ("reserved", ctypes.c_uint64 * 2)]
+
+
+_i, _u, _sz, _ssz = ctypes.c_int, ctypes.c_uint, ctypes.c_size_t, ctypes.c_ssize_t
+_p, _s, _i64, _u64 = ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int64, ctypes.c_uint64
+_A = ctypes.POINTER(IpcArray)
+_PSZ = ctypes.POINTER(ctypes.c_size_t)
+_PU64 = ctypes.POINTER(ctypes.c_uint64)
+
+_PROTOS = {
+    # queue
+    "ipc_queue_create": (_i, [ctypes.POINTER(QueueAttr)]),
+    "ipc_queue_open": (_i, [_s, _i, _u, ctypes.POINTER(QueueAttr)]),
+    "ipc_queue_put": (_i, [_i, _s, _sz, _i, _i64]),
+    "ipc_queue_get_alloc": (_ssz, [_i, ctypes.POINTER(_p), _i, _i64]),
+    "ipc_queue_qsize": (_ssz, [_i]),
+    "ipc_queue_empty": (_i, [_i]),
+    "ipc_queue_full": (_i, [_i]),
+    "ipc_queue_close": (_i, [_i]),
+    "ipc_queue_unlink": (_i, [_s]),
+    # pipe
+    "ipc_pipe2": (_i, [_i, ctypes.POINTER(PipeAttr), _i * 2]),
+    "ipc_pipe_open": (_i, [_s, _i, _i, _u, ctypes.POINTER(PipeAttr)]),
+    "ipc_pipe_send": (_i, [_i, _p, _sz, _i, _i64]),
+    "ipc_pipe_recv": (_ssz, [_i, _p, _sz, _PSZ, _i, _i64]),
+    "ipc_pipe_recv_alloc": (_ssz, [_i, ctypes.POINTER(_p), _i, _i64]),
+    "ipc_pipe_poll": (_i, [_i, _i]),
+    "ipc_pipe_stat": (_i, [_i, ctypes.POINTER(PipeStat)]),
+    "ipc_pipe_close": (_i, [_i]),
+    "ipc_pipe_unlink": (_i, [_s]),
+    # event
+    "ipc_event_create": (_i, [_i]),
+    "ipc_event_open": (_i, [_s, _i, _u]),
+    "ipc_event_set": (_i, [_i]),
+    "ipc_event_clear": (_i, [_i]),
+    "ipc_event_is_set": (_i, [_i]),
+    "ipc_event_wait": (_i, [_i, _i, _i64]),
+    "ipc_event_close": (_i, [_i]),
+    "ipc_event_unlink": (_i, [_s]),
+    # shared memory
+    "ipc_array_create": (_i, [_A, ctypes.c_char, _sz, _p]),
+    "ipc_raw_create": (_i, [_A, _sz]),
+    "ipc_array_open": (_i, [_A, _s, _i, _u, ctypes.c_char, _sz]),
+    "ipc_array_attach": (_i, [_A, _i]),
+    "ipc_array_lock": (_i, [_A, _i, _i64]),
+    "ipc_array_unlock": (_i, [_A]),
+    "ipc_array_publish": (_i, [_A]),
+    "ipc_array_wait_change": (_i, [_A, _u64, _PU64, _i, _i64]),
+    "ipc_array_close": (_i, [_A]),
+    "ipc_array_unlink": (_i, [_s]),
+    # signals, errors
+    "ipc_notify": (_i, [_i, _i]),
+    "ipc_strerror": (ctypes.c_char_p, [_i]),
+}
+
+for _name, (_res, _args) in _PROTOS.items():
+    _f = getattr(lib, _name)
+    _f.restype = _res
+    _f.argtypes = _args
+
+
+# --- errors ----------------------------------------------------------------
+
+def strerror(err):
+    return lib.ipc_strerror(err).decode("utf-8", "replace")
+
+
+def error(err, what=None):
+    """The exception for a negative errno: OSError's own subclasses
+    (FileNotFoundError, FileExistsError, PermissionError, TimeoutError,
+    BrokenPipeError, ...), ValueError for EINVAL (bad arguments)."""
+    err = -err if err < 0 else err
+    msg = strerror(err)
+    if err == errno.EINVAL:
+        return ValueError("%s: %s" % (what, msg) if what else msg)
+    if what is not None:
+        return OSError(err, msg, what)
+    return OSError(err, msg)
+
+
+def check(ret, what=None):
+    """Return ret when >= 0, else raise the exception of -ret."""
+    if ret < 0:
+        raise error(ret, what)
+    return ret
+
+
+def check_signals():
+    """Run pending Python signal handlers (they raise through here), as
+    the interpreter does after a system call fails with EINTR (PEP 475)."""
+    ctypes.pythonapi.PyErr_CheckSignals()
+
+
+def encode_name(name):
+    """Validate an object name: str or bytes, 1 to 255 bytes, no '/' or NUL."""
+    if isinstance(name, str):
+        b = os.fsencode(name)
+    elif isinstance(name, (bytes, bytearray)):
+        b = bytes(name)
+    else:
+        raise TypeError("name must be str or bytes, not %s" % type(name).__name__)
+    if not b or b"/" in b or b"\0" in b:
+        raise ValueError("invalid ipcdev name %r: 1 to %d bytes, no '/' or NUL"
+                         % (name, IPCDEV_NAME_MAX))
+    if len(b) > IPCDEV_NAME_MAX:
+        raise ValueError("ipcdev name too long (%d bytes, at most %d)"
+                         % (len(b), IPCDEV_NAME_MAX))
+    return b
+
+
+def open_flags(access, create, exclusive):
+    if exclusive and not create:
+        raise ValueError("exclusive=True needs create=True")
+    return access | (IPC_CREAT if create else 0) | (IPC_EXCL if exclusive else 0)
+
+
+def check_mode(mode):
+    if not isinstance(mode, int) or mode < 0 or mode > 0o777:
+        raise ValueError("mode must be an int in 0..0o777, not %r" % (mode,))
+    return mode
+
+
+class Deadline:
+    """A timeout in seconds (None: forever) turned into (block, timeout_ns)
+    for each try, so that retries after a signal never wait longer in
+    total."""
+
+    __slots__ = ("block", "end")
+
+    def __init__(self, block=True, timeout=None):
+        self.block = bool(block)
+        if not self.block or timeout is None:
+            self.end = None
+        else:
+            t = float(timeout)
+            if t != t:
+                raise ValueError("timeout is NaN")
+            self.end = time.monotonic() + max(t, 0.0)
+
+    def args(self):
+        """(block, timeout_ns) for the next try."""
+        if not self.block:
+            return 0, 0
+        if self.end is None:
+            return 1, FOREVER
+        left = self.end - time.monotonic()
+        return 1, max(int(left * 1e9), 0)
+
+    def ms(self):
+        """Milliseconds left for poll(2)-like calls (-1: forever)."""
+        if not self.block:
+            return 0
+        if self.end is None:
+            return -1
+        left = self.end - time.monotonic()
+        return max(int(left * 1000 + 0.999), 0)
+
+
+def call(fn, *args, deadline=None):
+    """Call a library function that may fail with -EINTR: run the signal
+    handlers and retry (with the time left) as Python does (PEP 475)."""
+    while True:
+        if deadline is None:
+            ret = fn(*args)
+        else:
+            ret = fn(*args, *deadline.args())
+        if ret != -errno.EINTR:
+            return ret
+        check_signals()

@@ -1,0 +1,209 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""Queue: multiprocessing.Queue over /dev/ipcqueue."""
+
+import ctypes
+import errno
+import os
+import queue as _queue
+from multiprocessing.reduction import ForkingPickler
+
+from . import _lib
+from ._lib import lib, check, call, Deadline
+from ._reduction import reduce_fd, detach_fd
+
+__all__ = ["Queue", "SimpleQueue", "unlink_queue"]
+
+_ACCESS = {(True, True): os.O_RDWR, (True, False): os.O_RDONLY,
+           (False, True): os.O_WRONLY}
+
+
+class Queue:
+    """A process-shared FIFO of pickled objects, like multiprocessing.Queue.
+
+    Queue(maxsize=0): maxsize > 0 is the most messages it holds (at most the
+    module's msgs_max, 65536); 0 means no count limit below that ceiling.
+    The kernel holds the messages: put() returns once the message is in
+    the queue (no feeder thread), so qsize(), empty() and full() are exact.
+
+    Keyword-only: `name` (a named queue, created unless `create` is False;
+    `exclusive`: FileExistsError if it exists; `mode`: its permission
+    bits; `readable`/`writable`: the access this handle asks for),
+    `bytes_max` (capacity in bytes, default the module's 1 MiB) and
+    `msgsize_max` (longest pickled message).
+    """
+
+    def __init__(self, maxsize=0, *, name=None, create=True, exclusive=False,
+                 mode=0o600, readable=True, writable=True, bytes_max=0,
+                 msgsize_max=0, _fd=None):
+        if _fd is not None:
+            fd = _fd
+        else:
+            if maxsize is None or maxsize < 0:
+                maxsize = 0
+            attr = _lib.QueueAttr(maxsize, msgsize_max, bytes_max)
+            if name is None:
+                fd = check(lib.ipc_queue_create(ctypes.byref(attr)))
+            else:
+                try:
+                    access = _ACCESS[(bool(readable), bool(writable))]
+                except KeyError:
+                    raise ValueError("at least one of readable and writable "
+                                     "must be True")
+                fd = check(lib.ipc_queue_open(
+                    _lib.encode_name(name),
+                    _lib.open_flags(access, create, exclusive),
+                    _lib.check_mode(mode), ctypes.byref(attr)), name)
+        self._fd = fd
+        self._name = name
+        self._maxsize = maxsize
+        self._closed = False
+        self._access = (readable, writable)
+
+    # --- pickling, repr -------------------------------------------------------
+    def __reduce__(self):
+        if self._name is not None:
+            return (_rebuild_named, (type(self), self._name, self._access))
+        self._check_closed()
+        return reduce_fd(self, self._fd, _rebuild_fd, type(self))
+
+    def __repr__(self):
+        return "<%s.%s fd=%s%s>" % (
+            "ipcdev", type(self).__name__, self._fd,
+            " name=%r" % (self._name,) if self._name is not None else "")
+
+    @property
+    def name(self):
+        """The queue's name, or None for an anonymous queue."""
+        return self._name
+
+    def fileno(self):
+        """The /dev/ipcqueue descriptor (POLLIN: a message waits; POLLOUT:
+        a message fits)."""
+        self._check_closed()
+        return self._fd
+
+    def _check_closed(self):
+        if self._closed:
+            raise ValueError(f"Queue {self!r} is closed")
+
+    # --- put / get -----------------------------------------------------------
+    def put(self, obj, block=True, timeout=None):
+        """Put obj into the queue, waiting (if `block`, at most `timeout`
+        seconds) while it is full; queue.Full when it stays full."""
+        self._check_closed()
+        data = bytes(ForkingPickler.dumps(obj))
+        r = call(lib.ipc_queue_put, self._fd, data, len(data),
+                 deadline=Deadline(block, timeout))
+        if r in (-errno.EAGAIN, -errno.ETIMEDOUT):
+            raise _queue.Full
+        check(r)
+
+    def get(self, block=True, timeout=None):
+        """Remove and return the oldest item, waiting (if `block`, at most
+        `timeout` seconds) while the queue is empty; queue.Empty when it
+        stays empty."""
+        self._check_closed()
+        ptr = ctypes.c_void_p()
+        n = call(lib.ipc_queue_get_alloc, self._fd, ctypes.byref(ptr),
+                 deadline=Deadline(block, timeout))
+        if n in (-errno.EAGAIN, -errno.ETIMEDOUT):
+            raise _queue.Empty
+        check(n)
+        try:
+            data = ctypes.string_at(ptr, n)
+        finally:
+            _lib.free(ptr)
+        return ForkingPickler.loads(data)
+
+    def put_nowait(self, obj):
+        """put(obj, False)."""
+        return self.put(obj, False)
+
+    def get_nowait(self):
+        """get(False)."""
+        return self.get(False)
+
+    # --- state ----------------------------------------------------------------
+    def qsize(self):
+        """Number of items in the queue (exact: the kernel's count)."""
+        self._check_closed()
+        return check(lib.ipc_queue_qsize(self._fd))
+
+    def empty(self):
+        """True if the queue is empty (exact)."""
+        self._check_closed()
+        return bool(check(lib.ipc_queue_empty(self._fd)))
+
+    def full(self):
+        """True if a put would wait now (exact)."""
+        self._check_closed()
+        return bool(check(lib.ipc_queue_full(self._fd)))
+
+    # --- closing ----------------------------------------------------------------
+    def close(self):
+        """Close this process's handle; the queue lives on in other
+        processes (and, if named, until unlink())."""
+        if not self._closed:
+            self._closed = True
+            fd, self._fd = self._fd, None
+            lib.ipc_queue_close(fd)
+
+    def join_thread(self):
+        """No-op: there is no feeder thread (put() is synchronous)."""
+        if not self._closed:
+            raise ValueError("Queue.join_thread() called before close()")
+
+    def cancel_join_thread(self):
+        """No-op: there is no feeder thread."""
+
+    def unlink(self):
+        """Remove the queue's name (see unlink_queue)."""
+        if self._name is None:
+            raise ValueError("anonymous queue has no name")
+        unlink_queue(self._name)
+
+    def __del__(self):
+        try:
+            self.close()
+        except Exception:
+            pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+class SimpleQueue(Queue):
+    """multiprocessing.SimpleQueue: get(), put(), empty(), close() of an
+    unbounded Queue."""
+
+    def __init__(self, **kwargs):
+        kwargs.pop("maxsize", None)
+        super().__init__(0, **kwargs)
+
+    def get(self):
+        return super().get()
+
+    def put(self, obj):
+        return super().put(obj)
+
+
+def _rebuild_named(cls, name, access):
+    q = cls.__new__(cls)
+    Queue.__init__(q, name=name, create=False, readable=access[0],
+                   writable=access[1])
+    return q
+
+
+def _rebuild_fd(dupfd, cls):
+    q = cls.__new__(cls)
+    Queue.__init__(q, _fd=detach_fd(dupfd))
+    return q
+
+
+def unlink_queue(name):
+    """Remove a named queue's name (FileNotFoundError if there is none;
+    PermissionError if the caller does not own it)."""
+    check(lib.ipc_queue_unlink(_lib.encode_name(name)), name)

@@ -2,9 +2,11 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # scripts/demo.sh (`make demo`): build the module and the library for the
-# Debian 6.1 kernel, boot it in a throwaway VM, load the module, run
-# build/userspace/demo/queue-demo (unattended: it prints and exits), unload
-# the module.  Exits with the demo's status (or the module's load/unload
+# Debian 6.1 kernel, boot it in a throwaway VM, load the module, run the
+# bus demo (build/userspace/demo/bus --script: the driver and the conductor
+# of the course's exercise, with the keyboard signals sent by a scripted
+# "director" so that it runs unattended), unload the module.
+# IPCDEV_DEMO=queue-demo runs the queue demo instead.  Exits with the demo's status (or the module's load/unload
 # failure, or vm-run's 124 time limit / 125 dead guest).
 set -eu
 
@@ -31,7 +33,10 @@ for t in "module KVER=$kver" userspace; do
 	fi
 done
 
-demo=$BUILD/userspace/demo/queue-demo
+name=${IPCDEV_DEMO:-bus}
+demo=$BUILD/userspace/demo/$name
+args=
+[ "$name" = bus ] && args=--script
 [ -x "$demo" ] || { echo "demo: $demo was not built" >&2; exit 1; }
 
 echo "demo: booting $kver"
@@ -42,10 +47,10 @@ scripts/vm-run --kernel "$kver" --timeout "${IPCDEV_VM_TIMEOUT:-300}" \
 	echo "demo: module loaded; running $2"
 	echo "------------------------------------------------------------"
 	rc=0
-	"$2" || rc=$?
+	"$2" $3 || rc=$?
 	echo "------------------------------------------------------------"
-	echo "demo: queue-demo exited with status $rc"
+	echo "demo: $(basename "$2") exited with status $rc"
 	rmmod ipcdev || { echo "demo: rmmod failed"; [ $rc != 0 ] || rc=1; }
-	exit $rc' demo "$BUILD/$kver/ipcdev.ko" "$demo" || rc=$?
+	exit $rc' demo "$BUILD/$kver/ipcdev.ko" "$demo" "$args" || rc=$?
 echo "demo: done, status $rc (guest logs: $BUILD/demo/vm)"
 exit "$rc"

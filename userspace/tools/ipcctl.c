@@ -1629,8 +1629,8 @@ static int parse_index(const char *verb, const char *s, size_t count,
 		return -EINVAL;
 	}
 	if (v >= count) {
-		fprintf(stderr, "%s: %s: index %s: %s\n", prog, verb, s,
-			"out of range");
+		usage_error(verb, "index %s out of range (%zu elements)", s,
+			    count);
 		return -ERANGE;
 	}
 	*out = (size_t)v;
@@ -1730,7 +1730,7 @@ static int value_get(int argc, char **argv)
 		err = parse_index(verb, o.pos[1], a.count, &idx);
 		if (err) {
 			ipc_array_close(&a);
-			return err == -EINVAL ? EX_USAGE : EX_OTHER;
+			return EX_USAGE;
 		}
 	}
 	if (!a.type) {
@@ -1787,7 +1787,7 @@ static int value_set(int argc, char **argv)
 		err = parse_index(verb, o.pos[1], a.count, &idx);
 		if (err) {
 			ipc_array_close(&a);
-			return err == -EINVAL ? EX_USAGE : EX_OTHER;
+			return EX_USAGE;
 		}
 	}
 	if (!a.type) {

@@ -258,13 +258,16 @@ out_free:
  * @size:	its size
  * @w:		how long to wait for a message
  * @msglen:	set to the message's length on success and on -EMSGSIZE
+ * @ulen:	if not NULL, where the length is also stored in user memory,
+ *		before the message is taken, so that a failure to store it
+ *		leaves the message queued
  *
  * Return: 0; -EMSGSIZE when @size is smaller than the next message, which
  * stays queued; -EFAULT, the message stays queued; -EPIPE, empty and no
  * sender any more (end of file); -EAGAIN, -ETIMEDOUT, -ERESTARTSYS.
  */
 int ipc_chan_get(struct ipc_chan *ch, void __user *buf, u64 size,
-		 const struct ipcdev_wait *w, u64 *msglen)
+		 const struct ipcdev_wait *w, u64 *msglen, u64 __user *ulen)
 {
 	struct ipc_msg *msg;
 	int ret;
@@ -278,6 +281,10 @@ int ipc_chan_get(struct ipc_chan *ch, void __user *buf, u64 size,
 		goto out_unlock;
 	msg = list_first_entry(&ch->msgs, struct ipc_msg, link);
 	*msglen = msg->len;
+	if (ulen && put_user(msg->len, ulen)) {
+		ret = -EFAULT;
+		goto out_pass;
+	}
 	if (msg->len > size) {
 		ret = -EMSGSIZE;
 		goto out_pass;
@@ -350,7 +357,8 @@ void ipc_chan_waiters(struct ipc_chan *ch, u32 *getters, u32 *putters)
  * @file:	the handle's file (O_NONBLOCK)
  *
  * A get writes the message length back to @uarg->len on success and on
- * -EMSGSIZE.
+ * -EMSGSIZE, before the message is taken: if @uarg cannot be written, the
+ * call fails with -EFAULT and the message stays queued.
  * Return: 0 or a negative errno (see ipc_chan_put(), ipc_chan_get()),
  * -EINVAL for unknown flags or non-zero reserved fields.
  */
@@ -372,10 +380,8 @@ long ipcdev_msg_ioctl(struct ipc_chan *ch, void __user *uarg, bool put,
 		return ret;
 	if (put)
 		return ipc_chan_put(ch, u64_to_user_ptr(m.buf), m.len, &w);
-	ret = ipc_chan_get(ch, u64_to_user_ptr(m.buf), m.len, &w, &len);
-	if ((!ret || ret == -EMSGSIZE) && put_user(len, &umsg->len))
-		return -EFAULT;
-	return ret;
+	return ipc_chan_get(ch, u64_to_user_ptr(m.buf), m.len, &w, &len,
+			    &umsg->len);
 }
 
 /**

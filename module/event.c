@@ -195,19 +195,14 @@ static long ipcevent_ioctl_wait(struct file *file, struct ipcevent *ev,
 static long ipcevent_ioctl_stat(struct ipcevent *ev, void __user *uarg)
 {
 	struct ipcdev_event_stat st = {};
-	struct ipcdev_ids ids;
 
 	mutex_lock(&ev->lock);
 	st.set = ev->set;
 	st.waiters = ev->waiters;
 	st.sets = ev->sets;
 	mutex_unlock(&ev->lock);
-	ipcdev_obj_ids(&ev->obj, &ids);
-	st.id = ids.id;
-	st.mode = ids.mode;
-	st.uid = ids.uid;
-	st.gid = ids.gid;
-	st.flags = ids.flags;
+	IPCDEV_STAT_IDS(&st, &ev->obj);
+	st.flags = ipcdev_obj_flags(&ev->obj);
 	return copy_to_user(uarg, &st, sizeof(st)) ? -EFAULT : 0;
 }
 
@@ -217,12 +212,12 @@ static long ipcevent_ioctl(struct file *file, unsigned int cmd,
 	fmode_t fmode = ipcdev_handle(file)->fmode;
 	void __user *uarg = (void __user *)arg;
 	struct ipcevent *ev;
+	long ret;
 
+	ret = ipcdev_common_ioctl(&ipcevent_kind, file, cmd, uarg);
+	if (ret != -ENOIOCTLCMD)
+		return ret;
 	switch (cmd) {
-	case IPCDEV_IOC_UNLINK:
-		return ipcdev_ioctl_unlink(&ipcevent_kind, uarg);
-	case IPCDEV_IOC_SETATTR:
-		return ipcdev_ioctl_setattr(&ipcevent_kind, file, uarg);
 	case IPCDEV_IOC_EVENT_OPEN:
 		return ipcevent_ioctl_open(file, uarg);
 	case IPCDEV_IOC_EVENT_SET:
@@ -286,14 +281,10 @@ static void ipcevent_show_fdinfo(struct seq_file *m, struct file *file)
 	struct ipcdev_obj *obj = ipcdev_handle_obj(ipcdev_handle(file));
 	struct ipcevent *ev;
 
-	seq_puts(m, "ipcdev-kind:\tevent\n");
-	if (!obj) {
-		seq_puts(m, "ipcdev-bound:\tno\n");
+	ipcdev_show_fdinfo(m, &ipcevent_kind, file);
+	if (!obj)
 		return;
-	}
 	ev = to_event(obj);
-	seq_printf(m, "ipcdev-id:\t%u\nipcdev-name:\t%s\n", obj->id,
-		   obj->name ? obj->name : "");
 	seq_printf(m, "ipcdev-set:\t%d\nipcdev-waiters:\t%u\n",
 		   READ_ONCE(ev->set), READ_ONCE(ev->waiters));
 }

@@ -185,10 +185,29 @@ struct ipcdev_ids {
 	u32 mode;
 	u32 uid;
 	u32 gid;
-	u32 flags;
 };
 
+u32 ipcdev_obj_flags(const struct ipcdev_obj *obj);
+
 void ipcdev_obj_ids(const struct ipcdev_obj *obj, struct ipcdev_ids *ids);
+
+/* Fill the identity fields that a STAT struct names id, mode, uid, gid. */
+#define IPCDEV_STAT_IDS(st, obj)					\
+	do {								\
+		typeof(st) __st = (st);					\
+		struct ipcdev_ids __ids;				\
+									\
+		ipcdev_obj_ids(obj, &__ids);				\
+		__st->id = __ids.id;					\
+		__st->mode = __ids.mode;				\
+		__st->uid = __ids.uid;					\
+		__st->gid = __ids.gid;					\
+	} while (0)
+
+long ipcdev_common_ioctl(const struct ipcdev_kind *kind, struct file *file,
+			 unsigned int cmd, void __user *uarg);
+void ipcdev_show_fdinfo(struct seq_file *m, const struct ipcdev_kind *kind,
+			struct file *file);
 
 static inline struct ipcdev_handle *ipcdev_handle(struct file *file)
 {
@@ -285,7 +304,7 @@ void ipc_chan_destroy(struct ipc_chan *ch);
 int ipc_chan_put(struct ipc_chan *ch, const void __user *buf, u64 len,
 		 const struct ipcdev_wait *w);
 int ipc_chan_get(struct ipc_chan *ch, void __user *buf, u64 size,
-		 const struct ipcdev_wait *w, u64 *msglen);
+		 const struct ipcdev_wait *w, u64 *msglen, u64 __user *ulen);
 __poll_t ipc_chan_poll(struct ipc_chan *ch, struct file *file,
 		       poll_table *pt);
 bool ipc_chan_full(struct ipc_chan *ch);

@@ -279,7 +279,6 @@ static long ipcpipe_ioctl_stat(struct ipcpipe *p, u32 end, void __user *uarg)
 {
 	struct ipc_chan *in = ipcpipe_in(p, end), *out = ipcpipe_out(p, end);
 	struct ipcdev_pipe_stat st = {};
-	struct ipcdev_ids ids;
 	u32 unused;
 
 	st.end = end;
@@ -305,11 +304,7 @@ static long ipcpipe_ioctl_stat(struct ipcpipe *p, u32 end, void __user *uarg)
 	}
 	st.capacity = p->ch[0].bytes_max;
 	st.msgsize_max = p->ch[0].msgsize_max;
-	ipcdev_obj_ids(&p->obj, &ids);
-	st.id = ids.id;
-	st.mode = ids.mode;
-	st.uid = ids.uid;
-	st.gid = ids.gid;
+	IPCDEV_STAT_IDS(&st, &p->obj);
 	return copy_to_user(uarg, &st, sizeof(st)) ? -EFAULT : 0;
 }
 
@@ -331,13 +326,12 @@ static long ipcpipe_ioctl(struct file *file, unsigned int cmd,
 	void __user *uarg = (void __user *)arg;
 	struct ipcpipe *p;
 	u32 end;
-	int ret;
+	long ret;
 
+	ret = ipcdev_common_ioctl(&ipcpipe_kind, file, cmd, uarg);
+	if (ret != -ENOIOCTLCMD)
+		return ret;
 	switch (cmd) {
-	case IPCDEV_IOC_UNLINK:
-		return ipcdev_ioctl_unlink(&ipcpipe_kind, uarg);
-	case IPCDEV_IOC_SETATTR:
-		return ipcdev_ioctl_setattr(&ipcpipe_kind, file, uarg);
 	case IPCDEV_IOC_PIPE_OPEN:
 		return ipcpipe_ioctl_open(file, uarg);
 	case IPCDEV_IOC_PIPE_SEND:
@@ -377,7 +371,7 @@ static ssize_t ipcpipe_read(struct file *file, char __user *buf, size_t size,
 	if (ret)
 		return ret;
 	ipcdev_wait_init(&w, file, 0, 0);
-	ret = ipc_chan_get(ipcpipe_in(p, end), buf, size, &w, &len);
+	ret = ipc_chan_get(ipcpipe_in(p, end), buf, size, &w, &len, NULL);
 	if (ret == -EPIPE)
 		return 0;	/* end of file, as on a pipe */
 	return ret ? ret : len;
@@ -450,15 +444,12 @@ static void ipcpipe_show_fdinfo(struct seq_file *m, struct file *file)
 	struct ipcpipe *p;
 	u32 end;
 
+	ipcdev_show_fdinfo(m, &ipcpipe_kind, file);
 	p = ipcpipe_of(file, &end);
-	if (IS_ERR(p)) {
-		seq_puts(m, "ipcdev-kind:\tpipe\nipcdev-bound:\tno\n");
+	if (IS_ERR(p))
 		return;
-	}
 	in = ipcpipe_in(p, end);
 	out = ipcpipe_out(p, end);
-	seq_printf(m, "ipcdev-kind:\tpipe\nipcdev-id:\t%u\n", p->obj.id);
-	seq_printf(m, "ipcdev-name:\t%s\n", p->obj.name ? p->obj.name : "");
 	seq_printf(m, "ipcdev-end:\t%u\nipcdev-direction:\t%s\n", end,
 		   p->duplex ? "duplex" : end ? "send-only" : "recv-only");
 	if (ipcpipe_can_recv(p, end))

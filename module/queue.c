@@ -134,7 +134,6 @@ static long ipcq_ioctl_stat(struct ipcq *q, void __user *uarg)
 {
 	struct ipcdev_queue_stat st = {};
 	struct ipc_chan *ch = &q->ch;
-	struct ipcdev_ids ids;
 
 	mutex_lock(&ch->lock);
 	st.count = ch->count;
@@ -146,12 +145,8 @@ static long ipcq_ioctl_stat(struct ipcq *q, void __user *uarg)
 	st.maxsize = ch->maxsize;
 	st.msgsize_max = ch->msgsize_max;
 	st.bytes_max = ch->bytes_max;
-	ipcdev_obj_ids(&q->obj, &ids);
-	st.id = ids.id;
-	st.mode = ids.mode;
-	st.uid = ids.uid;
-	st.gid = ids.gid;
-	st.flags = ids.flags;
+	IPCDEV_STAT_IDS(&st, &q->obj);
+	st.flags = ipcdev_obj_flags(&q->obj);
 	return copy_to_user(uarg, &st, sizeof(st)) ? -EFAULT : 0;
 }
 
@@ -160,12 +155,12 @@ static long ipcq_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	struct ipcdev_handle *h = ipcdev_handle(file);
 	void __user *uarg = (void __user *)arg;
 	struct ipcq *q;
+	long ret;
 
+	ret = ipcdev_common_ioctl(&ipcq_kind, file, cmd, uarg);
+	if (ret != -ENOIOCTLCMD)
+		return ret;
 	switch (cmd) {
-	case IPCDEV_IOC_UNLINK:
-		return ipcdev_ioctl_unlink(&ipcq_kind, uarg);
-	case IPCDEV_IOC_SETATTR:
-		return ipcdev_ioctl_setattr(&ipcq_kind, file, uarg);
 	case IPCDEV_IOC_QUEUE_OPEN:
 		return ipcq_ioctl_open(file, uarg);
 	case IPCDEV_IOC_QUEUE_PUT:
@@ -204,7 +199,7 @@ static ssize_t ipcq_read(struct file *file, char __user *buf, size_t size,
 	if (IS_ERR(q))
 		return PTR_ERR(q);
 	ipcdev_wait_init(&w, file, 0, 0);
-	ret = ipc_chan_get(&q->ch, buf, size, &w, &len);
+	ret = ipc_chan_get(&q->ch, buf, size, &w, &len, NULL);
 	return ret ? ret : len;
 }
 
@@ -249,13 +244,10 @@ static void ipcq_show_fdinfo(struct seq_file *m, struct file *file)
 	struct ipcdev_obj *obj = ipcdev_handle_obj(ipcdev_handle(file));
 	struct ipcq *q;
 
-	if (!obj) {
-		seq_puts(m, "ipcdev-kind:\tqueue\nipcdev-bound:\tno\n");
+	ipcdev_show_fdinfo(m, &ipcq_kind, file);
+	if (!obj)
 		return;
-	}
 	q = container_of(obj, struct ipcq, obj);
-	seq_printf(m, "ipcdev-kind:\tqueue\nipcdev-id:\t%u\n", obj->id);
-	seq_printf(m, "ipcdev-name:\t%s\n", obj->name ? obj->name : "");
 	seq_printf(m, "ipcdev-count:\t%llu\nipcdev-bytes:\t%llu\n",
 		   (unsigned long long)READ_ONCE(q->ch.count),
 		   (unsigned long long)READ_ONCE(q->ch.bytes));

@@ -554,11 +554,22 @@ void ipcdev_obj_ids(const struct ipcdev_obj *obj, struct ipcdev_ids *ids)
 	ids->mode = READ_ONCE(obj->mode);
 	ids->uid = from_kuid_munged(current_user_ns(), READ_ONCE(obj->uid));
 	ids->gid = from_kgid_munged(current_user_ns(), READ_ONCE(obj->gid));
-	ids->flags = 0;
+}
+
+/**
+ * ipcdev_obj_flags() - the IPCDEV_STAT_* bits of an object
+ * @obj:	the object
+ * Return: IPCDEV_STAT_NAMED, IPCDEV_STAT_UNLINKED.
+ */
+u32 ipcdev_obj_flags(const struct ipcdev_obj *obj)
+{
+	u32 flags = 0;
+
 	if (obj->name)
-		ids->flags |= IPCDEV_STAT_NAMED;
+		flags |= IPCDEV_STAT_NAMED;
 	if (obj->name && !READ_ONCE(obj->linked))
-		ids->flags |= IPCDEV_STAT_UNLINKED;
+		flags |= IPCDEV_STAT_UNLINKED;
+	return flags;
 }
 
 /**
@@ -701,4 +712,46 @@ int ipcdev_objects_show(struct seq_file *m, void *v)
 			ipcdev_show_obj(m, obj, pidns);
 	mutex_unlock(&ipcdev_registry_lock);
 	return 0;
+}
+
+/**
+ * ipcdev_common_ioctl() - the commands every device has
+ * @kind:	the device's kind
+ * @file:	the handle
+ * @cmd:	the command
+ * @uarg:	its argument
+ * Return: the command's result, or -ENOIOCTLCMD when @cmd is not common.
+ */
+long ipcdev_common_ioctl(const struct ipcdev_kind *kind, struct file *file,
+			 unsigned int cmd, void __user *uarg)
+{
+	switch (cmd) {
+	case IPCDEV_IOC_UNLINK:
+		return ipcdev_ioctl_unlink(kind, uarg);
+	case IPCDEV_IOC_SETATTR:
+		return ipcdev_ioctl_setattr(kind, file, uarg);
+	}
+	return -ENOIOCTLCMD;
+}
+
+/**
+ * ipcdev_show_fdinfo() - the lines every handle's fdinfo starts with
+ * @m:		the seq_file
+ * @kind:	the device's kind
+ * @file:	the handle
+ */
+void ipcdev_show_fdinfo(struct seq_file *m, const struct ipcdev_kind *kind,
+			struct file *file)
+{
+	struct ipcdev_obj *obj = ipcdev_handle_obj(ipcdev_handle(file));
+
+	seq_printf(m, "ipcdev-kind:\t%s\n", kind->name);
+	if (!obj) {
+		seq_puts(m, "ipcdev-bound:\tno\n");
+		return;
+	}
+	seq_printf(m, "ipcdev-id:\t%u\nipcdev-name:\t", obj->id);
+	if (obj->name)
+		seq_escape(m, obj->name, " \t\n\\");
+	seq_putc(m, '\n');
 }

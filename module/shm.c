@@ -444,6 +444,9 @@ static long ipcshm_ioctl_io(struct file *file, struct ipcshm *shm,
 		return -EBADF;
 	if (arg.offset > shm->size || arg.len > shm->size - arg.offset)
 		return -EINVAL;
+	/* Fail before anything changes if the result cannot be stored. */
+	if (put_user(arg.seq, &uio->seq))
+		return -EFAULT;
 	iov.iov_base = u64_to_user_ptr(arg.buf);
 	iov.iov_len = arg.len;
 	if (!access_ok(iov.iov_base, iov.iov_len))
@@ -472,7 +475,6 @@ static long ipcshm_ioctl_stat(struct file *file, struct ipcshm *shm,
 			      void __user *uarg)
 {
 	struct ipcdev_shm_stat st = {};
-	struct ipcdev_ids ids;
 
 	st.size = shm->size;
 	st.count = shm->count;
@@ -488,12 +490,8 @@ static long ipcshm_ioctl_stat(struct file *file, struct ipcshm *shm,
 	st.change_waiters = shm->change_waiters;
 	WRITE_ONCE(ipcdev_handle(file)->seen, shm->seq);
 	mutex_unlock(&shm->lock);
-	ipcdev_obj_ids(&shm->obj, &ids);
-	st.id = ids.id;
-	st.mode = ids.mode;
-	st.uid = ids.uid;
-	st.gid = ids.gid;
-	st.flags = ids.flags;
+	IPCDEV_STAT_IDS(&st, &shm->obj);
+	st.flags = ipcdev_obj_flags(&shm->obj);
 	return copy_to_user(uarg, &st, sizeof(st)) ? -EFAULT : 0;
 }
 
@@ -503,12 +501,12 @@ static long ipcshm_ioctl(struct file *file, unsigned int cmd,
 	fmode_t fmode = ipcdev_handle(file)->fmode;
 	void __user *uarg = (void __user *)arg;
 	struct ipcshm *shm;
+	long ret;
 
+	ret = ipcdev_common_ioctl(&ipcshm_kind, file, cmd, uarg);
+	if (ret != -ENOIOCTLCMD)
+		return ret;
 	switch (cmd) {
-	case IPCDEV_IOC_UNLINK:
-		return ipcdev_ioctl_unlink(&ipcshm_kind, uarg);
-	case IPCDEV_IOC_SETATTR:
-		return ipcdev_ioctl_setattr(&ipcshm_kind, file, uarg);
 	case IPCDEV_IOC_SHM_OPEN:
 		return ipcshm_ioctl_open(file, uarg);
 	case IPCDEV_IOC_SHM_UNLOCK:
@@ -731,13 +729,9 @@ static void ipcshm_show_fdinfo(struct seq_file *m, struct file *file)
 	struct ipcshm *shm = ipcshm_of(file);
 	pid_t owner;
 
-	seq_puts(m, "ipcdev-kind:\tshm\n");
-	if (IS_ERR(shm)) {
-		seq_puts(m, "ipcdev-bound:\tno\n");
+	ipcdev_show_fdinfo(m, &ipcshm_kind, file);
+	if (IS_ERR(shm))
 		return;
-	}
-	seq_printf(m, "ipcdev-id:\t%u\nipcdev-name:\t%s\n", shm->obj.id,
-		   shm->obj.name ? shm->obj.name : "");
 	seq_printf(m, "ipcdev-type:\t%c\nipcdev-count:\t%llu\nipcdev-size:\t%llu\n",
 		   shm->type ? (char)shm->type : '-',
 		   (unsigned long long)shm->count,

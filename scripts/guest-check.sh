@@ -7,8 +7,12 @@
 #   1. insmod MODULE.ko; /dev/ipcqueue must appear          (1 test)
 #   2. every executable TESTDIR/*_test (kselftest-harness programs printing
 #      TAP), each under `timeout $IPCDEV_TEST_TIMEOUT` (default 300 s)
-#   3. optional python step: IPCDEV_PYTEST=PATH runs `python3 -m pytest PATH`
-#      (a hook for later; nothing runs when unset)
+#   3. python step: IPCDEV_PYTEST=PATH runs `/usr/bin/python3 -m pytest PATH`
+#      (the ipcdev Python package's tests, userspace/python/tests, set by
+#      scripts/check.sh; nothing runs when unset), under
+#      `timeout $IPCDEV_PYTEST_TIMEOUT` (default 600 s); its summary's
+#      passed/failed/errors/skipped are counted (skipped as failed), and a
+#      pytest that exits non-zero without a failure counts 1 failed
 #   4. /proc/ipcdev/stats must exist; printed (objects should be 0 unless
 #      named objects are still linked)                       (1 test)
 #   5. kmemleak scan with the module loaded, when the kernel has kmemleak
@@ -32,6 +36,7 @@ if [ $# -lt 2 ]; then
 	exit 2
 fi
 MODULE=$1
+export IPCDEV_KO=$(readlink -f "$MODULE")	# for ipcunload_test
 TESTDIR=$2
 TEST_TIMEOUT=${IPCDEV_TEST_TIMEOUT:-300}
 RESULTS=${VM_RESULTS:-}
@@ -147,7 +152,8 @@ fi
 if [ -n "${IPCDEV_PYTEST:-}" ]; then
 	echo "guest-check: pytest $IPCDEV_PYTEST"
 	set +e
-	/usr/bin/python3 -m pytest -q -rfEs -p no:cacheprovider "$IPCDEV_PYTEST" 2>&1 | tee "$tmp/pytest.out"
+	timeout -k 10 "${IPCDEV_PYTEST_TIMEOUT:-600}" \
+		/usr/bin/python3 -m pytest -q -rfEs -p no:cacheprovider "$IPCDEV_PYTEST" 2>&1 | tee "$tmp/pytest.out"
 	rc=${PIPESTATUS[0]}
 	set -e
 	last=$(grep -E '[0-9]+ (passed|failed|error|errors|skipped)' "$tmp/pytest.out" | tail -n1)

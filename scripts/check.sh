@@ -15,8 +15,9 @@
 # into $IPCDEV_CACHE/debug (`make check-debug` = IPCDEV_KERNELS=debug).
 #
 # Other knobs: IPCDEV_VM_TIMEOUT (wall-clock limit of one VM, seconds),
-# IPCDEV_TEST_TIMEOUT (one test program, seconds), IPCDEV_PYTEST (a path for
-# the python step in the guest: the hook for python tests; unset, none).
+# IPCDEV_TEST_TIMEOUT (one test program, seconds), IPCDEV_PYTEST (the path
+# for the python step in the guest; default userspace/python/tests, the
+# ipcdev Python package's tests; set it empty to skip the step).
 #
 # Logs and results: build/check/<kernel>/ (build.log, console.log, dmesg.log,
 # counts).  The last line printed is `N passed, N failed`, summed over all
@@ -121,6 +122,7 @@ for k in $kernels; do
 	fi
 
 	vmenv=(--env "IPCDEV_TEST_TIMEOUT=${IPCDEV_TEST_TIMEOUT:-300}")
+	IPCDEV_PYTEST=${IPCDEV_PYTEST-$TOP/userspace/python/tests}
 	[ -n "${IPCDEV_PYTEST:-}" ] && vmenv+=(--env "IPCDEV_PYTEST=$IPCDEV_PYTEST")
 	while :; do
 		rc=0

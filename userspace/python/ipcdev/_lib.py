@@ -36,7 +36,7 @@ def _candidates():
     if env:
         yield env
         return
-    here = os.path.dirname(os.path.abspath(__file__))
+    here = os.path.dirname(os.path.realpath(__file__))
     # <tree>/userspace/python/ipcdev/_lib.py -> <tree>
     tree = os.path.normpath(os.path.join(here, "..", "..", ".."))
     yield os.path.join(tree, "build", "userspace", "lib", _SONAME)

@@ -13,12 +13,13 @@ class Segment:
     """Owns a struct ipc_array (handle and mapping); closed when
     garbage-collected.  Objects mapped over it must keep it alive."""
 
-    __slots__ = ("a", "name", "__weakref__")
+    __slots__ = ("a", "name", "created", "__weakref__")
 
     def __init__(self, name=None):
         self.a = _lib.IpcArray()
         self.a.fd = -1
         self.name = name
+        self.created = True
 
     @classmethod
     def create(cls, typecode, count, init=None):
@@ -35,15 +36,32 @@ class Segment:
     @classmethod
     def open(cls, name, *, create, exclusive, mode, typecode, count,
              readonly=False):
+        """Attach to, or create, a named segment; s.created tells which
+        (a non-exclusive create tries an exclusive one first)."""
         bname = _lib.encode_name(name)
-        s = cls(name)
-        flags = _lib.open_flags(os.O_RDONLY if readonly else os.O_RDWR,
-                                create, exclusive)
-        check(lib.ipc_array_open(ctypes.byref(s.a), bname, flags,
-                                 _lib.check_mode(mode),
-                                 typecode.encode() if typecode else b"\0",
-                                 count), name)
-        return s
+        access = os.O_RDONLY if readonly else os.O_RDWR
+        _lib.open_flags(access, create, exclusive)
+        _lib.check_mode(mode)
+        tc = typecode.encode() if typecode else b"\0"
+        while True:
+            s = cls(name)
+            if create:
+                r = lib.ipc_array_open(ctypes.byref(s.a), bname,
+                                       access | _lib.IPC_CREAT | _lib.IPC_EXCL,
+                                       mode, tc, count)
+                if r == 0:
+                    s.created = True
+                    return s
+                if r != -errno.EEXIST or exclusive:
+                    check(r, name)
+            r = lib.ipc_array_open(ctypes.byref(s.a), bname, access, mode,
+                                   tc, count)
+            if r == 0:
+                s.created = False
+                return s
+            if r != -errno.ENOENT or not create:
+                check(r, name)
+            # unlinked between the two calls: try again
 
     @classmethod
     def attach(cls, fd, name=None):

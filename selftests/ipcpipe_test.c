@@ -33,6 +33,8 @@
 
 #include <linux/ipcdev.h>
 
+#include "ipcdev_test.h"
+
 /* See ipcqueue_test.c: harness artefacts under -Wextra. */
 #pragma GCC diagnostic ignored "-Wunused-parameter"
 #pragma GCC diagnostic ignored "-Wsign-compare"
@@ -40,48 +42,11 @@
 
 #define DEV		"/dev/ipcpipe"
 #define QDEV		"/dev/ipcqueue"
-#define PARAMS		"/sys/module/ipcdev/parameters/"
-#define PROC_STATS	"/proc/ipcdev/stats"
-#define NOBODY		65534
-#define MS		1000000ULL
-#define SEC		1000000000ULL
 #define MiB		(1024 * 1024)
-
-/* Exit codes of helper processes beyond errno values. */
-#define CHILD_DROP	240	/* could not drop privileges */
-#define CHILD_DEVOPEN	241	/* could not open /dev/ipcpipe */
-#define CHILD_BADLEN	242	/* wrong length received */
-#define CHILD_BADDATA	243	/* wrong bytes received */
-#define CHILD_ORDER	244	/* per-writer order violated */
-#define CHILD_NOSIG	245	/* signal handler did not run */
-#define CHILD_OTHER	246
-#define CHILD_NOMEM	247
-#define CHILD_ALIVE	248	/* survived what should have killed it */
 
 /* ------------------------------------------------------------------ */
 /* Helpers                                                            */
 /* ------------------------------------------------------------------ */
-
-static __u64 ptr(const void *p)
-{
-	return (__u64)(uintptr_t)p;
-}
-
-static __u64 now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (__u64)ts.tv_sec * SEC + (__u64)ts.tv_nsec;
-}
-
-static void sleep_ms(unsigned int ms)
-{
-	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
-
-	while (nanosleep(&ts, &ts) && errno == EINTR)
-		;
-}
 
 /* IPCDEV_IOC_PIPE_OPEN on @fd; *fd1 gets the new end 1 of an anonymous pair. */
 static int p_bind(int fd, const char *name, __u32 flags, __u32 mode,
@@ -200,168 +165,12 @@ static __u64 p_in_count(int fd)
 
 static int p_unlink(const char *name)
 {
-	struct ipcdev_unlink u = { .name = ptr(name) };
-	int fd = open(DEV, O_RDWR), r;
-
-	if (fd < 0)
-		return -errno;
-	r = ioctl(fd, IPCDEV_IOC_UNLINK, &u) ? -errno : 0;
-	close(fd);
-	return r;
+	return dev_unlink(DEV, name);
 }
 
-/* Wait until a u32 field of STAT on @fd equals want; 0 or -ETIMEDOUT. */
-static int wait_stat_u32(int fd, size_t off, __u32 want, unsigned int ms)
-{
-	__u64 end = now_ns() + ms * MS;
-	struct ipcdev_pipe_stat st;
-	__u32 v;
-
-	do {
-		if (p_stat(fd, &st))
-			return -errno;
-		memcpy(&v, (char *)&st + off, sizeof(v));
-		if (v == want)
-			return 0;
-		sleep_ms(1);
-	} while (now_ns() < end);
-	return -ETIMEDOUT;
-}
-
-#define wait_receivers(fd, n) \
-	wait_stat_u32(fd, offsetof(struct ipcdev_pipe_stat, receivers), n, 10000)
-#define wait_senders(fd, n) \
-	wait_stat_u32(fd, offsetof(struct ipcdev_pipe_stat, senders), n, 10000)
-
-/*
- * Reap a child within ms milliseconds.  Returns its exit code, 1000 + signal
- * if a signal killed it, or -1 if it did not end in time (it is then killed
- * and reaped).
- */
-static int wait_child(pid_t pid, unsigned int ms)
-{
-	__u64 end = now_ns() + ms * MS;
-	int status;
-	pid_t r;
-
-	for (;;) {
-		r = waitpid(pid, &status, WNOHANG);
-		if (r == pid)
-			break;
-		if (r < 0 && errno != EINTR)
-			return -2;
-		if (now_ns() >= end) {
-			kill(pid, SIGKILL);
-			waitpid(pid, &status, 0);
-			return -1;
-		}
-		sleep_ms(2);
-	}
-	if (WIFEXITED(status))
-		return WEXITSTATUS(status);
-	if (WIFSIGNALED(status))
-		return 1000 + WTERMSIG(status);
-	return -3;
-}
-
-static int drop_privs(uid_t uid, gid_t gid)
-{
-	if (setgroups(0, NULL))
-		return -1;
-	if (setresgid(gid, gid, gid))
-		return -1;
-	if (setresuid(uid, uid, uid))
-		return -1;
-	return 0;
-}
-
-/* Read a module parameter; 0 on failure (callers assert non-zero). */
-static unsigned long long read_param(const char *name)
-{
-	char path[256];
-	unsigned long long v = 0;
-	FILE *f;
-
-	snprintf(path, sizeof(path), PARAMS "%s", name);
-	f = fopen(path, "r");
-	if (!f)
-		return 0;
-	if (fscanf(f, "%llu", &v) != 1)
-		v = 0;
-	fclose(f);
-	return v;
-}
-
-/* One counter of /proc/ipcdev/stats; -1 if absent. */
-static long long read_proc_stat(const char *key)
-{
-	char k[64];
-	long long v, found = -1;
-	FILE *f = fopen(PROC_STATS, "r");
-
-	if (!f)
-		return -1;
-	while (fscanf(f, "%63s %lld", k, &v) == 2) {
-		if (!strcmp(k, key)) {
-			found = v;
-			break;
-		}
-	}
-	fclose(f);
-	return found;
-}
-
-/* Wait up to 2 s for a /proc/ipcdev/stats counter to reach want. */
-static long long wait_proc_stat(const char *key, long long want)
-{
-	__u64 end = now_ns() + 2 * SEC;
-	long long v;
-
-	for (;;) {
-		v = read_proc_stat(key);
-		if (v == want || now_ns() >= end)
-			return v;
-		sleep_ms(10);
-	}
-}
-
-/* One "key:\tvalue" line of /proc/self/fdinfo/<fd>, into val; 0 or -1. */
-static int fdinfo(int fd, const char *key, char *val, size_t size)
-{
-	char path[64], line[256];
-	size_t kl = strlen(key);
-	int r = -1;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
-	f = fopen(path, "r");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f)) {
-		if (strncmp(line, key, kl) || line[kl] != ':')
-			continue;
-		snprintf(val, size, "%s", line + kl + 1 + strspn(line + kl + 1, " \t"));
-		val[strcspn(val, "\n")] = 0;
-		r = 0;
-		break;
-	}
-	fclose(f);
-	return r;
-}
-
-static void fill(unsigned char *buf, size_t len, unsigned int seed)
-{
-	for (size_t i = 0; i < len; i++)
-		buf[i] = (unsigned char)(seed * 131 + i * 7 + (i >> 8));
-}
-
-static bool check_fill(const unsigned char *buf, size_t len, unsigned int seed)
-{
-	for (size_t i = 0; i < len; i++)
-		if (buf[i] != (unsigned char)(seed * 131 + i * 7 + (i >> 8)))
-			return false;
-	return true;
-}
+#define STAT_CMD	IPCDEV_IOC_PIPE_STAT
+#define wait_receivers(fd, n)	WAIT_STAT(fd, STAT_CMD, struct ipcdev_pipe_stat, receivers, n)
+#define wait_senders(fd, n)	WAIT_STAT(fd, STAT_CMD, struct ipcdev_pipe_stat, senders, n)
 
 /* Fast pseudo-random contents and a checksum, for the big messages. */
 static __u64 xorshift(__u64 *s)
@@ -441,90 +250,6 @@ static int check_msg(const unsigned char *buf, size_t total, struct hdr *out)
 	if (out)
 		*out = h;
 	return 0;
-}
-
-static long page_size(void)
-{
-	return sysconf(_SC_PAGESIZE);
-}
-
-/* Two pages, the second one PROT_NONE; returns the start of the first. */
-static char *guarded_page(void)
-{
-	long ps = page_size();
-	char *p = mmap(NULL, 2 * ps, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-
-	if (p == MAP_FAILED)
-		return NULL;
-	if (mprotect(p + ps, ps, PROT_NONE)) {
-		munmap(p, 2 * ps);
-		return NULL;
-	}
-	return p;
-}
-
-/* An address that was mapped and is now unmapped. */
-static void *unmapped_addr(void)
-{
-	long ps = page_size();
-	void *p = mmap(NULL, ps, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-
-	if (p == MAP_FAILED)
-		return NULL;
-	munmap(p, ps);
-	return p;
-}
-
-static int send_fd(int sock, int fd)
-{
-	char cbuf[CMSG_SPACE(sizeof(int))];
-	char c = 'F';
-	struct iovec iov = { &c, 1 };
-	struct msghdr mh = {
-		.msg_iov = &iov, .msg_iovlen = 1,
-		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
-	};
-	struct cmsghdr *cm;
-
-	memset(cbuf, 0, sizeof(cbuf));
-	cm = CMSG_FIRSTHDR(&mh);
-	cm->cmsg_level = SOL_SOCKET;
-	cm->cmsg_type = SCM_RIGHTS;
-	cm->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(cm), &fd, sizeof(int));
-	return sendmsg(sock, &mh, 0) == 1 ? 0 : -errno;
-}
-
-static int recv_fd(int sock)
-{
-	char cbuf[CMSG_SPACE(sizeof(int))];
-	char c;
-	struct iovec iov = { &c, 1 };
-	struct msghdr mh = {
-		.msg_iov = &iov, .msg_iovlen = 1,
-		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
-	};
-	struct cmsghdr *cm;
-	int fd;
-
-	if (recvmsg(sock, &mh, 0) != 1)
-		return -1;
-	cm = CMSG_FIRSTHDR(&mh);
-	if (!cm || cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
-		return -1;
-	memcpy(&fd, CMSG_DATA(cm), sizeof(int));
-	return fd;
-}
-
-static short poll_events(int fd, short events)
-{
-	struct pollfd p = { .fd = fd, .events = events };
-
-	if (poll(&p, 1, 0) < 0)
-		return -1;
-	return p.revents;
 }
 
 /* A child that holds what it inherited until its stdin-like pipe closes. */
@@ -1150,22 +875,6 @@ FIXTURE_TEARDOWN(slow)
 {
 }
 
-static int write_param(const char *name, unsigned long long v)
-{
-	char path[256];
-	FILE *f;
-	int r;
-
-	snprintf(path, sizeof(path), PARAMS "%s", name);
-	f = fopen(path, "w");
-	if (!f)
-		return -errno;
-	r = fprintf(f, "%llu\n", v) < 0 ? -EIO : 0;
-	if (fclose(f))
-		r = -errno;
-	return r;
-}
-
 /* A direction also holds at most msgs_max messages, as of its creation. */
 TEST(message_count_limit)
 {
@@ -1547,33 +1256,17 @@ TEST_F(ow, blocked_recv_woken_by_send)
 	EXPECT_EQ(0, wait_receivers(self->e[0], 0));
 }
 
-static int sig_pipe_wr = -1;
-
-static void on_usr1(int sig)
-{
-	char c = (char)sig;
-
-	if (write(sig_pipe_wr, &c, 1) != 1)
-		_exit(CHILD_OTHER);
-}
-
 /* Child: install the handler, block in recv or send; report the outcome. */
 static int sig_child(int end, int pipe_wr, bool restart, bool deadline,
 		     bool send)
 {
 	__u64 dl = deadline ? now_ns() + 60 * SEC : 0;
 	__u32 fl = deadline ? IPCDEV_WAIT_DEADLINE : 0;
-	struct sigaction sa;
 	char b[32];
 	__u64 l = sizeof(b);
 	int r;
 
-	sig_pipe_wr = pipe_wr;
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_usr1;
-	sa.sa_flags = restart ? SA_RESTART : 0;
-	sigemptyset(&sa.sa_mask);
-	if (sigaction(SIGUSR1, &sa, NULL))
+	if (catch_usr1(pipe_wr, restart))
 		return CHILD_OTHER;
 	if (send)
 		return -p_send(end, "after-sig", 9, fl, dl);
@@ -2093,19 +1786,25 @@ static int child_attach(const char *name, int oflags, __u32 end)
 	return -fd;
 }
 
+struct attach_req {
+	const char *name;
+	int oflags;
+	__u32 end;
+};
+
+static int child_attach_req(void *arg)
+{
+	struct attach_req *r = arg;
+
+	return child_attach(r->name, r->oflags, r->end);
+}
+
 /* Attach as nobody in a child; its exit code (0 or an errno value). */
 static int attach_as_nobody(const char *name, int oflags, __u32 end)
 {
-	pid_t pid = fork();
+	struct attach_req r = { name, oflags, end };
 
-	if (pid < 0)
-		return -1;
-	if (pid == 0) {
-		if (drop_privs(NOBODY, NOBODY))
-			_exit(CHILD_DROP);
-		_exit(child_attach(name, oflags, end));
-	}
-	return wait_child(pid, 20000);
+	return as_user(NOBODY, NOBODY, child_attach_req, &r);
 }
 
 TEST_F(named, eacces_for_nobody)

@@ -35,6 +35,8 @@
 
 #include <linux/ipcdev.h>
 
+#include "ipcdev_test.h"
+
 /*
  * The harness (as shipped with 6.1) is not -Wextra clean: it has unused
  * parameters, and its EXPECT_*() macros compare the expected and seen
@@ -46,45 +48,10 @@
 #include "kselftest_harness.h"
 
 #define DEV		"/dev/ipcqueue"
-#define PARAMS		"/sys/module/ipcdev/parameters/"
-#define PROC_STATS	"/proc/ipcdev/stats"
-#define NOBODY		65534
-#define MS		1000000ULL
-#define SEC		1000000000ULL
-
-/* Exit codes of helper processes beyond errno values. */
-#define CHILD_DROP	240	/* could not drop privileges */
-#define CHILD_DEVOPEN	241	/* could not open /dev/ipcqueue */
-#define CHILD_BADLEN	242	/* wrong length received */
-#define CHILD_BADDATA	243	/* wrong bytes received */
-#define CHILD_ORDER	244	/* FIFO order violated */
-#define CHILD_NOSIG	245	/* signal handler did not run */
-#define CHILD_OTHER	246
 
 /* ------------------------------------------------------------------ */
 /* Helpers                                                            */
 /* ------------------------------------------------------------------ */
-
-static __u64 ptr(const void *p)
-{
-	return (__u64)(uintptr_t)p;
-}
-
-static __u64 now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (__u64)ts.tv_sec * SEC + (__u64)ts.tv_nsec;
-}
-
-static void sleep_ms(unsigned int ms)
-{
-	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
-
-	while (nanosleep(&ts, &ts) && errno == EINTR)
-		;
-}
 
 static int q_bind(int fd, const char *name, __u32 flags, __u32 mode,
 		  __u64 maxsize, __u64 msgsize_max, __u64 bytes_max)
@@ -186,96 +153,12 @@ static __u64 q_count(int fd)
 
 static int q_unlink(const char *name)
 {
-	struct ipcdev_unlink u = { .name = ptr(name) };
-	int fd = open(DEV, O_RDWR);
-	int r;
-
-	if (fd < 0)
-		return -errno;
-	r = ioctl(fd, IPCDEV_IOC_UNLINK, &u) ? -errno : 0;
-	close(fd);
-	return r;
+	return dev_unlink(DEV, name);
 }
 
-/* Wait until a u32 field of STAT equals want; 0 or -ETIMEDOUT. */
-static int wait_stat_u32(int fd, size_t off, __u32 want, unsigned int ms)
-{
-	__u64 end = now_ns() + ms * MS;
-	struct ipcdev_queue_stat st;
-	__u32 v;
-
-	do {
-		if (q_stat(fd, &st))
-			return -errno;
-		memcpy(&v, (char *)&st + off, sizeof(v));
-		if (v == want)
-			return 0;
-		sleep_ms(1);
-	} while (now_ns() < end);
-	return -ETIMEDOUT;
-}
-
-#define wait_getters(fd, n) \
-	wait_stat_u32(fd, offsetof(struct ipcdev_queue_stat, getters), n, 10000)
-#define wait_putters(fd, n) \
-	wait_stat_u32(fd, offsetof(struct ipcdev_queue_stat, putters), n, 10000)
-
-/*
- * Reap a child within ms milliseconds.  Returns its exit code, 1000 + signal
- * if it was killed by a signal, or -1 if it did not end in time (it is then
- * killed and reaped).
- */
-static int wait_child(pid_t pid, unsigned int ms)
-{
-	__u64 end = now_ns() + ms * MS;
-	int status;
-	pid_t r;
-
-	for (;;) {
-		r = waitpid(pid, &status, WNOHANG);
-		if (r == pid)
-			break;
-		if (r < 0 && errno != EINTR)
-			return -2;
-		if (now_ns() >= end) {
-			kill(pid, SIGKILL);
-			waitpid(pid, &status, 0);
-			return -1;
-		}
-		sleep_ms(2);
-	}
-	if (WIFEXITED(status))
-		return WEXITSTATUS(status);
-	if (WIFSIGNALED(status))
-		return 1000 + WTERMSIG(status);
-	return -3;
-}
-
-static int drop_privs(uid_t uid, gid_t gid)
-{
-	if (setgroups(0, NULL))
-		return -1;
-	if (setresgid(gid, gid, gid))
-		return -1;
-	if (setresuid(uid, uid, uid))
-		return -1;
-	return 0;
-}
-
-/* Run fn(arg) in a child as uid/gid; returns its result (exit code). */
-static int as_user(uid_t uid, gid_t gid, int (*fn)(void *), void *arg)
-{
-	pid_t pid = fork();
-
-	if (pid < 0)
-		return -1;
-	if (pid == 0) {
-		if (drop_privs(uid, gid))
-			_exit(CHILD_DROP);
-		_exit(fn(arg));
-	}
-	return wait_child(pid, 20000);
-}
+#define STAT_CMD	IPCDEV_IOC_QUEUE_STAT
+#define wait_getters(fd, n)	WAIT_STAT(fd, STAT_CMD, struct ipcdev_queue_stat, getters, n)
+#define wait_putters(fd, n)	WAIT_STAT(fd, STAT_CMD, struct ipcdev_queue_stat, putters, n)
 
 struct open_req {
 	const char *name;
@@ -309,145 +192,6 @@ static int open_as(uid_t uid, gid_t gid, const char *name, int oflags,
 static int child_unlink(void *arg)
 {
 	return -q_unlink(arg);
-}
-
-/* Read a module parameter; 0 on failure (callers assert non-zero). */
-static unsigned long long read_param(const char *name)
-{
-	char path[256];
-	unsigned long long v = 0;
-	FILE *f;
-
-	snprintf(path, sizeof(path), PARAMS "%s", name);
-	f = fopen(path, "r");
-	if (!f)
-		return 0;
-	if (fscanf(f, "%llu", &v) != 1)
-		v = 0;
-	fclose(f);
-	return v;
-}
-
-/* Read one counter of /proc/ipcdev/stats; -1 if absent. */
-static long long read_proc_stat(const char *key)
-{
-	char k[64];
-	long long v, found = -1;
-	FILE *f = fopen(PROC_STATS, "r");
-
-	if (!f)
-		return -1;
-	while (fscanf(f, "%63s %lld", k, &v) == 2) {
-		if (!strcmp(k, key)) {
-			found = v;
-			break;
-		}
-	}
-	fclose(f);
-	return found;
-}
-
-/* Wait up to 1 s for a /proc/ipcdev/stats counter to reach want. */
-static long long wait_proc_stat(const char *key, long long want)
-{
-	__u64 end = now_ns() + SEC;
-	long long v;
-
-	for (;;) {
-		v = read_proc_stat(key);
-		if (v == want || now_ns() >= end)
-			return v;
-		sleep_ms(10);
-	}
-}
-
-static void fill(unsigned char *buf, size_t len, unsigned int seed)
-{
-	for (size_t i = 0; i < len; i++)
-		buf[i] = (unsigned char)(seed * 131 + i * 7 + (i >> 8));
-}
-
-static bool check_fill(const unsigned char *buf, size_t len, unsigned int seed)
-{
-	for (size_t i = 0; i < len; i++)
-		if (buf[i] != (unsigned char)(seed * 131 + i * 7 + (i >> 8)))
-			return false;
-	return true;
-}
-
-static long page_size(void)
-{
-	return sysconf(_SC_PAGESIZE);
-}
-
-/* Two pages, the second one PROT_NONE; returns the start of the first. */
-static char *guarded_page(void)
-{
-	long ps = page_size();
-	char *p = mmap(NULL, 2 * ps, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-
-	if (p == MAP_FAILED)
-		return NULL;
-	if (mprotect(p + ps, ps, PROT_NONE)) {
-		munmap(p, 2 * ps);
-		return NULL;
-	}
-	return p;
-}
-
-/* An address that was mapped and is now unmapped. */
-static void *unmapped_addr(void)
-{
-	long ps = page_size();
-	void *p = mmap(NULL, ps, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-
-	if (p == MAP_FAILED)
-		return NULL;
-	munmap(p, ps);
-	return p;
-}
-
-static int send_fd(int sock, int fd)
-{
-	char cbuf[CMSG_SPACE(sizeof(int))];
-	char c = 'F';
-	struct iovec iov = { &c, 1 };
-	struct msghdr mh = {
-		.msg_iov = &iov, .msg_iovlen = 1,
-		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
-	};
-	struct cmsghdr *cm;
-
-	memset(cbuf, 0, sizeof(cbuf));
-	cm = CMSG_FIRSTHDR(&mh);
-	cm->cmsg_level = SOL_SOCKET;
-	cm->cmsg_type = SCM_RIGHTS;
-	cm->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(cm), &fd, sizeof(int));
-	return sendmsg(sock, &mh, 0) == 1 ? 0 : -errno;
-}
-
-static int recv_fd(int sock)
-{
-	char cbuf[CMSG_SPACE(sizeof(int))];
-	char c;
-	struct iovec iov = { &c, 1 };
-	struct msghdr mh = {
-		.msg_iov = &iov, .msg_iovlen = 1,
-		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
-	};
-	struct cmsghdr *cm;
-	int fd;
-
-	if (recvmsg(sock, &mh, 0) != 1)
-		return -1;
-	cm = CMSG_FIRSTHDR(&mh);
-	if (!cm || cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
-		return -1;
-	memcpy(&fd, CMSG_DATA(cm), sizeof(int));
-	return fd;
 }
 
 #define ASSERT_STAT_SAME(a, b) do {					\
@@ -1107,15 +851,6 @@ TEST(read_write_nonblock)
 	close(fd);
 }
 
-static short poll_events(int fd)
-{
-	struct pollfd p = { .fd = fd, .events = POLLIN | POLLOUT };
-
-	if (poll(&p, 1, 0) < 0)
-		return -1;
-	return p.revents;
-}
-
 TEST(poll_in_out)
 {
 	char buf[8], big[32];
@@ -1123,30 +858,30 @@ TEST(poll_in_out)
 	int fd = q_new(1, 0, 0);
 
 	ASSERT_LE(0, fd);
-	EXPECT_EQ(POLLOUT, poll_events(fd));
+	EXPECT_EQ(POLLOUT, poll_events(fd, POLLIN | POLLOUT));
 	ASSERT_EQ(0, q_puts(fd, "a"));
-	EXPECT_EQ(POLLIN, poll_events(fd));	/* full: no POLLOUT */
+	EXPECT_EQ(POLLIN, poll_events(fd, POLLIN | POLLOUT));	/* full: no POLLOUT */
 	len = sizeof(buf);
 	ASSERT_EQ(0, q_get_nb(fd, buf, &len));
-	EXPECT_EQ(POLLOUT, poll_events(fd));
+	EXPECT_EQ(POLLOUT, poll_events(fd, POLLIN | POLLOUT));
 	close(fd);
 
 	/* bytes-bounded: POLLOUT iff a (zero-length) put would fit */
 	fd = q_new(0, 0, 10);
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, q_put_nb(fd, "0123456789", 10));	/* exactly bytes_max */
-	EXPECT_EQ(POLLIN | POLLOUT, poll_events(fd));
+	EXPECT_EQ(POLLIN | POLLOUT, poll_events(fd, POLLIN | POLLOUT));
 	len = sizeof(big);
 	ASSERT_EQ(0, q_get_nb(fd, big, &len));
 	/* Over bytes_max (admitted into the empty queue): full. */
 	ASSERT_EQ(0, q_put_nb(fd, "0123456789abcdef", 16));
-	EXPECT_EQ(POLLIN, poll_events(fd));
+	EXPECT_EQ(POLLIN, poll_events(fd, POLLIN | POLLOUT));
 	len = sizeof(buf);
 	EXPECT_EQ(-EMSGSIZE, q_get_nb(fd, buf, &len));
 	EXPECT_EQ(16, len);
 	len = sizeof(big);
 	ASSERT_EQ(0, q_get_nb(fd, big, &len));
-	EXPECT_EQ(POLLOUT, poll_events(fd));
+	EXPECT_EQ(POLLOUT, poll_events(fd, POLLIN | POLLOUT));
 	close(fd);
 }
 
@@ -1462,30 +1197,14 @@ TEST_F_TIMEOUT(stress, mpmc_4x4, 900)
 /* Signals                                                            */
 /* ------------------------------------------------------------------ */
 
-static int sig_pipe_wr = -1;
-
-static void on_usr1(int sig)
-{
-	char c = (char)sig;
-
-	if (write(sig_pipe_wr, &c, 1) != 1)
-		_exit(CHILD_OTHER);
-}
-
 /* Child: install the handler, block in get; report the outcome. */
 static int sig_child(int fd, int pipe_wr, bool restart, bool deadline)
 {
-	struct sigaction sa;
 	char b[32];
 	__u64 l = sizeof(b);
 	int r;
 
-	sig_pipe_wr = pipe_wr;
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_usr1;
-	sa.sa_flags = restart ? SA_RESTART : 0;
-	sigemptyset(&sa.sa_mask);
-	if (sigaction(SIGUSR1, &sa, NULL))
+	if (catch_usr1(pipe_wr, restart))
 		return CHILD_OTHER;
 	if (deadline)
 		r = q_get(fd, b, &l, IPCDEV_WAIT_DEADLINE, now_ns() + 60 * SEC);

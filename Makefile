@@ -8,6 +8,7 @@
 #   make check-debug     the test suite on the debug kernel (KASAN, lockdep, ...)
 #   make demo            the demo in a throwaway VM
 #   make lint            sparse (C=2) and checkpatch --strict on the module
+#   make bench           benchmark suite in VMs -> docs/performance.md
 #
 # Build products go under build/: build/<kver>/ipcdev.ko per kernel, and
 # build/userspace, build/selftests for the kernel-independent parts.
@@ -26,7 +27,7 @@ export IPCDEV_CACHE KSFT_DIR BUILD
 
 MODULE_SRC := Kbuild $(wildcard module/*.c module/*.h) uapi/linux/ipcdev.h
 
-.PHONY: all module userspace selftests check check-debug demo lint deps ksft clean
+.PHONY: all module userspace selftests check check-debug demo lint deps ksft clean bench
 
 all: module userspace selftests
 
@@ -43,6 +44,7 @@ userspace:
 
 selftests: userspace ksft
 	$(MAKE) -C selftests BUILD=$(BUILD) KSFT_DIR=$(KSFT_DIR)
+	$(MAKE) -C bench BUILD=$(BUILD)
 
 ksft:
 	scripts/ksft-cache.sh $(KSFT_DIR)
@@ -58,6 +60,11 @@ check:
 check-debug:
 	scripts/deps.sh
 	IPCDEV_KERNELS=debug scripts/check.sh
+
+# The benchmark suite (issue 8) in VMs; writes docs/performance.md.
+# BENCH_KERNELS="6.1.0-56-amd64 6.12.117+deb12-amd64" for both kernels.
+bench:
+	BENCH_KERNELS="$(BENCH_KERNELS)" bench/run.sh
 
 demo:
 	scripts/deps.sh

@@ -1,0 +1,80 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# bench/run.sh: the benchmark suite on the host (`make bench`).
+#
+# For each kernel of BENCH_KERNELS (default: 6.1.0-56-amd64): build the
+# module, then
+#   1. boot it under QEMU's deterministic mode (scripts/vm-run --icount:
+#      -icount shift=0,sleep=off, one vCPU; guest time counts guest
+#      instructions) and run build/bench/ipcbench: the primary figures;
+#   2. boot it again as a normal TCG guest with two vCPUs and run ipcbench
+#      --pin (every process pinned to CPU 0): wall-clock figures;
+#   3. when the guest's perf works (the host's linux-perf matches the 6.1
+#      kernel only), profile the 64 B round trips under --icount with
+#      perf record -e cpu-clock -a -g.
+# Then write docs/performance.md: machine, method, the tables, the profile
+# and bench/notes.md (the analysis).
+#
+# Knobs: BENCH_KERNELS, BENCH_ROUNDS (icount rounds, default 5),
+# BENCH_WALL_ROUNDS (default 3), BENCH_SCALE (iteration scale, default 1),
+# BENCH_WALL=0 (skip the wall-clock boot), BENCH_PROFILE=0 (skip perf),
+# BENCH_OUT (default docs/performance.md), BENCH_TIMEOUT (per VM, s).
+set -eu
+
+cd "$(dirname "$(readlink -f "$0")")/.."
+TOP=$PWD
+BUILD=${BUILD:-$TOP/build}
+KERNELS=${BENCH_KERNELS:-6.1.0-56-amd64}
+ROUNDS=${BENCH_ROUNDS:-5}
+WALL_ROUNDS=${BENCH_WALL_ROUNDS:-3}
+SCALE=${BENCH_SCALE:-1}
+OUT=${BENCH_OUT:-$TOP/docs/performance.md}
+TIMEOUT=${BENCH_TIMEOUT:-5400}
+RES=$BUILD/bench/results
+unset MAKELEVEL MAKEFLAGS MFLAGS || true
+
+say() { echo "bench: $*" >&2; }
+
+make -C bench BUILD="$BUILD" >/dev/null
+rm -rf "$RES"
+mkdir -p "$RES"
+
+for k in $KERNELS; do
+	say "kernel $k: building the module"
+	make module KVER="$k" >"$RES/build-$k.log" 2>&1 ||
+		{ tail -n 30 "$RES/build-$k.log" >&2; exit 1; }
+	ko=$BUILD/$k/ipcdev.ko
+	d=$RES/$k
+	mkdir -p "$d/icount" "$d/wall"
+
+	prof=
+	if [ "${BENCH_PROFILE:-1}" != 0 ]; then
+		prof="sh bench/profile.sh /run/results/profile.txt"
+	fi
+	say "kernel $k: icount run ($ROUNDS rounds)"
+	start=$(date +%s)
+	scripts/vm-run --kernel "$k" --icount --timeout "$TIMEOUT" --results "$d/icount" -- \
+		sh -c "insmod $ko && build/bench/ipcbench --rounds $ROUNDS --scale $SCALE \
+			--title '$k, QEMU -icount shift=0 (virtual time), 1 vCPU' \
+			>/run/results/tables.md; rc=\$?; ${prof:-true}; \
+			cat /proc/cpuinfo | grep -m1 'model name' >/run/results/guest-cpu; exit \$rc" ||
+		say "kernel $k: icount run failed (status $?), see $d/icount"
+	echo $(( $(date +%s) - start )) >"$d/icount/seconds"
+
+	if [ "${BENCH_WALL:-1}" != 0 ]; then
+		say "kernel $k: wall-clock run, pinned ($WALL_ROUNDS rounds)"
+		start=$(date +%s)
+		scripts/vm-run --kernel "$k" --smp 2 --timeout "$TIMEOUT" --results "$d/wall" -- \
+			sh -c "insmod $ko && build/bench/ipcbench --pin --no-mem --rounds $WALL_ROUNDS \
+				--scale $SCALE \
+				--title '$k, normal TCG guest, 2 vCPUs, all processes pinned to CPU 0 (wall clock)' \
+				>/run/results/tables.md" ||
+			say "kernel $k: wall-clock run failed (status $?), see $d/wall"
+		echo $(( $(date +%s) - start )) >"$d/wall/seconds"
+	fi
+done
+
+bench/report.sh "$RES" "$KERNELS" >"$OUT.tmp"
+mv "$OUT.tmp" "$OUT"
+say "wrote $OUT"

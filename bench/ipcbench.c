@@ -225,6 +225,14 @@ static int ipcevent_wait(int fd)
 	return ioctl(fd, IPCDEV_IOC_EVENT_WAIT, &w);
 }
 
+/* Wait and lower the flag in one call: an auto-reset hand-off, as eventfd. */
+static int ipcevent_wait_clear(int fd)
+{
+	struct ipcdev_event_wait w = { .flags = IPCDEV_EVENT_WAIT_CLEAR };
+
+	return ioctl(fd, IPCDEV_IOC_EVENT_WAIT, &w);
+}
+
 static int ipcshm_new(size_t size)
 {
 	struct ipcdev_shm_open o = { .type = IPCDEV_SHM_RAW, .size = size };
@@ -274,7 +282,7 @@ static int64_t ipcshm_seq(int fd)
 
 enum mech {
 	M_IPCQUEUE, M_IPCPIPE, M_PIPE, M_PIPE_DIRECT, M_SEQPACKET, M_MQ,
-	M_SYSV, NR_MSG_MECH,
+	M_SYSV, M_IPCQUEUE_RW, M_IPCPIPE_RW, NR_MSG_MECH,
 	M_IPCEVENT = NR_MSG_MECH, M_EVENTFD, M_FUTEX,
 	M_IPCSHM_LOCK, M_PTHREAD,
 	M_IPCSHM, M_MEMFD, NR_MECH
@@ -282,6 +290,8 @@ enum mech {
 
 static const char *mech_name[NR_MECH] = {
 	[M_IPCQUEUE] = "ipcqueue", [M_IPCPIPE] = "ipcpipe",
+	[M_IPCQUEUE_RW] = "ipcqueue read/write",
+	[M_IPCPIPE_RW] = "ipcpipe read/write",
 	[M_PIPE] = "pipe(2)", [M_PIPE_DIRECT] = "pipe2(O_DIRECT)",
 	[M_SEQPACKET] = "socketpair(SEQPACKET)", [M_MQ] = "POSIX mq",
 	[M_SYSV] = "System V msg", [M_IPCEVENT] = "ipcevent",
@@ -294,8 +304,10 @@ static const char *mech_name[NR_MECH] = {
 static int anchor_of(int m)
 {
 	switch (m) {
-	case M_IPCQUEUE: return M_MQ;
-	case M_IPCPIPE: return M_PIPE;
+	case M_IPCQUEUE:
+	case M_IPCQUEUE_RW: return M_MQ;
+	case M_IPCPIPE:
+	case M_IPCPIPE_RW: return M_PIPE;
 	case M_IPCEVENT: return M_EVENTFD;
 	case M_IPCSHM_LOCK: return M_PTHREAD;
 	case M_IPCSHM: return M_MEMFD;
@@ -324,10 +336,12 @@ static int chan_open(struct chan *c, int mech, size_t msgsize, size_t cap)
 		c->fd[i] = -1;
 	switch (mech) {
 	case M_IPCQUEUE:
+	case M_IPCQUEUE_RW:
 		c->fd[0] = ipcq_new(cap);	/* side 0 -> side 1 */
 		c->fd[1] = ipcq_new(cap);	/* side 1 -> side 0 */
 		return c->fd[0] < 0 || c->fd[1] < 0 ? -1 : 0;
-	case M_IPCPIPE: {
+	case M_IPCPIPE:
+	case M_IPCPIPE_RW: {
 		struct ipcdev_pipe_open o = {
 			.flags = IPCDEV_PIPE_DUPLEX, .capacity = cap,
 		};
@@ -425,7 +439,8 @@ static void chan_close(struct chan *c)
 /* After fork: keep only what side @s uses (the pipes' hang-up semantics). */
 static void chan_side(struct chan *c, int s)
 {
-	if (c->mech == M_IPCPIPE || c->mech == M_SEQPACKET) {
+	if (c->mech == M_IPCPIPE || c->mech == M_IPCPIPE_RW ||
+	    c->mech == M_SEQPACKET) {
 		close(c->fd[!s]);
 		c->fd[!s] = -1;
 	}
@@ -464,6 +479,11 @@ static int chan_send(struct chan *c, int s, unsigned char *b, size_t len)
 	switch (c->mech) {
 	case M_IPCQUEUE:
 		return ipcq_put(c->fd[s], b, len);
+	case M_IPCQUEUE_RW:
+		/* write(2) is put: one whole message, no ioctl entry cost. */
+		return write(c->fd[s], b, len) == (ssize_t)len ? 0 : -1;
+	case M_IPCPIPE_RW:
+		return write(c->fd[s], b, len) == (ssize_t)len ? 0 : -1;
 	case M_IPCPIPE: {
 		struct ipcdev_msg m = { .buf = (uintptr_t)b, .len = len };
 
@@ -492,6 +512,10 @@ static ssize_t chan_recv(struct chan *c, int s, unsigned char *b, size_t len)
 	switch (c->mech) {
 	case M_IPCQUEUE:
 		return ipcq_get(c->fd[!s], b, len);
+	case M_IPCQUEUE_RW:
+		return read(c->fd[!s], b, len);
+	case M_IPCPIPE_RW:
+		return read(c->fd[s], b, len);
 	case M_IPCPIPE: {
 		struct ipcdev_msg m = { .buf = (uintptr_t)b, .len = len };
 
@@ -809,8 +833,7 @@ static int wake_child(void *arg, int idx)
 	for (i = 0; i < k->n; i++) {
 		switch (k->mech) {
 		case M_IPCEVENT:
-			if (ipcevent_wait(k->fd[0]) ||
-			    ioctl(k->fd[0], IPCDEV_IOC_EVENT_CLEAR, 0) ||
+			if (ipcevent_wait_clear(k->fd[0]) ||
 			    ioctl(k->fd[1], IPCDEV_IOC_EVENT_SET, 0))
 				return -1;
 			break;
@@ -862,8 +885,7 @@ static void bench_wake(int mech)
 			t0 = now_ns();
 		if (mech == M_IPCEVENT) {
 			if (ioctl(k.fd[0], IPCDEV_IOC_EVENT_SET, 0) ||
-			    ipcevent_wait(k.fd[1]) ||
-			    ioctl(k.fd[1], IPCDEV_IOC_EVENT_CLEAR, 0))
+			    ipcevent_wait_clear(k.fd[1]))
 				break;
 		} else if (mech == M_EVENTFD) {
 			v = 1;
@@ -1870,12 +1892,24 @@ static void table_targets(void)
 	       M_IPCQUEUE, M_MQ, 4096, 4096, 1.0, 1);
 	target("ipcqueue throughput 64 KiB >= 1.0x POSIX mq", T_STREAM,
 	       M_IPCQUEUE, M_MQ, 65536, 65536, 1.0, 1);
+	target("ipcqueue read/write 64 B round trip <= 1.0x POSIX mq", T_RTT,
+	       M_IPCQUEUE_RW, M_MQ, 64, 64, 1.0, 0);
+	target("ipcqueue read/write throughput 4 KiB >= 1.0x POSIX mq",
+	       T_STREAM, M_IPCQUEUE_RW, M_MQ, 4096, 4096, 1.0, 1);
+	target("ipcqueue read/write throughput 64 KiB >= 1.0x POSIX mq",
+	       T_STREAM, M_IPCQUEUE_RW, M_MQ, 65536, 65536, 1.0, 1);
 	target("ipcpipe 64 B round trip <= 1.0x pipe(2)", T_RTT, M_IPCPIPE,
 	       M_PIPE, 64, 64, 1.0, 0);
+	target("ipcpipe read/write 64 B round trip <= 1.0x pipe(2)", T_RTT,
+	       M_IPCPIPE_RW, M_PIPE, 64, 64, 1.0, 0);
 	target("ipcpipe throughput 64 KiB >= 1.0x pipe(2)", T_STREAM,
 	       M_IPCPIPE, M_PIPE, 65536, 65536, 1.0, 1);
 	target("ipcpipe throughput 1 MiB >= 1.0x pipe(2)", T_STREAM,
 	       M_IPCPIPE, M_PIPE, 1048576, 1048576, 1.0, 1);
+	target("ipcpipe read/write throughput 64 KiB >= 1.0x pipe(2)",
+	       T_STREAM, M_IPCPIPE_RW, M_PIPE, 65536, 65536, 1.0, 1);
+	target("ipcpipe read/write throughput 1 MiB >= 1.0x pipe(2)",
+	       T_STREAM, M_IPCPIPE_RW, M_PIPE, 1048576, 1048576, 1.0, 1);
 	target("ipcevent wake round trip <= 1.0x eventfd", T_WAKE, M_IPCEVENT,
 	       M_EVENTFD, 0, 0, 1.0, 0);
 	target("ipcshm store/load bandwidth 1 MiB >= 0.95x memfd", T_SHM_BW,
@@ -1991,7 +2025,8 @@ static int wantm(int m)
 
 static void one_round(void)
 {
-	static const int msg[] = { M_IPCQUEUE, M_MQ, M_IPCPIPE, M_PIPE,
+	static const int msg[] = { M_IPCQUEUE, M_IPCQUEUE_RW, M_MQ,
+				   M_IPCPIPE, M_IPCPIPE_RW, M_PIPE,
 				   M_PIPE_DIRECT, M_SEQPACKET, M_SYSV };
 	static const size_t sizes[] = { 64, 4096, 65536, 1048576 };
 	unsigned int i, s;

@@ -20,12 +20,27 @@
 #include <linux/uaccess.h>
 #include "ipcdev.h"
 
+/*
+ * A message is stored as POSIX mq stores one: its first bytes in the same
+ * allocation as its header, the rest in a chain of segments, each at most a
+ * page, so that no message needs a high-order allocation or vmalloc.
+ */
+struct ipc_msg_seg {
+	struct ipc_msg_seg *next;
+	char data[];
+};
+
 struct ipc_msg {
 	struct list_head link;
 	u64 len;
 	struct ipcdev_user *user;	/* charged for @len bytes, or NULL */
+	struct ipc_msg_seg *next;	/* the bytes after the first piece */
 	char data[];
 };
+
+#define IPC_MSG_HEAD_DATA	(PAGE_SIZE - sizeof(struct ipc_msg))
+#define IPC_MSG_SEG_DATA	(PAGE_SIZE - sizeof(struct ipc_msg_seg))
+#define IPC_MSG_GFP		(GFP_KERNEL_ACCOUNT | __GFP_NOWARN)
 
 /**
  * ipc_chan_limits_resolve() - apply defaults and check against the ceilings
@@ -85,8 +100,81 @@ void ipc_chan_init(struct ipc_chan *ch, const struct ipc_chan_limits *lim)
 
 static void ipc_msg_free(struct ipc_msg *msg)
 {
+	struct ipc_msg_seg *seg = msg->next, *next;
+
 	ipcdev_uncharge(msg->user, 0, msg->len);
-	kvfree(msg);
+	kfree(msg);
+	for (; seg; seg = next) {
+		next = seg->next;
+		kfree(seg);
+	}
+}
+
+/* A message of @len bytes, not filled in yet, charged to nobody. */
+static struct ipc_msg *ipc_msg_alloc(u64 len)
+{
+	struct ipc_msg_seg **pseg, *seg;
+	struct ipc_msg *msg;
+	size_t n = min_t(u64, len, IPC_MSG_HEAD_DATA);
+
+	msg = kmalloc(sizeof(*msg) + n, IPC_MSG_GFP);
+	if (!msg)
+		return NULL;
+	msg->len = len;
+	msg->user = NULL;
+	msg->next = NULL;
+	pseg = &msg->next;
+	for (len -= n; len; len -= n) {
+		n = min_t(u64, len, IPC_MSG_SEG_DATA);
+		seg = kmalloc(sizeof(*seg) + n, IPC_MSG_GFP);
+		if (!seg) {
+			ipc_msg_free(msg);
+			return NULL;
+		}
+		seg->next = NULL;
+		*pseg = seg;
+		pseg = &seg->next;
+		cond_resched();
+	}
+	return msg;
+}
+
+/* Fill @msg from user memory, piece by piece.  Return: 0 or -EFAULT. */
+static int ipc_msg_copy_in(struct ipc_msg *msg, const char __user *buf)
+{
+	size_t n = min_t(u64, msg->len, IPC_MSG_HEAD_DATA);
+	u64 left = msg->len - n;
+	struct ipc_msg_seg *seg;
+
+	if (copy_from_user(msg->data, buf, n))
+		return -EFAULT;
+	for (seg = msg->next; seg; seg = seg->next) {
+		buf += n;
+		n = min_t(u64, left, IPC_MSG_SEG_DATA);
+		if (copy_from_user(seg->data, buf, n))
+			return -EFAULT;
+		left -= n;
+	}
+	return 0;
+}
+
+/* Copy @msg out to user memory, piece by piece.  Return: 0 or -EFAULT. */
+static int ipc_msg_copy_out(const struct ipc_msg *msg, char __user *buf)
+{
+	size_t n = min_t(u64, msg->len, IPC_MSG_HEAD_DATA);
+	u64 left = msg->len - n;
+	struct ipc_msg_seg *seg;
+
+	if (copy_to_user(buf, msg->data, n))
+		return -EFAULT;
+	for (seg = msg->next; seg; seg = seg->next) {
+		buf += n;
+		n = min_t(u64, left, IPC_MSG_SEG_DATA);
+		if (copy_to_user(buf, seg->data, n))
+			return -EFAULT;
+		left -= n;
+	}
+	return 0;
 }
 
 /**
@@ -166,12 +254,21 @@ static int ipc_chan_get_check(const struct ipc_chan *ch, u64 unused)
 	return ch->no_putters ? -EPIPE : 0;
 }
 
+/*
+ * Wake one sleeper of @wq, the pollers, and the O_ASYNC handles.  The wait
+ * queues are only touched when someone is on them: blocked getters and
+ * putters are counted under ch->lock (@nr_waiting), pollers are seen by
+ * wq_has_sleeper(), whose barrier pairs with the one after poll_wait().
+ */
 static void ipc_chan_notify(struct ipc_chan *ch, wait_queue_head_t *wq,
-			    struct fasync_struct **fa, __poll_t events,
-			    int band)
+			    u32 nr_waiting, struct fasync_struct **fa,
+			    __poll_t events, int band)
+	__must_hold(&ch->lock)
 {
-	wake_up(wq);
-	wake_up_poll(&ch->pollq, events);
+	if (nr_waiting)
+		wake_up(wq);
+	if (wq_has_sleeper(&ch->pollq))
+		wake_up_poll(&ch->pollq, events);
 	if (fa)
 		kill_fasync(fa, SIGIO, band);
 }
@@ -181,13 +278,10 @@ static struct ipc_msg *ipc_msg_from_user(const void __user *buf, u64 len)
 	struct ipc_msg *msg;
 	int ret;
 
-	msg = kvmalloc(struct_size(msg, data, len),
-		       GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+	msg = ipc_msg_alloc(len);
 	if (!msg)
 		return ERR_PTR(-ENOMEM);
-	msg->len = len;
-	msg->user = NULL;
-	if (len && copy_from_user(msg->data, buf, len)) {
+	if (len && ipc_msg_copy_in(msg, buf)) {
 		ipc_msg_free(msg);
 		return ERR_PTR(-EFAULT);
 	}
@@ -236,7 +330,7 @@ int ipc_chan_put(struct ipc_chan *ch, const void __user *buf, u64 len,
 	WRITE_ONCE(ch->count, ch->count + 1);
 	WRITE_ONCE(ch->bytes, ch->bytes + len);
 	atomic_long_add(len, &ipcdev_nr_bytes);
-	ipc_chan_notify(ch, &ch->getq, ch->fasync_in,
+	ipc_chan_notify(ch, &ch->getq, ch->getters, ch->fasync_in,
 			EPOLLIN | EPOLLRDNORM, POLL_IN);
 	/* One get may free room for several smaller messages: pass it on. */
 	if (ch->putters && ipc_chan_fits(ch, 0))
@@ -289,7 +383,7 @@ int ipc_chan_get(struct ipc_chan *ch, void __user *buf, u64 size,
 		ret = -EMSGSIZE;
 		goto out_pass;
 	}
-	if (msg->len && copy_to_user(buf, msg->data, msg->len)) {
+	if (msg->len && ipc_msg_copy_out(msg, buf)) {
 		ret = -EFAULT;
 		goto out_pass;
 	}
@@ -297,7 +391,7 @@ int ipc_chan_get(struct ipc_chan *ch, void __user *buf, u64 size,
 	WRITE_ONCE(ch->count, ch->count - 1);
 	WRITE_ONCE(ch->bytes, ch->bytes - msg->len);
 	atomic_long_sub(msg->len, &ipcdev_nr_bytes);
-	ipc_chan_notify(ch, &ch->putq, ch->fasync_out,
+	ipc_chan_notify(ch, &ch->putq, ch->putters, ch->fasync_out,
 			EPOLLOUT | EPOLLWRNORM, POLL_OUT);
 	/* A getter that overtook a woken one leaves it a message: wake it. */
 	if (ch->getters && ch->count)
@@ -316,6 +410,23 @@ out_unlock:
 }
 
 /**
+ * ipc_chan_poll_wait() - poll_wait() on a channel
+ * @ch:		the channel
+ * @file:	the polling file
+ * @pt:		the poll table
+ *
+ * The barrier orders the poller's queueing before its reading of the
+ * channel state, against ipc_chan_notify()'s wq_has_sleeper().
+ */
+void ipc_chan_poll_wait(struct ipc_chan *ch, struct file *file,
+			poll_table *pt)
+{
+	poll_wait(file, &ch->pollq, pt);
+	/* Queued before reading the state: pairs with wq_has_sleeper(). */
+	smp_mb();
+}
+
+/**
  * ipc_chan_poll() - readiness of a channel, for poll/select/epoll
  * @ch:		the channel
  * @file:	the polling file
@@ -327,7 +438,7 @@ __poll_t ipc_chan_poll(struct ipc_chan *ch, struct file *file,
 {
 	__poll_t mask = 0;
 
-	poll_wait(file, &ch->pollq, pt);
+	ipc_chan_poll_wait(ch, file, pt);
 	if (READ_ONCE(ch->count))
 		mask |= EPOLLIN | EPOLLRDNORM;
 	if (ipc_chan_fits(ch, 0))

@@ -142,7 +142,9 @@ static void ipcevent_set(struct ipcevent *ev)
 	if (!ev->set) {
 		WRITE_ONCE(ev->set, true);
 		ev->sets++;
-		wake_up_all(&ev->wq);
+		/* Pairs with the barrier after poll_wait() in ipcevent_poll(). */
+		if (wq_has_sleeper(&ev->wq))
+			wake_up_all(&ev->wq);
 		kill_fasync(&ev->fasync, SIGIO, POLL_IN);
 	}
 	mutex_unlock(&ev->lock);
@@ -179,15 +181,21 @@ static long ipcevent_ioctl_wait(struct file *file, struct ipcevent *ev,
 		return -EFAULT;
 	if (arg.reserved)
 		return -EINVAL;
-	ret = ipcdev_wait_init(&w, file, arg.flags, arg.deadline_ns);
+	ret = ipcdev_wait_init(&w, file, arg.flags & ~IPCDEV_EVENT_WAIT_CLEAR,
+			       arg.deadline_ns);
 	if (ret)
 		return ret;
+	if ((arg.flags & IPCDEV_EVENT_WAIT_CLEAR) &&
+	    !(ipcdev_handle(file)->fmode & FMODE_WRITE))
+		return -EBADF;
 	ret = mutex_lock_killable(&ev->lock);
 	if (ret)
 		return ret;
 	c.gen = ev->sets;
 	ret = ipcdev_wait_locked(&ev->wq, &ev->lock, ipcevent_check, &c, &w,
 				 false, &ev->waiters);
+	if (!ret && (arg.flags & IPCDEV_EVENT_WAIT_CLEAR))
+		WRITE_ONCE(ev->set, false);
 	mutex_unlock(&ev->lock);
 	return ret;
 }
@@ -261,6 +269,8 @@ static __poll_t ipcevent_poll(struct file *file, poll_table *pt)
 	if (IS_ERR(ev))
 		return EPOLLERR;
 	poll_wait(file, &ev->wq, pt);
+	/* Queued before reading the flag: pairs with wq_has_sleeper(). */
+	smp_mb();
 	return READ_ONCE(ev->set) ? EPOLLIN | EPOLLRDNORM : 0;
 }
 

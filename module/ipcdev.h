@@ -308,6 +308,8 @@ int ipc_chan_get(struct ipc_chan *ch, void __user *buf, u64 size,
 __poll_t ipc_chan_poll(struct ipc_chan *ch, struct file *file,
 		       poll_table *pt);
 bool ipc_chan_full(struct ipc_chan *ch);
+void ipc_chan_poll_wait(struct ipc_chan *ch, struct file *file,
+			poll_table *pt);
 void ipc_chan_waiters(struct ipc_chan *ch, u32 *getters, u32 *putters);
 void ipc_chan_hangup(struct ipc_chan *ch, bool getters_gone,
 		     bool putters_gone);

@@ -411,14 +411,14 @@ static __poll_t ipcpipe_poll(struct file *file, poll_table *pt)
 	in = ipcpipe_in(p, end);
 	out = ipcpipe_out(p, end);
 	if (ipcpipe_can_recv(p, end)) {
-		poll_wait(file, &in->pollq, pt);
+		ipc_chan_poll_wait(in, file, pt);
 		if (ipc_chan_readable(in))
 			mask |= EPOLLIN | EPOLLRDNORM;
 		if (READ_ONCE(in->no_putters))
 			mask |= EPOLLHUP;
 	}
 	if (ipcpipe_can_send(p, end)) {
-		poll_wait(file, &out->pollq, pt);
+		ipc_chan_poll_wait(out, file, pt);
 		if (READ_ONCE(out->no_getters))
 			mask |= EPOLLHUP | EPOLLERR;
 		else if (ipc_chan_writable(out))

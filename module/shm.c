@@ -346,7 +346,9 @@ static u64 ipcshm_changed(struct ipcshm *shm)
 	mutex_lock(&shm->lock);
 	seq = shm->seq + 1;
 	WRITE_ONCE(shm->seq, seq);
-	wake_up_all(&shm->changeq);
+	/* Pairs with the barrier after poll_wait() in ipcshm_poll(). */
+	if (wq_has_sleeper(&shm->changeq))
+		wake_up_all(&shm->changeq);
 	kill_fasync(&shm->fasync, SIGIO, POLL_IN);
 	mutex_unlock(&shm->lock);
 	return seq;
@@ -688,6 +690,8 @@ static __poll_t ipcshm_poll(struct file *file, poll_table *pt)
 	if (IS_ERR(shm))
 		return EPOLLERR;
 	poll_wait(file, &shm->changeq, pt);
+	/* Queued before reading the counter: pairs with wq_has_sleeper(). */
+	smp_mb();
 	if (READ_ONCE(shm->seq) != READ_ONCE(h->seen))
 		mask |= EPOLLIN | EPOLLRDNORM;
 	if (h->fmode & FMODE_WRITE)

@@ -309,6 +309,15 @@ struct ipcdev_pipe_stat {
 /* Flags of struct ipcdev_event_open, beside IPCDEV_CREAT and IPCDEV_EXCL. */
 #define IPCDEV_EVENT_INIT_SET	0x10U		/* a new event starts raised */
 
+/*
+ * Flag of struct ipcdev_event_wait, beside IPCDEV_WAIT_*: a wait that
+ * succeeds also lowers the flag, in the same step (an auto-reset event:
+ * one round of a hand-off is SET by one side, WAIT_CLEAR by the other).
+ * Every waiter released by the same SET still returns 0.  Needs a handle
+ * opened for writing (EBADF).
+ */
+#define IPCDEV_EVENT_WAIT_CLEAR	0x100U
+
 /**
  * struct ipcdev_event_open - bind a handle to an event (IPCDEV_IOC_EVENT_OPEN)
  * @name:	0: a new anonymous event; else a user pointer to a name
@@ -329,7 +338,7 @@ struct ipcdev_event_open {
 /**
  * struct ipcdev_event_wait - wait for an event (IPCDEV_IOC_EVENT_WAIT)
  * @deadline_ns: absolute CLOCK_MONOTONIC deadline, with IPCDEV_WAIT_DEADLINE
- * @flags:	IPCDEV_WAIT_* flags
+ * @flags:	IPCDEV_WAIT_* flags, IPCDEV_EVENT_WAIT_CLEAR
  * @reserved:	must be zero
  *
  * Returns 0 when the flag was raised on entry or a SET happened while

@@ -283,7 +283,7 @@ static int64_t ipcshm_seq(int fd)
 enum mech {
 	M_IPCQUEUE, M_IPCPIPE, M_PIPE, M_PIPE_DIRECT, M_SEQPACKET, M_MQ,
 	M_SYSV, M_IPCQUEUE_RW, M_IPCPIPE_RW, NR_MSG_MECH,
-	M_IPCEVENT = NR_MSG_MECH, M_EVENTFD, M_FUTEX,
+	M_IPCEVENT = NR_MSG_MECH, M_IPCEVENT_RW, M_EVENTFD, M_FUTEX,
 	M_IPCSHM_LOCK, M_PTHREAD,
 	M_IPCSHM, M_MEMFD, NR_MECH
 };
@@ -295,6 +295,7 @@ static const char *mech_name[NR_MECH] = {
 	[M_PIPE] = "pipe(2)", [M_PIPE_DIRECT] = "pipe2(O_DIRECT)",
 	[M_SEQPACKET] = "socketpair(SEQPACKET)", [M_MQ] = "POSIX mq",
 	[M_SYSV] = "System V msg", [M_IPCEVENT] = "ipcevent",
+	[M_IPCEVENT_RW] = "ipcevent read/write",
 	[M_EVENTFD] = "eventfd", [M_FUTEX] = "futex",
 	[M_IPCSHM_LOCK] = "ipcshm lock", [M_PTHREAD] = "pthread mutex (pshared)",
 	[M_IPCSHM] = "ipcshm", [M_MEMFD] = "memfd",
@@ -308,7 +309,8 @@ static int anchor_of(int m)
 	case M_IPCQUEUE_RW: return M_MQ;
 	case M_IPCPIPE:
 	case M_IPCPIPE_RW: return M_PIPE;
-	case M_IPCEVENT: return M_EVENTFD;
+	case M_IPCEVENT:
+	case M_IPCEVENT_RW: return M_EVENTFD;
 	case M_IPCSHM_LOCK: return M_PTHREAD;
 	case M_IPCSHM: return M_MEMFD;
 	default: return -1;
@@ -837,6 +839,12 @@ static int wake_child(void *arg, int idx)
 			    ioctl(k->fd[1], IPCDEV_IOC_EVENT_SET, 0))
 				return -1;
 			break;
+		case M_IPCEVENT_RW:
+			/* eventfd's interface: read waits and lowers, write sets. */
+			if (read(k->fd[0], &v, 8) != 8 ||
+			    write(k->fd[1], &v, 8) != 8)
+				return -1;
+			break;
 		case M_EVENTFD:
 			v = 1;
 			if (read(k->fd[0], &v, 8) != 8 || v != 1)
@@ -870,7 +878,7 @@ static void bench_wake(int mech)
 
 	snprintf(name, sizeof(name), "wake round trip %s", mech_name[mech]);
 	for (j = 0; j < 2; j++) {
-		if (mech == M_IPCEVENT)
+		if (mech == M_IPCEVENT || mech == M_IPCEVENT_RW)
 			k.fd[j] = ipcevent_new();
 		else if (mech == M_EVENTFD)
 			k.fd[j] = eventfd(0, EFD_CLOEXEC);
@@ -886,6 +894,11 @@ static void bench_wake(int mech)
 		if (mech == M_IPCEVENT) {
 			if (ioctl(k.fd[0], IPCDEV_IOC_EVENT_SET, 0) ||
 			    ipcevent_wait_clear(k.fd[1]))
+				break;
+		} else if (mech == M_IPCEVENT_RW) {
+			v = 1;
+			if (write(k.fd[0], &v, 8) != 8 ||
+			    read(k.fd[1], &v, 8) != 8)
 				break;
 		} else if (mech == M_EVENTFD) {
 			v = 1;
@@ -1910,6 +1923,8 @@ static void table_targets(void)
 	       T_STREAM, M_IPCPIPE_RW, M_PIPE, 65536, 65536, 1.0, 1);
 	target("ipcpipe read/write throughput 1 MiB >= 1.0x pipe(2)",
 	       T_STREAM, M_IPCPIPE_RW, M_PIPE, 1048576, 1048576, 1.0, 1);
+	target("ipcevent read/write wake round trip <= 1.0x eventfd", T_WAKE,
+	       M_IPCEVENT_RW, M_EVENTFD, 0, 0, 1.0, 0);
 	target("ipcevent wake round trip <= 1.0x eventfd", T_WAKE, M_IPCEVENT,
 	       M_EVENTFD, 0, 0, 1.0, 0);
 	target("ipcshm store/load bandwidth 1 MiB >= 0.95x memfd", T_SHM_BW,

@@ -169,35 +169,91 @@ static int ipcevent_check(void *arg)
 	return c->ev->set || c->ev->sets != c->gen;
 }
 
+/*
+ * Wait for the event; with @clear, lower the flag in the same step.  @sets
+ * gets the SET count when the wait succeeds.
+ */
+static int ipcevent_wait(struct ipcevent *ev, const struct ipcdev_wait *w,
+			 bool clear, u64 *sets)
+{
+	struct ipcevent_cond c = { .ev = ev };
+	int ret;
+
+	ret = mutex_lock_killable(&ev->lock);
+	if (ret)
+		return ret;
+	c.gen = ev->sets;
+	ret = ipcdev_wait_locked(&ev->wq, &ev->lock, ipcevent_check, &c, w,
+				 false, &ev->waiters);
+	if (!ret && clear)
+		WRITE_ONCE(ev->set, false);
+	*sets = ev->sets;
+	mutex_unlock(&ev->lock);
+	return ret;
+}
+
 static long ipcevent_ioctl_wait(struct file *file, struct ipcevent *ev,
 				void __user *uarg)
 {
-	struct ipcevent_cond c = { .ev = ev };
 	struct ipcdev_event_wait arg;
 	struct ipcdev_wait w;
+	bool clear;
+	u64 sets;
 	int ret;
 
 	if (copy_from_user(&arg, uarg, sizeof(arg)))
 		return -EFAULT;
 	if (arg.reserved)
 		return -EINVAL;
+	clear = arg.flags & IPCDEV_EVENT_WAIT_CLEAR;
 	ret = ipcdev_wait_init(&w, file, arg.flags & ~IPCDEV_EVENT_WAIT_CLEAR,
 			       arg.deadline_ns);
 	if (ret)
 		return ret;
-	if ((arg.flags & IPCDEV_EVENT_WAIT_CLEAR) &&
-	    !(ipcdev_handle(file)->fmode & FMODE_WRITE))
+	if (clear && !(ipcdev_handle(file)->fmode & FMODE_WRITE))
 		return -EBADF;
-	ret = mutex_lock_killable(&ev->lock);
+	return ipcevent_wait(ev, &w, clear, &sets);
+}
+
+/*
+ * read(): as eventfd's, a hand-off in one call: wait for the event (or
+ * fail with EAGAIN under O_NONBLOCK), lower it, and return the number of
+ * SETs so far as a native-endian __u64.  Lowering the flag needs a handle
+ * opened for writing too (EBADF); a buffer under 8 bytes is EINVAL.
+ */
+static ssize_t ipcevent_read(struct file *file, char __user *buf,
+			     size_t count, loff_t *ppos)
+{
+	struct ipcevent *ev = ipcevent_of(file);
+	struct ipcdev_wait w;
+	u64 sets;
+	int ret;
+
+	if (IS_ERR(ev))
+		return PTR_ERR(ev);
+	if (count < sizeof(u64))
+		return -EINVAL;
+	if (!(ipcdev_handle(file)->fmode & FMODE_WRITE))
+		return -EBADF;
+	ipcdev_wait_init(&w, file, 0, 0);
+	ret = ipcevent_wait(ev, &w, true, &sets);
 	if (ret)
 		return ret;
-	c.gen = ev->sets;
-	ret = ipcdev_wait_locked(&ev->wq, &ev->lock, ipcevent_check, &c, &w,
-				 false, &ev->waiters);
-	if (!ret && (arg.flags & IPCDEV_EVENT_WAIT_CLEAR))
-		WRITE_ONCE(ev->set, false);
-	mutex_unlock(&ev->lock);
-	return ret;
+	return put_user(sets, (u64 __user *)buf) ? -EFAULT : sizeof(u64);
+}
+
+/* write(): SET, as an 8-byte write (its value is ignored). */
+static ssize_t ipcevent_write(struct file *file, const char __user *buf,
+			      size_t count, loff_t *ppos)
+{
+	struct ipcevent *ev = ipcevent_of(file);
+
+	if (IS_ERR(ev))
+		return PTR_ERR(ev);
+	if (count != sizeof(u64))
+		return -EINVAL;
+	ipcevent_set(ev);
+	return sizeof(u64);
 }
 
 static long ipcevent_ioctl_stat(struct ipcevent *ev, void __user *uarg)
@@ -303,6 +359,8 @@ static const struct file_operations ipcevent_fops = {
 	.owner		= THIS_MODULE,
 	.open		= ipcdev_fop_open,
 	.release	= ipcdev_fop_release,
+	.read		= ipcevent_read,
+	.write		= ipcevent_write,
 	.poll		= ipcevent_poll,
 	.fasync		= ipcevent_fasync,
 	.unlocked_ioctl	= ipcevent_ioctl,

@@ -466,6 +466,119 @@ TEST_F(ev, epoll_pollin_while_set)
 /* Bad input                                                          */
 /* ------------------------------------------------------------------ */
 
+/* ------------------------------------------------------------------ */
+/* Auto-reset hand-off: WAIT_CLEAR, read() and write()                */
+/* ------------------------------------------------------------------ */
+
+TEST_F(ev, wait_clear_lowers_the_flag)
+{
+	ASSERT_EQ(0, e_set(self->fd));
+	EXPECT_EQ(0, e_wait(self->fd, IPCDEV_EVENT_WAIT_CLEAR, 0));
+	EXPECT_EQ(0, e_is_set(self->fd));
+	/* Lowered: a second non-blocking wait finds nothing. */
+	EXPECT_EQ(-EAGAIN, e_wait(self->fd, IPCDEV_EVENT_WAIT_CLEAR |
+					    IPCDEV_WAIT_NONBLOCK, 0));
+	/* A plain wait leaves the flag raised. */
+	ASSERT_EQ(0, e_set(self->fd));
+	EXPECT_EQ(0, e_wait(self->fd, 0, 0));
+	EXPECT_EQ(1, e_is_set(self->fd));
+}
+
+TEST_F_TIMEOUT(ev, wait_clear_released_by_set, 120)
+{
+	pid_t pid = fork();
+
+	ASSERT_LE(0, pid);
+	if (pid == 0)
+		_exit(-e_wait(self->fd, IPCDEV_EVENT_WAIT_CLEAR, 0));
+	ASSERT_EQ(0, wait_waiters(self->fd, 1));
+	ASSERT_EQ(0, e_set(self->fd));
+	EXPECT_EQ(0, wait_child(pid, 10000));
+	EXPECT_EQ(0, e_is_set(self->fd));
+}
+
+/* Lowering the flag is a change: a read-only handle may wait, not clear. */
+TEST(wait_clear_needs_write_access)
+{
+	char name[64];
+	__u64 v;
+	int w, r;
+
+	snprintf(name, sizeof(name), "ipcdev-evwc-%d", getpid());
+	w = e_open(name, O_RDWR, IPCDEV_CREAT | IPCDEV_EXCL, 0600);
+	ASSERT_LE(0, w);
+	r = e_open(name, O_RDONLY, 0, 0);
+	ASSERT_LE(0, r);
+	ASSERT_EQ(0, e_set(w));
+	EXPECT_EQ(-EBADF, e_wait(r, IPCDEV_EVENT_WAIT_CLEAR, 0));
+	EXPECT_EQ(-1, read(r, &v, sizeof(v)));
+	EXPECT_EQ(EBADF, errno);
+	EXPECT_EQ(1, e_is_set(w));
+	EXPECT_EQ(0, e_wait(r, 0, 0));
+	close(r);
+	close(w);
+	EXPECT_EQ(0, e_unlink(name));
+}
+
+TEST_F(ev, write_sets_read_waits_and_clears)
+{
+	__u64 v = 42, big[2] = { 0, 0 };
+
+	EXPECT_EQ(8, write(self->fd, &v, sizeof(v)));
+	EXPECT_EQ(1, e_is_set(self->fd));
+	v = 0;
+	EXPECT_EQ(8, read(self->fd, &v, sizeof(v)));
+	EXPECT_EQ(1, v);		/* the number of SETs so far */
+	EXPECT_EQ(0, e_is_set(self->fd));
+	EXPECT_EQ(8, write(self->fd, &v, sizeof(v)));
+	EXPECT_EQ(8, read(self->fd, big, sizeof(big)));
+	EXPECT_EQ(2, big[0]);
+}
+
+TEST_F(ev, read_write_bad_sizes)
+{
+	char b[16] = { 0 };
+
+	EXPECT_EQ(-1, write(self->fd, b, 4));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, write(self->fd, b, 16));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(0, e_is_set(self->fd));
+	ASSERT_EQ(0, e_set(self->fd));
+	EXPECT_EQ(-1, read(self->fd, b, 7));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(1, e_is_set(self->fd));	/* nothing was consumed */
+	EXPECT_EQ(-1, read(self->fd, unmapped_addr(), 8));
+	EXPECT_EQ(EFAULT, errno);
+}
+
+TEST_F(ev, read_nonblock_eagain)
+{
+	__u64 v;
+	int fl = fcntl(self->fd, F_GETFL);
+
+	ASSERT_EQ(0, fcntl(self->fd, F_SETFL, fl | O_NONBLOCK));
+	EXPECT_EQ(-1, read(self->fd, &v, sizeof(v)));
+	EXPECT_EQ(EAGAIN, errno);
+	ASSERT_EQ(0, e_set(self->fd));
+	EXPECT_EQ(8, read(self->fd, &v, sizeof(v)));
+	EXPECT_EQ(0, e_is_set(self->fd));
+}
+
+TEST_F_TIMEOUT(ev, read_blocks_until_write, 120)
+{
+	__u64 v = 1;
+	pid_t pid = fork();
+
+	ASSERT_LE(0, pid);
+	if (pid == 0)
+		_exit(read(self->fd, &v, sizeof(v)) == 8 && v == 1 ? 0 : 1);
+	ASSERT_EQ(0, wait_waiters(self->fd, 1));
+	ASSERT_EQ(8, write(self->fd, &v, sizeof(v)));
+	EXPECT_EQ(0, wait_child(pid, 10000));
+	EXPECT_EQ(0, e_is_set(self->fd));
+}
+
 TEST_F(ev, set_clear_with_argument_einval)
 {
 	EXPECT_EQ(-EINVAL, ioc(self->fd, IPCDEV_IOC_EVENT_SET, (void *)1));

@@ -904,7 +904,8 @@ static void op_rw(struct fz *f, int slot, bool wr)
 				    EPIPE, ENOMEM, EDQUOT, 0 };
 	static const int e_sr[] = { ENOTCONN, EFAULT, EINVAL, EBADF, 0 };
 	static const int e_sw[] = { ENOTCONN, EFAULT, EINVAL, EBADF, ENOSPC, ENOMEM, EFBIG, 0 };
-	static const int e_er[] = { EINVAL, EBADF, 0 };
+	static const int e_er[] = { EINVAL, EBADF, EAGAIN, EINTR, EFAULT,
+				    IMPLICIT, 0 };
 	static const int e_spipe[] = { ESPIPE, EBADF, EINVAL, 0 };
 	const int *ok;
 
@@ -930,8 +931,9 @@ static void op_rw(struct fz *f, int slot, bool wr)
 		else if (wr && dev != DS && (uint64_t)r != len)
 			fz_fail(f, "short message write %zd of %llu", r,
 				(unsigned long long)len);
-		else if (dev == DE)
-			fz_fail(f, "an event is not readable or writable, returned %zd", r);
+		else if (dev == DE && (r != 8 || len < 8 || (wr && len != 8)))
+			fz_fail(f, "event %s of %llu returned %zd, not 8",
+				wr ? "write" : "read", (unsigned long long)len, r);
 		return;
 	}
 	if (dev != DS && positional)

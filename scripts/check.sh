@@ -68,7 +68,13 @@ say "kernels: $kernels"
 debug_kdir() {
 	local tarball=${IPCDEV_DEBUG_TARBALL:-$SHARED/kernels/debug-6.1.tar.xz}
 	local dir=$IPCDEV_CACHE/debug sum
-	[ -r "$tarball" ] || { echo "no debug kernel tarball $tarball" >&2; return 1; }
+	if [ ! -r "$tarball" ]; then
+		# No ready build: make the same kernel from linux-source-6.1.
+		echo "no debug kernel tarball $tarball: building it" >&2
+		"$TOP/scripts/build-debug-kernel.sh" "$IPCDEV_CACHE/debug-built" >&2 || return 1
+		echo "$IPCDEV_CACHE/debug-built/kdir-debug"
+		return 0
+	fi
 	sum=$(sha256sum "$tarball" | cut -c1-64)
 	if [ "$(cat "$dir/.stamp" 2>/dev/null)" != "$sum" ]; then
 		rm -rf "$dir"

@@ -698,6 +698,7 @@ static void report(struct run *r)
 	printf("# kills survived: %ld (producers %ld, consumers %ld, lockers %ld)\n",
 	       r->kills, r->kills_role[R_PROD], r->kills_role[R_CONS],
 	       r->kills_role[R_LOCK]);
+	fflush(stdout);	/* the harness ends each test with _exit() */
 }
 
 TEST_F_TIMEOUT(kl, queue_producers_consumers, 180)

@@ -7,53 +7,10 @@
  * (userspace/lib/ipcdev.h).  Run as root with the ipcdev module loaded.
  * Helper processes report through their exit code (0 = success).
  */
-#include <errno.h>
-#include <fcntl.h>
 #include <poll.h>
-#include <signal.h>
-#include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <time.h>
-#include <unistd.h>
-#include <sys/types.h>
-#include <sys/wait.h>
 
-#include "ipcdev.h"
-
-/* See ipcqueue_test.c: harness artefacts under -Wextra. */
-#pragma GCC diagnostic ignored "-Wunused-parameter"
-#pragma GCC diagnostic ignored "-Wsign-compare"
-#include "kselftest_harness.h"
-
-#define MS	1000000LL
-#define SEC	1000000000LL
-
-static int64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * SEC + ts.tv_nsec;
-}
-
-static void sleep_ms(unsigned int ms)
-{
-	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
-
-	while (nanosleep(&ts, &ts) && errno == EINTR)
-		;
-}
-
-static int reap(pid_t pid)
-{
-	int status;
-
-	if (waitpid(pid, &status, 0) != pid)
-		return -1;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 1000 + WTERMSIG(status);
-}
+#include "ipcdev_lib_test.h"
 
 /* Wait until @n tasks sleep in ipc_event_wait() on @ev; 0 or -1. */
 static int wait_waiters(int ev, unsigned int n)
@@ -169,24 +126,6 @@ TEST_F(le, timeouts)
 	EXPECT_LE(t0 + 100 * MS, t1);
 	EXPECT_GT(t0 + 10 * SEC, t1);
 	EXPECT_EQ(0, reap(pid));
-}
-
-static volatile sig_atomic_t got_usr1;
-
-static void on_usr1(int sig)
-{
-	got_usr1 = sig;
-}
-
-static void install_usr1(int flags)
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_usr1;
-	sa.sa_flags = flags;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGUSR1, &sa, NULL);
 }
 
 TEST_F(le, eintr_and_sa_restart)

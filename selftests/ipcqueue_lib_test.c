@@ -5,51 +5,7 @@
  * (userspace/lib/ipcdev.h).  Run as root with the ipcdev module loaded.
  * Helper processes report through their exit code (0 = success).
  */
-#include <errno.h>
-#include <fcntl.h>
-#include <signal.h>
-#include <stdint.h>
-#include <stdlib.h>
-#include <string.h>
-#include <time.h>
-#include <unistd.h>
-#include <sys/types.h>
-#include <sys/wait.h>
-
-#include "ipcdev.h"
-
-/* See ipcqueue_test.c: harness artefacts under -Wextra. */
-#pragma GCC diagnostic ignored "-Wunused-parameter"
-#pragma GCC diagnostic ignored "-Wsign-compare"
-#include "kselftest_harness.h"
-
-#define MS	1000000LL
-#define SEC	1000000000LL
-
-static int64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * SEC + ts.tv_nsec;
-}
-
-static void sleep_ms(unsigned int ms)
-{
-	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
-
-	while (nanosleep(&ts, &ts) && errno == EINTR)
-		;
-}
-
-static int reap(pid_t pid)
-{
-	int status;
-
-	if (waitpid(pid, &status, 0) != pid)
-		return -1;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 1000 + WTERMSIG(status);
-}
+#include "ipcdev_lib_test.h"
 
 FIXTURE(lq) {
 	int q;
@@ -173,24 +129,6 @@ TEST_F(lq, o_nonblock_means_no_wait)
 	ASSERT_EQ(0, ipc_queue_put(self->q, "a", 1, 1, IPC_FOREVER));
 	ASSERT_EQ(0, ipc_queue_put(self->q, "b", 1, 1, IPC_FOREVER));
 	EXPECT_EQ(-EAGAIN, ipc_queue_put(self->q, "c", 1, 1, IPC_FOREVER));
-}
-
-static volatile sig_atomic_t got_usr1;
-
-static void on_usr1(int sig)
-{
-	got_usr1 = sig;
-}
-
-static void install_usr1(int flags)
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_usr1;
-	sa.sa_flags = flags;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGUSR1, &sa, NULL);
 }
 
 /* A child that sends SIGUSR1 to the parent after ms milliseconds. */

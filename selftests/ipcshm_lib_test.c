@@ -7,53 +7,10 @@
  * snapshots (userspace/lib/ipcdev.h).  Run as root with the ipcdev module
  * loaded.  Helper processes report through their exit code (0 = success).
  */
-#include <errno.h>
-#include <fcntl.h>
-#include <signal.h>
-#include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <time.h>
-#include <unistd.h>
 #include <sys/mman.h>
-#include <sys/types.h>
-#include <sys/wait.h>
 
-#include "ipcdev.h"
-
-/* See ipcqueue_test.c: harness artefacts under -Wextra. */
-#pragma GCC diagnostic ignored "-Wunused-parameter"
-#pragma GCC diagnostic ignored "-Wsign-compare"
-#include "kselftest_harness.h"
-
-#define MS	1000000LL
-#define SEC	1000000000LL
-
-static int64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * SEC + ts.tv_nsec;
-}
-
-static void sleep_ms(unsigned int ms)
-{
-	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
-
-	while (nanosleep(&ts, &ts) && errno == EINTR)
-		;
-}
-
-static int reap(pid_t pid)
-{
-	int status;
-
-	if (waitpid(pid, &status, 0) != pid)
-		return -1;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 1000 + WTERMSIG(status);
-}
+#include "ipcdev_lib_test.h"
 
 /* Every typecode: its element size, and one value that fills it. */
 static const struct {

@@ -1148,6 +1148,64 @@ static int nothing(const char *verb, const char *name, int err)
 	return EX_FALSE;
 }
 
+static int parse_end(const char *verb, const char *s, int *end)
+{
+	if (strcmp(s, "0") && strcmp(s, "1"))
+		return usage_error(verb, "END must be 0 or 1, not '%s'", s);
+	*end = s[0] - '0';
+	return 0;
+}
+
+/*
+ * Arguments of the message verbs (queue put/get, pipe send/recv): the
+ * wait options, exactly @npos operands (else @expect as the usage error),
+ * END as the second operand if @end is not NULL, and a valid NAME first.
+ */
+static int msg_args(const char *verb, int argc, char **argv, int npos,
+		    const char *expect, struct opts *o, int *end, int *block,
+		    int64_t *tmo)
+{
+	int r;
+
+	r = parse_opts(verb, argc, argv, O(OPT_TIMEOUT) | O(OPT_NONBLOCK), o);
+	if (r)
+		return r;
+	if (o->npos != npos)
+		return usage_error(verb, "%s", expect);
+	r = end ? parse_end(verb, o->pos[1], end) : 0;
+	if (!r)
+		r = wait_opts(verb, o, block, tmo);
+	if (!r)
+		r = check_name(verb, o->pos[0]);
+	return r;
+}
+
+/* The result of a send (@err from ipc_queue_put or ipc_pipe_send). */
+static int sent(const char *verb, const char *name, int err)
+{
+	if (err == -EAGAIN || err == -ETIMEDOUT)
+		return nothing(verb, name, err);
+	return err ? report(verb, name, err) : EX_OK;
+}
+
+/*
+ * The result of a receive (@n from a *_alloc call, @buf its message):
+ * written to stdout.  @n == @nothing_err also counts as "nothing came".
+ */
+static int received(const char *verb, const char *name, ssize_t n, void *buf,
+		    int nothing_err)
+{
+	int err;
+
+	if (n == -EAGAIN || n == -ETIMEDOUT || (nothing_err && n == nothing_err))
+		return nothing(verb, name, (int)n);
+	if (n < 0)
+		return report(verb, name, (int)n);
+	err = write_all(STDOUT_FILENO, buf, (size_t)n);
+	free(buf);
+	return err ? report(verb, "stdout", err) : EX_OK;
+}
+
 static int queue_create(int argc, char **argv)
 {
 	const char *verb = "queue create";
@@ -1191,14 +1249,8 @@ static int queue_put(int argc, char **argv)
 	size_t len;
 	int fd, block, r, err;
 
-	r = parse_opts(verb, argc, argv, O(OPT_TIMEOUT) | O(OPT_NONBLOCK), &o);
-	if (r)
-		return r;
-	if (o.npos != 2)
-		return usage_error(verb, "expected NAME MSG|-");
-	r = wait_opts(verb, &o, &block, &tmo);
-	if (!r)
-		r = check_name(verb, o.pos[0]);
+	r = msg_args(verb, argc, argv, 2, "expected NAME MSG|-", &o, NULL,
+		     &block, &tmo);
 	if (r)
 		return r;
 	err = read_msg(o.pos[1], &msg, &len);
@@ -1209,9 +1261,7 @@ static int queue_put(int argc, char **argv)
 		return report(verb, o.pos[0], fd);
 	err = ipc_queue_put(fd, msg, len, block, tmo);
 	close(fd);
-	if (err == -EAGAIN || err == -ETIMEDOUT)
-		return nothing(verb, o.pos[0], err);
-	return err ? report(verb, o.pos[0], err) : EX_OK;
+	return sent(verb, o.pos[0], err);
 }
 
 static int queue_get(int argc, char **argv)
@@ -1221,16 +1271,10 @@ static int queue_get(int argc, char **argv)
 	int64_t tmo;
 	void *buf;
 	ssize_t n;
-	int fd, block, r, err;
+	int fd, block, r;
 
-	r = parse_opts(verb, argc, argv, O(OPT_TIMEOUT) | O(OPT_NONBLOCK), &o);
-	if (r)
-		return r;
-	if (o.npos != 1)
-		return usage_error(verb, "expected NAME");
-	r = wait_opts(verb, &o, &block, &tmo);
-	if (!r)
-		r = check_name(verb, o.pos[0]);
+	r = msg_args(verb, argc, argv, 1, "expected NAME", &o, NULL, &block,
+		     &tmo);
 	if (r)
 		return r;
 	fd = ipc_queue_open(o.pos[0], O_RDONLY, 0, NULL);
@@ -1238,21 +1282,7 @@ static int queue_get(int argc, char **argv)
 		return report(verb, o.pos[0], fd);
 	n = ipc_queue_get_alloc(fd, &buf, block, tmo);
 	close(fd);
-	if (n == -EAGAIN || n == -ETIMEDOUT)
-		return nothing(verb, o.pos[0], (int)n);
-	if (n < 0)
-		return report(verb, o.pos[0], (int)n);
-	err = write_all(STDOUT_FILENO, buf, (size_t)n);
-	free(buf);
-	return err ? report(verb, "stdout", err) : EX_OK;
-}
-
-static int parse_end(const char *verb, const char *s, int *end)
-{
-	if (strcmp(s, "0") && strcmp(s, "1"))
-		return usage_error(verb, "END must be 0 or 1, not '%s'", s);
-	*end = s[0] - '0';
-	return 0;
+	return received(verb, o.pos[0], n, buf, 0);
 }
 
 static int pipe_create(int argc, char **argv)
@@ -1298,16 +1328,8 @@ static int pipe_send(int argc, char **argv)
 	size_t len;
 	int fd, block, end = 0, r, err;
 
-	r = parse_opts(verb, argc, argv, O(OPT_TIMEOUT) | O(OPT_NONBLOCK), &o);
-	if (r)
-		return r;
-	if (o.npos != 3)
-		return usage_error(verb, "expected NAME END MSG|-");
-	r = parse_end(verb, o.pos[1], &end);
-	if (!r)
-		r = wait_opts(verb, &o, &block, &tmo);
-	if (!r)
-		r = check_name(verb, o.pos[0]);
+	r = msg_args(verb, argc, argv, 3, "expected NAME END MSG|-", &o, &end,
+		     &block, &tmo);
 	if (r)
 		return r;
 	err = read_msg(o.pos[2], &msg, &len);
@@ -1318,9 +1340,7 @@ static int pipe_send(int argc, char **argv)
 		return report(verb, o.pos[0], fd);
 	err = ipc_pipe_send(fd, msg, len, block, tmo);
 	close(fd);
-	if (err == -EAGAIN || err == -ETIMEDOUT)
-		return nothing(verb, o.pos[0], err);
-	return err ? report(verb, o.pos[0], err) : EX_OK;
+	return sent(verb, o.pos[0], err);
 }
 
 static int pipe_recv(int argc, char **argv)
@@ -1330,18 +1350,10 @@ static int pipe_recv(int argc, char **argv)
 	int64_t tmo;
 	void *buf;
 	ssize_t n;
-	int fd, block, end = 0, r, err;
+	int fd, block, end = 0, r;
 
-	r = parse_opts(verb, argc, argv, O(OPT_TIMEOUT) | O(OPT_NONBLOCK), &o);
-	if (r)
-		return r;
-	if (o.npos != 2)
-		return usage_error(verb, "expected NAME END");
-	r = parse_end(verb, o.pos[1], &end);
-	if (!r)
-		r = wait_opts(verb, &o, &block, &tmo);
-	if (!r)
-		r = check_name(verb, o.pos[0]);
+	r = msg_args(verb, argc, argv, 2, "expected NAME END", &o, &end,
+		     &block, &tmo);
 	if (r)
 		return r;
 	fd = ipc_pipe_open(o.pos[0], end, O_RDONLY, 0, NULL);
@@ -1350,13 +1362,7 @@ static int pipe_recv(int argc, char **argv)
 	n = ipc_pipe_recv_alloc(fd, &buf, block, tmo);
 	close(fd);
 	/* Nothing came, or end of file: a "false" result. */
-	if (n == -EAGAIN || n == -ETIMEDOUT || n == -EPIPE)
-		return nothing(verb, o.pos[0], (int)n);
-	if (n < 0)
-		return report(verb, o.pos[0], (int)n);
-	err = write_all(STDOUT_FILENO, buf, (size_t)n);
-	free(buf);
-	return err ? report(verb, "stdout", err) : EX_OK;
+	return received(verb, o.pos[0], n, buf, -EPIPE);
 }
 
 /* ------------------------------------------------------------------ */

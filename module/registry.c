@@ -21,9 +21,11 @@
 #include "ipcdev.h"
 
 /*
- * ipcdev_registry_lock guards ipcdev_names and every object's @node and
- * @linked, and ipcdev_nr_named.  Object ids live in ipcdev_ids, which has its
- * own lock.
+ * ipcdev_registry_lock guards ipcdev_names, every object's @node, @linked,
+ * @uid, @gid and @mode (SETATTR), and ipcdev_nr_named.  Object ids live in
+ * ipcdev_ids, which has its own lock; an object also leaves ipcdev_ids under
+ * ipcdev_registry_lock, so that /proc/ipcdev/objects, which walks the ids
+ * under it, never meets an object being torn down.
  */
 static DEFINE_MUTEX(ipcdev_registry_lock);
 static LIST_HEAD(ipcdev_names);

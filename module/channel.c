@@ -84,8 +84,8 @@ void ipc_chan_init(struct ipc_chan *ch, const struct ipc_chan_limits *lim)
 	INIT_LIST_HEAD(&ch->msgs);
 	ch->count = 0;
 	ch->bytes = 0;
-	ch->getters = 0;
-	ch->putters = 0;
+	atomic_set(&ch->getters, 0);
+	atomic_set(&ch->putters, 0);
 	ch->maxsize = lim->maxsize;
 	ch->msgsize_max = lim->msgsize_max;
 	ch->bytes_max = lim->bytes_max;
@@ -229,7 +229,7 @@ static int ipc_chan_cond_check(void *arg)
 
 /* Exclusive wait for @check on @wq; called and returns with ch->lock held. */
 static int ipc_chan_wait(struct ipc_chan *ch, wait_queue_head_t *wq,
-			 u32 *nr_waiting,
+			 atomic_t *nr_waiting,
 			 int (*check)(const struct ipc_chan *, u64), u64 len,
 			 const struct ipcdev_wait *w)
 	__must_hold(&ch->lock)
@@ -257,15 +257,16 @@ static int ipc_chan_get_check(const struct ipc_chan *ch, u64 unused)
 /*
  * Wake one sleeper of @wq, the pollers, and the O_ASYNC handles.  The wait
  * queues are only touched when someone is on them: blocked getters and
- * putters are counted under ch->lock (@nr_waiting), pollers are seen by
+ * putters are counted before they check under ch->lock (@nr_waiting),
+ * pollers are seen by
  * wq_has_sleeper(), whose barrier pairs with the one after poll_wait().
  */
 static void ipc_chan_notify(struct ipc_chan *ch, wait_queue_head_t *wq,
-			    u32 nr_waiting, struct fasync_struct **fa,
+			    atomic_t *nr_waiting, struct fasync_struct **fa,
 			    __poll_t events, int band)
 	__must_hold(&ch->lock)
 {
-	if (nr_waiting)
+	if (atomic_read(nr_waiting))
 		wake_up(wq);
 	if (wq_has_sleeper(&ch->pollq))
 		wake_up_poll(&ch->pollq, events);
@@ -324,16 +325,18 @@ int ipc_chan_put(struct ipc_chan *ch, const void __user *buf, u64 len,
 		goto out_free;
 	ret = ipc_chan_wait(ch, &ch->putq, &ch->putters, ipc_chan_put_check,
 			    len, w);
+	if (ret == -EINTR)
+		goto out_free;		/* killed; ch->lock was not re-taken */
 	if (ret)
 		goto out_unlock;
 	list_add_tail(&msg->link, &ch->msgs);
 	WRITE_ONCE(ch->count, ch->count + 1);
 	WRITE_ONCE(ch->bytes, ch->bytes + len);
 	atomic_long_add(len, &ipcdev_nr_bytes);
-	ipc_chan_notify(ch, &ch->getq, ch->getters, ch->fasync_in,
+	ipc_chan_notify(ch, &ch->getq, &ch->getters, ch->fasync_in,
 			EPOLLIN | EPOLLRDNORM, POLL_IN);
 	/* One get may free room for several smaller messages: pass it on. */
-	if (ch->putters && ipc_chan_fits(ch, 0))
+	if (atomic_read(&ch->putters) && ipc_chan_fits(ch, 0))
 		wake_up(&ch->putq);
 	mutex_unlock(&ch->lock);
 	return 0;
@@ -371,6 +374,8 @@ int ipc_chan_get(struct ipc_chan *ch, void __user *buf, u64 size,
 		return ret;
 	ret = ipc_chan_wait(ch, &ch->getq, &ch->getters, ipc_chan_get_check,
 			    0, w);
+	if (ret == -EINTR)
+		return ret;		/* killed; ch->lock was not re-taken */
 	if (ret)
 		goto out_unlock;
 	msg = list_first_entry(&ch->msgs, struct ipc_msg, link);
@@ -391,10 +396,10 @@ int ipc_chan_get(struct ipc_chan *ch, void __user *buf, u64 size,
 	WRITE_ONCE(ch->count, ch->count - 1);
 	WRITE_ONCE(ch->bytes, ch->bytes - msg->len);
 	atomic_long_sub(msg->len, &ipcdev_nr_bytes);
-	ipc_chan_notify(ch, &ch->putq, ch->putters, ch->fasync_out,
+	ipc_chan_notify(ch, &ch->putq, &ch->putters, ch->fasync_out,
 			EPOLLOUT | EPOLLWRNORM, POLL_OUT);
 	/* A getter that overtook a woken one leaves it a message: wake it. */
-	if (ch->getters && ch->count)
+	if (atomic_read(&ch->getters) && ch->count)
 		wake_up(&ch->getq);
 	mutex_unlock(&ch->lock);
 	ipc_msg_free(msg);
@@ -402,7 +407,7 @@ int ipc_chan_get(struct ipc_chan *ch, void __user *buf, u64 size,
 
 out_pass:
 	/* The message stays: another getter may take it. */
-	if (ch->getters)
+	if (atomic_read(&ch->getters))
 		wake_up(&ch->getq);
 out_unlock:
 	mutex_unlock(&ch->lock);
@@ -454,10 +459,8 @@ __poll_t ipc_chan_poll(struct ipc_chan *ch, struct file *file,
  */
 void ipc_chan_waiters(struct ipc_chan *ch, u32 *getters, u32 *putters)
 {
-	mutex_lock(&ch->lock);
-	*getters = ch->getters;
-	*putters = ch->putters;
-	mutex_unlock(&ch->lock);
+	*getters = atomic_read(&ch->getters);
+	*putters = atomic_read(&ch->putters);
 }
 
 /**
@@ -549,5 +552,5 @@ void ipc_chan_row(struct ipc_chan *ch, struct ipcdev_row *row)
 	row->size = ch->bytes_max;
 	row->count = READ_ONCE(ch->count);
 	row->bytes = READ_ONCE(ch->bytes);
-	row->waiters = READ_ONCE(ch->getters) + READ_ONCE(ch->putters);
+	row->waiters = atomic_read(&ch->getters) + atomic_read(&ch->putters);
 }

@@ -20,7 +20,7 @@
 /**
  * struct ipcevent - an event
  * @obj:	registry part
- * @lock:	guards @set, @sets and @waiters
+ * @lock:	guards @set and @sets; @waiters is raised under it
  * @set:	the flag; also read locklessly by poll
  * @sets:	SETs that raised the flag: the generation
  * @waiters:	tasks sleeping in WAIT
@@ -32,7 +32,7 @@ struct ipcevent {
 	struct mutex lock;	/* see above */
 	bool set;
 	u64 sets;
-	u32 waiters;
+	atomic_t waiters;
 	wait_queue_head_t wq;
 	struct fasync_struct *fasync;
 };
@@ -56,7 +56,7 @@ static void ipcevent_row(struct ipcdev_obj *obj, struct ipcdev_row *row)
 	struct ipcevent *ev = to_event(obj);
 
 	row->count = READ_ONCE(ev->set);
-	row->waiters = READ_ONCE(ev->waiters);
+	row->waiters = atomic_read(&ev->waiters);
 }
 
 static const struct ipcdev_kind ipcevent_kind = {
@@ -185,6 +185,8 @@ static int ipcevent_wait(struct ipcevent *ev, const struct ipcdev_wait *w,
 	c.gen = ev->sets;
 	ret = ipcdev_wait_locked(&ev->wq, &ev->lock, ipcevent_check, &c, w,
 				 false, &ev->waiters);
+	if (ret == -EINTR)
+		return ret;		/* killed; ev->lock was not re-taken */
 	if (!ret && clear)
 		WRITE_ONCE(ev->set, false);
 	*sets = ev->sets;
@@ -262,7 +264,7 @@ static long ipcevent_ioctl_stat(struct ipcevent *ev, void __user *uarg)
 
 	mutex_lock(&ev->lock);
 	st.set = ev->set;
-	st.waiters = ev->waiters;
+	st.waiters = atomic_read(&ev->waiters);
 	st.sets = ev->sets;
 	mutex_unlock(&ev->lock);
 	IPCDEV_STAT_IDS(&st, &ev->obj);
@@ -352,7 +354,7 @@ static void ipcevent_show_fdinfo(struct seq_file *m, struct file *file)
 		return;
 	ev = to_event(obj);
 	seq_printf(m, "ipcdev-set:\t%d\nipcdev-waiters:\t%u\n",
-		   READ_ONCE(ev->set), READ_ONCE(ev->waiters));
+		   READ_ONCE(ev->set), atomic_read(&ev->waiters));
 }
 
 static const struct file_operations ipcevent_fops = {

@@ -247,7 +247,7 @@ int ipcdev_wait_init(struct ipcdev_wait *w, struct file *file, u32 flags,
 int ipcdev_wait_locked(wait_queue_head_t *wq, struct mutex *lock,
 		       int (*check)(void *arg), void *arg,
 		       const struct ipcdev_wait *w, bool exclusive,
-		       u32 *nr_waiting);
+		       atomic_t *nr_waiting);
 
 /* The message-channel core (channel.c). */
 struct ipc_msg;
@@ -259,8 +259,9 @@ struct ipc_msg;
  * @msgs:	queued struct ipc_msg, oldest first
  * @count:	messages queued; written under @lock, read locklessly by poll
  * @bytes:	payload bytes queued; as @count
- * @getters:	tasks sleeping in get; @lock
- * @putters:	tasks sleeping in put; @lock
+ * @getters:	tasks sleeping in get: raised under @lock, lowered under it
+ *		except by a task killed while re-taking it (see wait.c)
+ * @putters:	tasks sleeping in put; as @getters
  * @maxsize:	most messages (never 0: resolved at init); immutable
  * @msgsize_max: longest message; immutable
  * @bytes_max:	capacity in bytes; immutable
@@ -278,8 +279,8 @@ struct ipc_chan {
 	struct list_head msgs;
 	u64 count;
 	u64 bytes;
-	u32 getters;
-	u32 putters;
+	atomic_t getters;
+	atomic_t putters;
 	u64 maxsize;
 	u64 msgsize_max;
 	u64 bytes_max;

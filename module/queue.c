@@ -135,13 +135,14 @@ static long ipcq_ioctl_stat(struct ipcq *q, void __user *uarg)
 	struct ipcdev_queue_stat st = {};
 	struct ipc_chan *ch = &q->ch;
 
-	mutex_lock(&ch->lock);
+	/* Killable: the lock may be held across a slow copy to user space. */
+	if (mutex_lock_killable(&ch->lock))
+		return -EINTR;
 	st.count = ch->count;
 	st.bytes = ch->bytes;
-	st.getters = ch->getters;
-	st.putters = ch->putters;
 	st.full = ipc_chan_full(ch);
 	mutex_unlock(&ch->lock);
+	ipc_chan_waiters(ch, &st.getters, &st.putters);
 	st.maxsize = ch->maxsize;
 	st.msgsize_max = ch->msgsize_max;
 	st.bytes_max = ch->bytes_max;

@@ -42,8 +42,8 @@
  * @count:	elements; immutable
  * @type:	typecode or IPCDEV_SHM_RAW; immutable
  * @elem_size:	bytes per element; immutable
- * @lock:	guards @owner, @abandoned, @lock_waiters, @seq, @change_waiters
- *		and every handle's @seen
+ * @lock:	guards @owner, @abandoned, @seq, every handle's @seen; the
+ *		waiter counts are raised under it
  * @owner:	the process holding the segment lock (a reference), or NULL
  * @abandoned:	its last holder died holding it: the next locker is told
  * @lock_waiters: tasks waiting for the segment lock
@@ -65,8 +65,8 @@ struct ipcshm {
 	struct mutex lock;	/* see above */
 	struct pid *owner;
 	bool abandoned;
-	u32 lock_waiters;
-	u32 change_waiters;
+	atomic_t lock_waiters;
+	atomic_t change_waiters;
 	u64 seq;
 	wait_queue_head_t lockq;
 	wait_queue_head_t changeq;
@@ -99,8 +99,8 @@ static void ipcshm_row(struct ipcdev_obj *obj, struct ipcdev_row *row)
 	row->size = shm->size;
 	row->count = shm->count;
 	row->bytes = shm->size;
-	row->waiters = READ_ONCE(shm->lock_waiters) +
-		       READ_ONCE(shm->change_waiters);
+	row->waiters = atomic_read(&shm->lock_waiters) +
+		       atomic_read(&shm->change_waiters);
 	row->mappings = atomic_read(&shm->mappings);
 }
 
@@ -310,6 +310,8 @@ static long ipcshm_ioctl_lock(struct file *file, struct ipcshm *shm,
 	}
 	ret = ipcdev_wait_locked(&shm->lockq, &shm->lock, ipcshm_lock_check,
 				 shm, &w, true, &shm->lock_waiters);
+	if (ret == -EINTR)
+		return ret;		/* killed; shm->lock was not re-taken */
 	if (ret)
 		goto out;
 	shm->owner = get_pid(task_tgid(current));
@@ -391,6 +393,8 @@ static long ipcshm_ioctl_wait_change(struct file *file, struct ipcshm *shm,
 	ret = ipcdev_wait_locked(&shm->changeq, &shm->lock,
 				 ipcshm_change_check, &c, &w, false,
 				 &shm->change_waiters);
+	if (ret == -EINTR)
+		return ret;		/* killed; shm->lock was not re-taken */
 	seq = shm->seq;
 	WRITE_ONCE(h->seen, seq);
 	mutex_unlock(&shm->lock);
@@ -488,8 +492,8 @@ static long ipcshm_ioctl_stat(struct file *file, struct ipcshm *shm,
 		ipcshm_abandon(shm);
 	st.seq = shm->seq;
 	st.lock_owner = shm->owner ? pid_vnr(shm->owner) : 0;
-	st.lock_waiters = shm->lock_waiters;
-	st.change_waiters = shm->change_waiters;
+	st.lock_waiters = atomic_read(&shm->lock_waiters);
+	st.change_waiters = atomic_read(&shm->change_waiters);
 	WRITE_ONCE(ipcdev_handle(file)->seen, shm->seq);
 	mutex_unlock(&shm->lock);
 	IPCDEV_STAT_IDS(&st, &shm->obj);
@@ -745,7 +749,7 @@ static void ipcshm_show_fdinfo(struct seq_file *m, struct file *file)
 	seq_printf(m, "ipcdev-mappings:\t%d\nipcdev-lock-owner:\t%d\n",
 		   atomic_read(&shm->mappings), owner);
 	seq_printf(m, "ipcdev-lock-waiters:\t%u\nipcdev-seq:\t%llu\n",
-		   shm->lock_waiters, (unsigned long long)shm->seq);
+		   atomic_read(&shm->lock_waiters), (unsigned long long)shm->seq);
 	mutex_unlock(&shm->lock);
 }
 

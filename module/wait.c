@@ -84,16 +84,22 @@ static void ipcdev_sleep(const struct ipcdev_wait *w)
  * @w:		how long
  * @exclusive:	wake-one waiters (they pass an unused wake-up on when they
  *		leave), else every waiter is woken
- * @nr_waiting:	optional count of sleepers, guarded by @lock
+ * @nr_waiting:	optional count of sleepers
+ *
+ * @lock is re-taken killably after each sleep: the holder may be copying
+ * to or from user memory that takes long to fault in, and SIGKILL must
+ * still end the wait at once.  A task killed there returns -EINTR WITHOUT
+ * @lock; it passes on any wake-up it may have consumed.
  *
  * Return: 0 when @check said go on, its errno, -EAGAIN (non-blocking),
  * -ETIMEDOUT, -ERESTARTSYS (a signal: restarts under SA_RESTART, EINTR
- * otherwise; the deadline being absolute, a restart never waits longer).
+ * otherwise; the deadline being absolute, a restart never waits longer);
+ * all with @lock held; or -EINTR with @lock released (fatal signal).
  */
 int ipcdev_wait_locked(wait_queue_head_t *wq, struct mutex *lock,
 		       int (*check)(void *arg), void *arg,
 		       const struct ipcdev_wait *w, bool exclusive,
-		       u32 *nr_waiting)
+		       atomic_t *nr_waiting)
 {
 	DEFINE_WAIT(wait);
 	bool woken = false;
@@ -106,7 +112,7 @@ int ipcdev_wait_locked(wait_queue_head_t *wq, struct mutex *lock,
 		return -EAGAIN;
 
 	if (nr_waiting)
-		(*nr_waiting)++;
+		atomic_inc(nr_waiting);
 	for (;;) {
 		ipcdev_prepare_wait(wq, &wait, exclusive, woken);
 		ret = check(arg);
@@ -123,11 +129,19 @@ int ipcdev_wait_locked(wait_queue_head_t *wq, struct mutex *lock,
 		mutex_unlock(lock);
 		ipcdev_sleep(w);
 		woken = true;
-		mutex_lock(lock);
+		if (mutex_lock_killable(lock)) {
+			finish_wait(wq, &wait);
+			if (nr_waiting)
+				atomic_dec(nr_waiting);
+			/* The condition cannot be checked: pass on blindly. */
+			if (exclusive)
+				wake_up(wq);
+			return -EINTR;
+		}
 	}
 	finish_wait(wq, &wait);
 	if (nr_waiting)
-		(*nr_waiting)--;
+		atomic_dec(nr_waiting);
 	if (ret > 0)
 		return 0;
 	/* Leaving while the condition holds: hand any wake-up on. */

@@ -29,6 +29,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <linux/userfaultfd.h>
 #include <sys/types.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
@@ -1316,6 +1317,79 @@ TEST_F(q, sigkill_blocked_get)
 	ASSERT_EQ(0, q_get_nb(self->fd, buf, &len));
 	EXPECT_EQ(5, len);
 	EXPECT_EQ(0, memcmp(buf, "alive", 5));
+}
+
+/*
+ * A get holds the queue's lock while it copies the message out; that copy
+ * can take as long as the fault on the destination does.  Here the fault
+ * never ends (a userfaultfd page nobody serves).  A putter whose deadline
+ * passes meanwhile must re-take the lock to leave, and SIGKILL must end it
+ * at once, not leave it in uninterruptible sleep until the getter goes.
+ */
+static int uffd_get_forever(int fd)
+{
+	struct uffdio_api api = { .api = UFFD_API };
+	struct uffdio_register reg = { .mode = UFFDIO_REGISTER_MODE_MISSING };
+	long uffd = syscall(SYS_userfaultfd, O_CLOEXEC);
+	char *page;
+	__u64 len = 4096;
+
+	if (uffd < 0 || ioctl(uffd, UFFDIO_API, &api))
+		return 10;
+	page = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (page == MAP_FAILED)
+		return 11;
+	reg.range.start = (unsigned long)page;
+	reg.range.len = 4096;
+	if (ioctl(uffd, UFFDIO_REGISTER, &reg))
+		return 12;
+	q_get(fd, page, &len, 0, 0);	/* blocks in the fault, lock held */
+	return 13;
+}
+
+TEST(sigkill_while_lock_held_by_slow_copy)
+{
+	struct ipcdev_queue_stat st;
+	pid_t putter, getter, r;
+	int status, fd = q_new(1, 0, 0);
+	bool reaped = false;
+	__u64 end;
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, q_puts(fd, "full"));
+	putter = fork();
+	ASSERT_LE(0, putter);
+	if (putter == 0)
+		_exit(-q_put(fd, "x", 1, IPCDEV_WAIT_DEADLINE,
+			     deadline_in_ms(1500)));
+	ASSERT_EQ(0, wait_putters(fd, 1));
+	getter = fork();
+	ASSERT_LE(0, getter);
+	if (getter == 0)
+		_exit(uffd_get_forever(fd));
+	/* The putter's deadline passes while the getter holds the lock. */
+	sleep_ms(2500);
+	ASSERT_EQ(0, kill(putter, SIGKILL));
+	for (end = now_ns() + 3 * SEC; now_ns() < end; sleep_ms(5)) {
+		r = waitpid(putter, &status, WNOHANG);
+		if (r == putter) {
+			reaped = true;
+			break;
+		}
+	}
+	kill(getter, SIGKILL);
+	waitpid(getter, NULL, 0);
+	if (!reaped)
+		waitpid(putter, &status, 0);
+	EXPECT_TRUE(reaped) TH_LOG("SIGKILL did not end a task re-taking the lock");
+	EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+	/* Nothing lost, no stale count: the queue works on. */
+	ASSERT_EQ(0, q_stat(fd, &st));
+	EXPECT_EQ(1, st.count);
+	EXPECT_EQ(0, st.putters);
+	EXPECT_EQ(0, st.getters);
+	close(fd);
 }
 
 TEST(sigkill_blocked_put)

@@ -52,6 +52,7 @@
 #pragma GCC diagnostic ignored "-Wunused-parameter"
 #pragma GCC diagnostic ignored "-Wsign-compare"
 #include "kselftest_harness.h"
+#include "ipcdev_test.h"
 
 #define MAXPROD		256	/* producer slots (respawns take new ones) */
 #define MAXCONS		256
@@ -117,30 +118,7 @@ static uint64_t rnd(void)
 	return x ^ (x >> 31);
 }
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
-
-static long long stat_key(const char *key)
-{
-	char k[64];
-	long long v, found = -1;
-	FILE *f = fopen("/proc/ipcdev/stats", "r");
-
-	if (!f)
-		return -1;
-	while (fscanf(f, "%63s %lld", k, &v) == 2)
-		if (!strcmp(k, key)) {
-			found = v;
-			break;
-		}
-	fclose(f);
-	return found;
-}
 
 static uint32_t msg_csum(const struct msg *m)
 {
@@ -607,7 +585,7 @@ FIXTURE_SETUP(kl)
 	rng_state = s ? strtoull(s, NULL, 0) : 0x1b9c;
 	printf("# seed %llu (IPCKILL_SEED)\n", (unsigned long long)rng_state);
 	for (int i = 0; i < 4; i++)
-		self->base[i] = stat_key(keys[i]);
+		self->base[i] = read_proc_stat(keys[i]);
 	memset(&self->r, 0, sizeof(self->r));
 	self->r.sh = mmap(NULL, sizeof(struct shared), PROT_READ | PROT_WRITE,
 			  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
@@ -667,11 +645,11 @@ static int check_baseline(struct _test_data_kl *self)
 	int bad = 0;
 
 	for (int i = 0; i < 4; i++) {
-		long long v = stat_key(keys[i]);
+		long long v = read_proc_stat(keys[i]);
 
 		for (int t = 0; t < 200 && v != self->base[i]; t++) {
 			usleep(10000);
-			v = stat_key(keys[i]);
+			v = read_proc_stat(keys[i]);
 		}
 		if (v != self->base[i]) {
 			printf("# /proc/ipcdev/stats %s %lld, baseline %lld\n", keys[i], v,

@@ -34,6 +34,7 @@
 #pragma GCC diagnostic ignored "-Wunused-parameter"
 #pragma GCC diagnostic ignored "-Wsign-compare"
 #include "kselftest_harness.h"
+#include "ipcdev_test.h"
 
 #define CYCLES	50
 #define NAME	"ipcunload-named"
@@ -70,27 +71,7 @@ static int unload(void)
 	return syscall(SYS_delete_module, "ipcdev", O_NONBLOCK) ? -errno : 0;
 }
 
-static long long stat_key(const char *key)
-{
-	char k[64];
-	long long v, found = -1;
-	FILE *f = fopen("/proc/ipcdev/stats", "r");
 
-	if (!f)
-		return -1;
-	while (fscanf(f, "%63s %lld", k, &v) == 2)
-		if (!strcmp(k, key)) {
-			found = v;
-			break;
-		}
-	fclose(f);
-	return found;
-}
-
-static uint64_t ptr(const void *p)
-{
-	return (uintptr_t)p;
-}
 
 struct objs {
 	int q, qn, p0, p1, pn, s, sn, e, en;
@@ -240,9 +221,9 @@ TEST_F_TIMEOUT(ul, load_use_unload_cycles, 280)
 
 		ASSERT_EQ(0, load()) TH_LOG("cycle %d: load", c);
 		/* A fresh module: the names of the previous cycle are gone. */
-		ASSERT_EQ(0, stat_key("objects"));
-		ASSERT_EQ(0, stat_key("named"));
-		ASSERT_EQ(0, stat_key("handles"));
+		ASSERT_EQ(0, read_proc_stat("objects"));
+		ASSERT_EQ(0, read_proc_stat("named"));
+		ASSERT_EQ(0, read_proc_stat("handles"));
 		fd = open("/dev/ipcqueue", O_RDWR);
 		ASSERT_LE(0, fd);
 		r = ioctl(fd, IPCDEV_IOC_QUEUE_OPEN, &qno) ? errno : 0;
@@ -252,7 +233,7 @@ TEST_F_TIMEOUT(ul, load_use_unload_cycles, 280)
 		r = make_and_use(&o, c);
 		ASSERT_EQ(0, r) TH_LOG("cycle %d: make_and_use failed at line %d, errno %d",
 				       c, -r, errno);
-		ASSERT_EQ(4, stat_key("named"));
+		ASSERT_EQ(4, read_proc_stat("named"));
 
 		/* Handles open: refused. */
 		r = unload();
@@ -267,7 +248,7 @@ TEST_F_TIMEOUT(ul, load_use_unload_cycles, 280)
 		}
 		close_fd(&o.p1);
 		/* Only the mapping, its descriptor closed: refused. */
-		EXPECT_LT(0, stat_key("objects"));
+		EXPECT_LT(0, read_proc_stat("objects"));
 		r = unload();
 		EXPECT_EQ(-EWOULDBLOCK, r) TH_LOG("cycle %d: rmmod with a mapping alive", c);
 		refused_map += r == -EWOULDBLOCK;
@@ -281,17 +262,17 @@ TEST_F_TIMEOUT(ul, load_use_unload_cycles, 280)
 		o.map[200] = 1;
 		ASSERT_EQ(0, munmap(o.map, 8000));
 		/* Only named objects left (4: one per kind); the anonymous ones are gone. */
-		EXPECT_EQ(4, stat_key("objects"));
-		EXPECT_EQ(4, stat_key("named"));
-		EXPECT_EQ(0, stat_key("handles"));
+		EXPECT_EQ(4, read_proc_stat("objects"));
+		EXPECT_EQ(4, read_proc_stat("named"));
+		EXPECT_EQ(0, read_proc_stat("handles"));
 		ASSERT_EQ(0, unload()) TH_LOG("cycle %d: rmmod with only names left: %s",
 					       c, strerror(errno));
 		ASSERT_NE(0, access("/proc/ipcdev/stats", F_OK));
 	}
 	/* Leave it loaded, and check the last cycle's names are gone too. */
 	ASSERT_EQ(0, load());
-	EXPECT_EQ(0, stat_key("objects"));
-	EXPECT_EQ(0, stat_key("named"));
+	EXPECT_EQ(0, read_proc_stat("objects"));
+	EXPECT_EQ(0, read_proc_stat("named"));
 	printf("# %d cycles: rmmod refused %d times with handles, %d with a pipe end, %d with a mapping\n",
 	       CYCLES, refused_handle, refused_pipe_end, refused_map);
 }

@@ -1348,10 +1348,22 @@ static int uffd_get_forever(int fd)
 	return 13;
 }
 
+/* Can this kernel stall a copy to user space in a userfaultfd fault? */
+static bool have_userfaultfd(void)
+{
+	long uffd = syscall(SYS_userfaultfd, O_CLOEXEC);
+
+	if (uffd < 0)
+		return false;
+	close(uffd);
+	return true;
+}
+
 TEST(sigkill_while_lock_held_by_slow_copy)
 {
+	bool uffd = have_userfaultfd();
 	struct ipcdev_queue_stat st;
-	pid_t putter, getter, r;
+	pid_t putter, getter = -1, r;
 	int status, fd = q_new(1, 0, 0);
 	bool reaped = false;
 	__u64 end;
@@ -1364,6 +1376,12 @@ TEST(sigkill_while_lock_held_by_slow_copy)
 		_exit(-q_put(fd, "x", 1, IPCDEV_WAIT_DEADLINE,
 			     deadline_in_ms(1500)));
 	ASSERT_EQ(0, wait_putters(fd, 1));
+	if (!uffd) {
+		/* No CONFIG_USERFAULTFD (the debug kernel): no stalled copy. */
+		TH_LOG("no userfaultfd: checking only that the timed put ends");
+		EXPECT_EQ(ETIMEDOUT, wait_child(putter, 10000));
+		goto check_queue;
+	}
 	getter = fork();
 	ASSERT_LE(0, getter);
 	if (getter == 0)
@@ -1378,12 +1396,15 @@ TEST(sigkill_while_lock_held_by_slow_copy)
 			break;
 		}
 	}
+	/* The getter must still be stuck in its fault, holding the lock. */
+	EXPECT_EQ(0, waitpid(getter, NULL, WNOHANG));
 	kill(getter, SIGKILL);
 	waitpid(getter, NULL, 0);
 	if (!reaped)
 		waitpid(putter, &status, 0);
 	EXPECT_TRUE(reaped) TH_LOG("SIGKILL did not end a task re-taking the lock");
 	EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+check_queue:
 	/* Nothing lost, no stale count: the queue works on. */
 	ASSERT_EQ(0, q_stat(fd, &st));
 	EXPECT_EQ(1, st.count);

@@ -10,7 +10,9 @@
  * leaves the message where it was.  Sleepers use exclusive waits on getq and
  * putq (ipcdev_wait_locked()), so each new message wakes one getter and each
  * freed room one putter, served in arrival order; poll uses the separate
- * pollq.
+ * pollq.  A put into an empty channel hands its message directly to the
+ * first sleeping getter whose buffer holds it; that getter copies it out
+ * without ch->lock, and puts it back at the head if the copy faults.
  */
 #include <linux/mm.h>
 #include <linux/overflow.h>
@@ -24,23 +26,41 @@
  * A message is stored as POSIX mq stores one: its first bytes in the same
  * allocation as its header, the rest in a chain of segments, each at most a
  * page, so that no message needs a high-order allocation or vmalloc.
+ * Pieces come from kmalloc, whose per-CPU slabs recycle them cheaply, but
+ * those of a message larger than IPC_MSG_PAGES_MIN are whole pages from the
+ * page allocator: so many would churn the slabs, their order-3 pages being
+ * zeroed on allocation and each object again (init_on_alloc).
  */
 struct ipc_msg_seg {
 	struct ipc_msg_seg *next;
+	u32 size;			/* allocated */
+	u32 page;			/* from the page allocator */
 	char data[];
 };
 
 struct ipc_msg {
 	struct list_head link;
 	u64 len;
+	u64 cap;			/* the most the pieces can hold */
 	struct ipcdev_user *user;	/* charged for @len bytes, or NULL */
 	struct ipc_msg_seg *next;	/* the bytes after the first piece */
+	u32 size;			/* allocated, as a segment's */
+	u32 page;			/* as a segment's */
 	char data[];
 };
 
 #define IPC_MSG_HEAD_DATA	(PAGE_SIZE - sizeof(struct ipc_msg))
 #define IPC_MSG_SEG_DATA	(PAGE_SIZE - sizeof(struct ipc_msg_seg))
 #define IPC_MSG_GFP		(GFP_KERNEL_ACCOUNT | __GFP_NOWARN)
+#define IPC_MSG_PAGES_MIN	SZ_64K
+
+/*
+ * A channel keeps the last message taken, if it is this small, to carry
+ * the next one: as pipe(2) keeps a spare page, so that a steady exchange
+ * allocates (and zeroes) nothing.  One page plus a small tail: a 4 KiB
+ * message.
+ */
+#define IPC_MSG_SPARE_MAX	(IPC_MSG_HEAD_DATA + 256)
 
 /**
  * ipc_chan_limits_resolve() - apply defaults and check against the ceilings
@@ -94,49 +114,129 @@ void ipc_chan_init(struct ipc_chan *ch, const struct ipc_chan_limits *lim)
 	init_waitqueue_head(&ch->pollq);
 	ch->fasync_in = NULL;
 	ch->fasync_out = NULL;
+	ch->spare = NULL;
 	ch->no_getters = false;
 	ch->no_putters = false;
 }
 
-static void ipc_msg_free(struct ipc_msg *msg)
+/*
+ * A piece of at least @size bytes: with @pages, a page if @size is above
+ * half a page; else a kmalloc object of its bucket's size.  *@alloc: the
+ * size obtained; *@page: whether it is a page.
+ */
+static void *ipc_piece_alloc(size_t size, bool pages, u32 *alloc, u32 *page)
+{
+	*page = pages && size > PAGE_SIZE / 2;
+	if (*page) {
+		*alloc = PAGE_SIZE;
+		return (void *)__get_free_page(IPC_MSG_GFP);
+	}
+	/* A full piece is a kmalloc bucket already: spare the lookup. */
+	*alloc = size == PAGE_SIZE ? size : kmalloc_size_roundup(size);
+	return kmalloc(*alloc, IPC_MSG_GFP);
+}
+
+static void ipc_piece_free(void *piece, u32 page)
+{
+	if (page)
+		free_page((unsigned long)piece);
+	else
+		kfree(piece);
+}
+
+/* Give the memory back; the quota was settled before. */
+static void ipc_msg_release(struct ipc_msg *msg)
 {
 	struct ipc_msg_seg *seg = msg->next, *next;
 
-	ipcdev_uncharge(msg->user, 0, msg->len);
-	kfree(msg);
+	ipc_piece_free(msg, msg->page);
 	for (; seg; seg = next) {
 		next = seg->next;
-		kfree(seg);
+		ipc_piece_free(seg, seg->page);
 	}
 }
 
-/* A message of @len bytes, not filled in yet, charged to nobody. */
+static void ipc_msg_free(struct ipc_msg *msg)
+{
+	ipcdev_uncharge(msg->user, 0, msg->len);
+	ipc_msg_release(msg);
+}
+
+/*
+ * A message of @len bytes, not filled in yet, charged to nobody.  @cap
+ * counts all that the pieces obtained can hold, so that a spare can carry
+ * any message up to @cap.
+ */
 static struct ipc_msg *ipc_msg_alloc(u64 len)
 {
+	size_t n = min_t(u64, len, IPC_MSG_HEAD_DATA);
+	bool pages = len > IPC_MSG_PAGES_MIN;
 	struct ipc_msg_seg **pseg, *seg;
 	struct ipc_msg *msg;
-	size_t n = min_t(u64, len, IPC_MSG_HEAD_DATA);
+	u32 size, page;
 
-	msg = kmalloc(sizeof(*msg) + n, IPC_MSG_GFP);
+	msg = ipc_piece_alloc(sizeof(*msg) + n, pages, &size, &page);
 	if (!msg)
 		return NULL;
 	msg->len = len;
+	msg->size = size;
+	msg->page = page;
+	msg->cap = min_t(size_t, size - sizeof(*msg), IPC_MSG_HEAD_DATA);
 	msg->user = NULL;
 	msg->next = NULL;
 	pseg = &msg->next;
 	for (len -= n; len; len -= n) {
 		n = min_t(u64, len, IPC_MSG_SEG_DATA);
-		seg = kmalloc(sizeof(*seg) + n, IPC_MSG_GFP);
+		seg = ipc_piece_alloc(sizeof(*seg) + n, pages, &size, &page);
 		if (!seg) {
-			ipc_msg_free(msg);
+			ipc_msg_release(msg);
 			return NULL;
 		}
+		seg->size = size;
+		seg->page = page;
+		msg->cap += min_t(size_t, size - sizeof(*seg),
+				  IPC_MSG_SEG_DATA);
 		seg->next = NULL;
 		*pseg = seg;
 		pseg = &seg->next;
 		cond_resched();
 	}
 	return msg;
+}
+
+/* Keep @msg as @ch's spare if it is small and there is none yet. */
+static void ipc_chan_keep_spare(struct ipc_chan *ch, struct ipc_msg *msg)
+{
+	if (msg->cap > IPC_MSG_SPARE_MAX || cmpxchg(&ch->spare, NULL, msg))
+		ipc_msg_release(msg);
+}
+
+/*
+ * A message for @len bytes: the channel's spare when it is large enough
+ * (its pieces, filled in order, hold any @len up to its @cap), else a new
+ * one.
+ */
+static struct ipc_msg *ipc_chan_msg_alloc(struct ipc_chan *ch, u64 len)
+{
+	struct ipc_msg *msg = READ_ONCE(ch->spare) ? xchg(&ch->spare, NULL) :
+						    NULL;
+
+	if (msg) {
+		if (len <= msg->cap) {
+			msg->len = len;
+			return msg;
+		}
+		ipc_chan_keep_spare(ch, msg);
+	}
+	return ipc_msg_alloc(len);
+}
+
+/* A message was taken: settle the quota, keep the memory as a spare. */
+static void ipc_chan_msg_done(struct ipc_chan *ch, struct ipc_msg *msg)
+{
+	ipcdev_uncharge(msg->user, 0, msg->len);
+	msg->user = NULL;
+	ipc_chan_keep_spare(ch, msg);
 }
 
 /* Fill @msg from user memory, piece by piece.  Return: 0 or -EFAULT. */
@@ -190,6 +290,9 @@ void ipc_chan_destroy(struct ipc_chan *ch)
 		ipc_msg_free(msg);
 	}
 	INIT_LIST_HEAD(&ch->msgs);
+	if (ch->spare)
+		ipc_msg_release(ch->spare);
+	ch->spare = NULL;
 	mutex_destroy(&ch->lock);
 }
 
@@ -213,42 +316,72 @@ bool ipc_chan_full(struct ipc_chan *ch)
 	return !ipc_chan_fits(ch, 0);
 }
 
-/* The arguments of a channel's wait condition. */
+/* A put's wait condition: room for @len bytes. */
 struct ipc_chan_cond {
 	struct ipc_chan *ch;
 	u64 len;
-	int (*check)(const struct ipc_chan *ch, u64 len);
 };
 
-static int ipc_chan_cond_check(void *arg)
+/*
+ * Exclusive wait for @check on @wq; called with ch->lock held, returns with
+ * it held but for -EINTR and IPCDEV_WAIT_HANDED (see ipcdev_wait_locked()).
+ */
+static int ipc_chan_wait(struct ipc_chan *ch, wait_queue_head_t *wq,
+			 atomic_t *nr_waiting, int (*check)(void *), void *arg,
+			 const struct ipcdev_wait *w, struct ipcdev_waiter *waiter)
+	__must_hold(&ch->lock)
+{
+	return ipcdev_wait_locked(wq, &ch->lock, check, arg, w, true,
+				  nr_waiting, waiter);
+}
+
+/*
+ * A getter asleep on an empty channel.  A put hands its message straight
+ * to the first one (ipc_chan_hand_over()): the message never enters the
+ * list, and the getter copies it out without re-taking ch->lock.
+ */
+struct ipc_getter {
+	struct ipcdev_waiter waiter;
+	u64 size;		/* its buffer; a longer message is queued */
+	struct ipc_msg *msg;	/* handed over; the getter owns it */
+};
+
+static bool ipc_getter_take(struct ipcdev_waiter *waiter, void *arg)
+{
+	struct ipc_getter *g = container_of(waiter, struct ipc_getter, waiter);
+	struct ipc_msg *msg = arg;
+
+	if (msg->len > g->size)
+		return false;
+	g->msg = msg;
+	return true;
+}
+
+/*
+ * Give @msg to the first sleeping getter, if the channel is empty (so that
+ * no older message is overtaken) and its buffer is large enough.
+ */
+static bool ipc_chan_hand_over(struct ipc_chan *ch, struct ipc_msg *msg)
+	__must_hold(&ch->lock)
+{
+	if (ch->count || !atomic_read(&ch->getters))
+		return false;
+	return ipcdev_waiter_hand(&ch->getq, ipc_getter_take, msg);
+}
+
+static int ipc_chan_put_check(void *arg)
 {
 	struct ipc_chan_cond *c = arg;
 
-	return c->check(c->ch, c->len);
-}
-
-/* Exclusive wait for @check on @wq; called and returns with ch->lock held. */
-static int ipc_chan_wait(struct ipc_chan *ch, wait_queue_head_t *wq,
-			 atomic_t *nr_waiting,
-			 int (*check)(const struct ipc_chan *, u64), u64 len,
-			 const struct ipcdev_wait *w)
-	__must_hold(&ch->lock)
-{
-	struct ipc_chan_cond c = { .ch = ch, .len = len, .check = check };
-
-	return ipcdev_wait_locked(wq, &ch->lock, ipc_chan_cond_check, &c, w,
-				  true, nr_waiting);
-}
-
-static int ipc_chan_put_check(const struct ipc_chan *ch, u64 len)
-{
-	if (ch->no_getters)
+	if (c->ch->no_getters)
 		return -EPIPE;
-	return ipc_chan_fits(ch, len);
+	return ipc_chan_fits(c->ch, c->len);
 }
 
-static int ipc_chan_get_check(const struct ipc_chan *ch, u64 unused)
+static int ipc_chan_get_check(void *arg)
 {
+	const struct ipc_chan *ch = arg;
+
 	if (READ_ONCE(ch->count))
 		return 1;
 	return ch->no_putters ? -EPIPE : 0;
@@ -274,25 +407,41 @@ static void ipc_chan_notify(struct ipc_chan *ch, wait_queue_head_t *wq,
 		kill_fasync(fa, SIGIO, band);
 }
 
-static struct ipc_msg *ipc_msg_from_user(const void __user *buf, u64 len)
+static struct ipc_msg *ipc_msg_from_user(struct ipc_chan *ch,
+					 const void __user *buf, u64 len,
+					 struct ipcdev_user **quser)
 {
 	struct ipc_msg *msg;
 	int ret;
 
-	msg = ipc_msg_alloc(len);
+	msg = ipc_chan_msg_alloc(ch, len);
 	if (!msg)
 		return ERR_PTR(-ENOMEM);
-	if (len && ipc_msg_copy_in(msg, buf)) {
-		ipc_msg_free(msg);
-		return ERR_PTR(-EFAULT);
-	}
+	ret = len && ipc_msg_copy_in(msg, buf) ? -EFAULT : 0;
 	/* The sender's quota holds the bytes until the message is taken. */
-	ret = len ? ipcdev_charge(current_fsuid(), 0, len, &msg->user) : 0;
+	if (!ret && len)
+		ret = ipcdev_charge_msg(quser, len, &msg->user);
 	if (ret) {
-		ipc_msg_free(msg);
+		ipc_chan_msg_done(ch, msg);
 		return ERR_PTR(ret);
 	}
 	return msg;
+}
+
+/* Link @msg at the tail (or back at the head) and tell the readers. */
+static void ipc_chan_enqueue(struct ipc_chan *ch, struct ipc_msg *msg,
+			     bool head)
+	__must_hold(&ch->lock)
+{
+	if (head)
+		list_add(&msg->link, &ch->msgs);
+	else
+		list_add_tail(&msg->link, &ch->msgs);
+	WRITE_ONCE(ch->count, ch->count + 1);
+	WRITE_ONCE(ch->bytes, ch->bytes + msg->len);
+	atomic_long_add(msg->len, &ipcdev_nr_bytes);
+	ipc_chan_notify(ch, &ch->getq, &ch->getters, ch->fasync_in,
+			EPOLLIN | EPOLLRDNORM, POLL_IN);
 }
 
 /**
@@ -301,6 +450,7 @@ static struct ipc_msg *ipc_msg_from_user(const void __user *buf, u64 len)
  * @buf:	user memory holding the message
  * @len:	its length; may be 0
  * @w:		how long to wait for room
+ * @quser:	the sending handle's quota cache (ipcdev_charge_msg())
  *
  * The message is read from user space before anything changes, so a put
  * that fails leaves the channel as it was.
@@ -309,14 +459,15 @@ static struct ipc_msg *ipc_msg_from_user(const void __user *buf, u64 len)
  * -EPIPE (no receiver any more), -EAGAIN, -ETIMEDOUT, -ERESTARTSYS.
  */
 int ipc_chan_put(struct ipc_chan *ch, const void __user *buf, u64 len,
-		 const struct ipcdev_wait *w)
+		 const struct ipcdev_wait *w, struct ipcdev_user **quser)
 {
+	struct ipc_chan_cond c = { .ch = ch, .len = len };
 	struct ipc_msg *msg;
 	int ret;
 
 	if (len > ch->msgsize_max)
 		return -EMSGSIZE;
-	msg = ipc_msg_from_user(buf, len);
+	msg = ipc_msg_from_user(ch, buf, len, quser);
 	if (IS_ERR(msg))
 		return PTR_ERR(msg);
 
@@ -324,17 +475,13 @@ int ipc_chan_put(struct ipc_chan *ch, const void __user *buf, u64 len,
 	if (ret)
 		goto out_free;
 	ret = ipc_chan_wait(ch, &ch->putq, &ch->putters, ipc_chan_put_check,
-			    len, w);
+			    &c, w, NULL);
 	if (ret == -EINTR)
 		goto out_free;		/* killed; ch->lock was not re-taken */
 	if (ret)
 		goto out_unlock;
-	list_add_tail(&msg->link, &ch->msgs);
-	WRITE_ONCE(ch->count, ch->count + 1);
-	WRITE_ONCE(ch->bytes, ch->bytes + len);
-	atomic_long_add(len, &ipcdev_nr_bytes);
-	ipc_chan_notify(ch, &ch->getq, &ch->getters, ch->fasync_in,
-			EPOLLIN | EPOLLRDNORM, POLL_IN);
+	if (!ipc_chan_hand_over(ch, msg))
+		ipc_chan_enqueue(ch, msg, false);
 	/* One get may free room for several smaller messages: pass it on. */
 	if (atomic_read(&ch->putters) && ipc_chan_fits(ch, 0))
 		wake_up(&ch->putq);
@@ -344,8 +491,32 @@ int ipc_chan_put(struct ipc_chan *ch, const void __user *buf, u64 len,
 out_unlock:
 	mutex_unlock(&ch->lock);
 out_free:
-	ipc_msg_free(msg);
+	ipc_chan_msg_done(ch, msg);
 	return ret;
+}
+
+/*
+ * Copy out a message a put handed over (ipc_chan_hand_over()), without
+ * ch->lock.  If that fails, the message goes back to the head of the
+ * channel, as if never taken.
+ */
+static int ipc_chan_deliver(struct ipc_chan *ch, struct ipc_msg *msg,
+			    void __user *buf, u64 *msglen, u64 __user *ulen)
+{
+	*msglen = msg->len;
+	if ((!ulen || !put_user(msg->len, ulen)) &&
+	    (!msg->len || !ipc_msg_copy_out(msg, buf))) {
+		ipc_chan_msg_done(ch, msg);
+		return 0;
+	}
+	/*
+	 * Not killable: the message must not be lost.  Only a get whose
+	 * memory faults comes here.
+	 */
+	mutex_lock(&ch->lock);
+	ipc_chan_enqueue(ch, msg, true);
+	mutex_unlock(&ch->lock);
+	return -EFAULT;
 }
 
 /**
@@ -369,11 +540,15 @@ int ipc_chan_get(struct ipc_chan *ch, void __user *buf, u64 size,
 	struct ipc_msg *msg;
 	int ret;
 
+	struct ipc_getter g = { .size = size };
+
 	ret = mutex_lock_killable(&ch->lock);
 	if (ret)
 		return ret;
 	ret = ipc_chan_wait(ch, &ch->getq, &ch->getters, ipc_chan_get_check,
-			    0, w);
+			    ch, w, &g.waiter);
+	if (ret == IPCDEV_WAIT_HANDED)
+		return ipc_chan_deliver(ch, g.msg, buf, msglen, ulen);
 	if (ret == -EINTR)
 		return ret;		/* killed; ch->lock was not re-taken */
 	if (ret)
@@ -402,7 +577,7 @@ int ipc_chan_get(struct ipc_chan *ch, void __user *buf, u64 size,
 	if (atomic_read(&ch->getters) && ch->count)
 		wake_up(&ch->getq);
 	mutex_unlock(&ch->lock);
-	ipc_msg_free(msg);
+	ipc_chan_msg_done(ch, msg);
 	return 0;
 
 out_pass:
@@ -493,7 +668,8 @@ long ipcdev_msg_ioctl(struct ipc_chan *ch, void __user *uarg, bool put,
 	if (ret)
 		return ret;
 	if (put)
-		return ipc_chan_put(ch, u64_to_user_ptr(m.buf), m.len, &w);
+		return ipc_chan_put(ch, u64_to_user_ptr(m.buf), m.len, &w,
+				    &ipcdev_handle(file)->quser);
 	return ipc_chan_get(ch, u64_to_user_ptr(m.buf), m.len, &w, &len,
 			    &umsg->len);
 }

@@ -184,7 +184,7 @@ static int ipcevent_wait(struct ipcevent *ev, const struct ipcdev_wait *w,
 		return ret;
 	c.gen = ev->sets;
 	ret = ipcdev_wait_locked(&ev->wq, &ev->lock, ipcevent_check, &c, w,
-				 false, &ev->waiters);
+				 false, &ev->waiters, NULL);
 	if (ret == -EINTR)
 		return ret;		/* killed; ev->lock was not re-taken */
 	if (!ret && clear)

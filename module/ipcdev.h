@@ -18,7 +18,7 @@
 #include <linux/ktime.h>
 #include <linux/ipcdev.h>
 
-/* Hard limits no module parameter can raise: kvmalloc() refuses > INT_MAX. */
+/* Hard limits no module parameter can raise. */
 #define IPCDEV_MSG_HARD_MAX	SZ_256M
 #define IPCDEV_BYTES_HARD_MAX	SZ_1G
 #define IPCDEV_MSGS_HARD_MAX	SZ_16M
@@ -153,6 +153,9 @@ void ipcdev_ns_unpin(struct ipcdev_obj *obj);
 int ipcdev_charge(kuid_t uid, long objects, long bytes,
 		  struct ipcdev_user **out);
 void ipcdev_uncharge(struct ipcdev_user *u, long objects, long bytes);
+int ipcdev_charge_msg(struct ipcdev_user **cache, long bytes,
+		      struct ipcdev_user **out);
+void ipcdev_user_put(struct ipcdev_user *u);
 
 /**
  * struct ipcdev_handle - one open file of an ipcdev device
@@ -162,12 +165,15 @@ void ipcdev_uncharge(struct ipcdev_user *u, long objects, long bytes);
  * @role:	kind-specific (a pipe's end); set with @obj, then immutable
  * @seen:	shm: the change counter this handle saw last; the segment's
  *		lock, read locklessly by poll
+ * @quser:	the quota record of the first user to send through the
+ *		handle: set once (cmpxchg), a reference held until release
  */
 struct ipcdev_handle {
 	struct ipcdev_obj *obj;
 	fmode_t fmode;
 	u32 role;
 	u64 seen;
+	struct ipcdev_user *quser;
 };
 
 struct ipcdev_handle *ipcdev_handle_alloc(fmode_t fmode);
@@ -242,12 +248,31 @@ struct ipcdev_wait {
 	u32 recheck_ms;
 };
 
+/**
+ * struct ipcdev_waiter - a sleeper in ipcdev_wait_locked() that a waker
+ * may serve directly (ipcdev_waiter_hand()), as POSIX mq's pipelined
+ * send does, instead of waking it to re-check
+ * @wait:	on the wait queue; taken off by the waker under its lock
+ * @handed:	set with release by the waker that served it; read with
+ *		acquire by the sleeper, or under the waiters' lock
+ */
+struct ipcdev_waiter {
+	struct wait_queue_entry wait;
+	int handed;
+};
+
+/* ipcdev_wait_locked(): a waker served the waiter; the lock is not held. */
+#define IPCDEV_WAIT_HANDED	1
+
 int ipcdev_wait_init(struct ipcdev_wait *w, struct file *file, u32 flags,
 		     u64 deadline_ns);
 int ipcdev_wait_locked(wait_queue_head_t *wq, struct mutex *lock,
 		       int (*check)(void *arg), void *arg,
 		       const struct ipcdev_wait *w, bool exclusive,
-		       atomic_t *nr_waiting);
+		       atomic_t *nr_waiting, struct ipcdev_waiter *waiter);
+bool ipcdev_waiter_hand(wait_queue_head_t *wq,
+			bool (*take)(struct ipcdev_waiter *waiter, void *arg),
+			void *arg);
 
 /* The message-channel core (channel.c). */
 struct ipc_msg;
@@ -273,6 +298,11 @@ struct ipc_msg;
  * @no_getters:	the receiving side is gone: puts fail with -EPIPE; @lock
  * @no_putters:	the sending side is gone: an empty channel is at end of
  *		file; @lock
+ * @spare:	a small message taken earlier, kept to carry the next one;
+ *		taken and given back with xchg()/cmpxchg(), without @lock
+ *
+ * Every entry of @getq is a getter's struct ipcdev_waiter: a put may hand
+ * its message straight to the first one.
  */
 struct ipc_chan {
 	struct mutex lock;	/* see above: guards the channel */
@@ -291,6 +321,7 @@ struct ipc_chan {
 	struct fasync_struct **fasync_out;
 	bool no_getters;
 	bool no_putters;
+	struct ipc_msg *spare;
 };
 
 struct ipc_chan_limits {
@@ -303,7 +334,7 @@ int ipc_chan_limits_resolve(struct ipc_chan_limits *lim);
 void ipc_chan_init(struct ipc_chan *ch, const struct ipc_chan_limits *lim);
 void ipc_chan_destroy(struct ipc_chan *ch);
 int ipc_chan_put(struct ipc_chan *ch, const void __user *buf, u64 len,
-		 const struct ipcdev_wait *w);
+		 const struct ipcdev_wait *w, struct ipcdev_user **quser);
 int ipc_chan_get(struct ipc_chan *ch, void __user *buf, u64 size,
 		 const struct ipcdev_wait *w, u64 *msglen, u64 __user *ulen);
 __poll_t ipc_chan_poll(struct ipc_chan *ch, struct file *file,

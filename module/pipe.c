@@ -392,7 +392,8 @@ static ssize_t ipcpipe_write(struct file *file, const char __user *buf,
 	if (ret)
 		return ret;
 	ipcdev_wait_init(&w, file, 0, 0);
-	ret = ipc_chan_put(ipcpipe_out(p, end), buf, len, &w);
+	ret = ipc_chan_put(ipcpipe_out(p, end), buf, len, &w,
+			   &ipcdev_handle(file)->quser);
 	if (ret == -EPIPE)
 		send_sig(SIGPIPE, current, 0);
 	return ret ? ret : len;

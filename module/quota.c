@@ -6,9 +6,15 @@
  * CAP_SYS_RESOURCE lifts the quotas, as for pipe buffers.  Users are
  * identified by kuid, so the same uid in different user namespaces mapped to
  * different kuids counts separately.
+ *
+ * Messages are charged on every put and given back on every get, so that
+ * path takes no lock: a handle caches the record of the user who sends
+ * through it (ipcdev_charge_msg()), and bytes are an atomic counter.
  */
 #include <linux/capability.h>
+#include <linux/cred.h>
 #include <linux/hashtable.h>
+#include <linux/rcupdate.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include "ipcdev.h"
@@ -16,17 +22,25 @@
 /**
  * struct ipcdev_user - what one user holds
  * @node:	in ipcdev_users; ipcdev_users_lock
+ * @rcu:	frees the record after the lockless readers of @bytes
  * @uid:	immutable
+ * @refs:	handles that cache the record (ipcdev_charge_msg())
  * @objects:	objects created and still alive; ipcdev_users_lock
- * @bytes:	bytes held; ipcdev_users_lock
+ * @bytes:	bytes held; changed atomically, without the lock
  *
- * A record lives while either count is not zero.
+ * A record lives while any count is not zero; it is freed, under
+ * ipcdev_users_lock, by whoever brings the last one to zero.  Only a
+ * holder of one of them charges it without the lock (a cached handle, a
+ * message for its own bytes), so a record seen at zero everywhere under the
+ * lock stays so.  Lockless uncharges read it under RCU.
  */
 struct ipcdev_user {
 	struct hlist_node node;
+	struct rcu_head rcu;
 	kuid_t uid;
+	atomic_t refs;
 	long objects;
-	long bytes;
+	atomic_long_t bytes;
 };
 
 static DEFINE_SPINLOCK(ipcdev_users_lock);
@@ -43,22 +57,55 @@ static struct ipcdev_user *ipcdev_user_find(kuid_t uid)
 	return NULL;
 }
 
-static bool ipcdev_over_quota(struct ipcdev_user *u, long objects,
-			      long bytes)
+/* Free @u if nothing holds it any more (and nobody freed it yet). */
+static void ipcdev_user_maybe_free(struct ipcdev_user *u)
 	__must_hold(&ipcdev_users_lock)
 {
-	return (objects && u->objects + objects >
-			   (long)READ_ONCE(ipcdev_user_objects_max)) ||
-	       (bytes && u->bytes + bytes >
-			 (long)READ_ONCE(ipcdev_user_bytes_max));
+	if (hlist_unhashed(&u->node) || atomic_read(&u->refs) || u->objects ||
+	    atomic_long_read(&u->bytes))
+		return;
+	hash_del(&u->node);
+	kfree_rcu(u, rcu);
 }
 
 /*
- * One attempt: charge if the quota allows (or @unlimited).  @spare is a
- * preallocated record, consumed when the user has none yet.
+ * Add @bytes to @u if the quota allows (or @unlimited).  Exact under
+ * concurrent charges: a charge never fails for another's passing one.
+ */
+static bool ipcdev_user_add_bytes(struct ipcdev_user *u, long bytes,
+				  bool unlimited)
+{
+	long max = READ_ONCE(ipcdev_user_bytes_max);
+	long old = atomic_long_read(&u->bytes);
+
+	do {
+		if (!unlimited && bytes && old + bytes > max)
+			return false;
+	} while (!atomic_long_try_cmpxchg(&u->bytes, &old, old + bytes));
+	return true;
+}
+
+/* Take @bytes back; frees @u when that was the last thing it held. */
+static void ipcdev_user_sub_bytes(struct ipcdev_user *u, long bytes)
+{
+	rcu_read_lock();
+	if (!atomic_long_sub_return(bytes, &u->bytes) &&
+	    !atomic_read(&u->refs)) {
+		spin_lock(&ipcdev_users_lock);
+		ipcdev_user_maybe_free(u);
+		spin_unlock(&ipcdev_users_lock);
+	}
+	rcu_read_unlock();
+}
+
+/*
+ * One attempt: find (or add, from @spare) @uid's record and charge it if the
+ * quota allows (or @unlimited); with @ref, also take a handle's reference.
+ * @spare is a preallocated record, consumed when the user has none yet.
  */
 static int ipcdev_try_charge(kuid_t uid, long objects, long bytes,
-			     bool unlimited, struct ipcdev_user **spare,
+			     bool unlimited, bool ref,
+			     struct ipcdev_user **spare,
 			     struct ipcdev_user **out)
 {
 	struct ipcdev_user *u;
@@ -76,41 +123,34 @@ static int ipcdev_try_charge(kuid_t uid, long objects, long bytes,
 		u->uid = uid;
 		hash_add(ipcdev_users, &u->node, __kuid_val(uid));
 	}
-	if (!unlimited && ipcdev_over_quota(u, objects, bytes)) {
+	if (!unlimited && objects &&
+	    u->objects + objects > (long)READ_ONCE(ipcdev_user_objects_max)) {
+		ret = -EDQUOT;
+	} else if (!ipcdev_user_add_bytes(u, bytes, unlimited)) {
 		ret = -EDQUOT;
 	} else {
 		u->objects += objects;
-		u->bytes += bytes;
+		if (ref)
+			atomic_inc(&u->refs);
 		*out = u;
 	}
-	if (!u->objects && !u->bytes) {
-		/* A record we just added for a charge that failed. */
-		hash_del(&u->node);
-		*spare = u;
-	}
+	/* A record we just added for a charge that failed. */
+	ipcdev_user_maybe_free(u);
 out:
 	spin_unlock(&ipcdev_users_lock);
 	return ret;
 }
 
-/**
- * ipcdev_charge() - charge objects and bytes to a user
- * @uid:	the user
- * @objects:	objects to add
- * @bytes:	bytes to add
- * @out:	the user's record, for ipcdev_uncharge()
- * Return: 0, -EDQUOT (quota exceeded and no CAP_SYS_RESOURCE), -ENOMEM.
- */
-int ipcdev_charge(kuid_t uid, long objects, long bytes,
-		  struct ipcdev_user **out)
+static int ipcdev_charge_ref(kuid_t uid, long objects, long bytes, bool ref,
+			     struct ipcdev_user **out)
 {
 	struct ipcdev_user *spare = NULL;
 	bool unlimited = false;
 	int ret;
 
 	for (;;) {
-		ret = ipcdev_try_charge(uid, objects, bytes, unlimited, &spare,
-					out);
+		ret = ipcdev_try_charge(uid, objects, bytes, unlimited, ref,
+					&spare, out);
 		if (ret == -EAGAIN) {
 			spare = kzalloc(sizeof(*spare), GFP_KERNEL_ACCOUNT);
 			if (!spare)
@@ -129,24 +169,85 @@ int ipcdev_charge(kuid_t uid, long objects, long bytes,
 }
 
 /**
- * ipcdev_uncharge() - give back what ipcdev_charge() took
+ * ipcdev_charge() - charge objects and bytes to a user
+ * @uid:	the user
+ * @objects:	objects to add
+ * @bytes:	bytes to add
+ * @out:	the user's record, for ipcdev_uncharge()
+ * Return: 0, -EDQUOT (quota exceeded and no CAP_SYS_RESOURCE), -ENOMEM.
+ */
+int ipcdev_charge(kuid_t uid, long objects, long bytes,
+		  struct ipcdev_user **out)
+{
+	return ipcdev_charge_ref(uid, objects, bytes, false, out);
+}
+
+/**
+ * ipcdev_charge_msg() - charge a message's bytes to the current user
+ * @cache:	the sending handle's cached record (set here at first use,
+ *		released by ipcdev_user_put()); others users of the handle
+ *		take the locked path
+ * @bytes:	the message's length
+ * @out:	the user's record, for ipcdev_uncharge()
+ * Return: 0, -EDQUOT (quota exceeded and no CAP_SYS_RESOURCE), -ENOMEM.
+ */
+int ipcdev_charge_msg(struct ipcdev_user **cache, long bytes,
+		      struct ipcdev_user **out)
+{
+	kuid_t uid = current_fsuid();
+	struct ipcdev_user *u = READ_ONCE(*cache);
+	int ret;
+
+	if (!u) {
+		ret = ipcdev_charge_ref(uid, 0, 0, true, &u);
+		if (ret)
+			return ret;
+		if (cmpxchg(cache, NULL, u)) {
+			ipcdev_user_put(u);
+			u = READ_ONCE(*cache);
+		}
+	}
+	if (!uid_eq(u->uid, uid))
+		return ipcdev_charge(uid, 0, bytes, out);
+	/* Our reference keeps @u alive and charged records stay hashed. */
+	if (!ipcdev_user_add_bytes(u, bytes, false) &&
+	    (!capable(CAP_SYS_RESOURCE) ||
+	     !ipcdev_user_add_bytes(u, bytes, true)))
+		return -EDQUOT;
+	*out = u;
+	return 0;
+}
+
+/**
+ * ipcdev_user_put() - drop a handle's cached record (ipcdev_charge_msg())
+ * @u:		the record, or NULL
+ */
+void ipcdev_user_put(struct ipcdev_user *u)
+{
+	if (u && atomic_dec_and_lock(&u->refs, &ipcdev_users_lock)) {
+		ipcdev_user_maybe_free(u);
+		spin_unlock(&ipcdev_users_lock);
+	}
+}
+
+/**
+ * ipcdev_uncharge() - give back what ipcdev_charge() or ipcdev_charge_msg()
+ * took
  * @u:		the user's record (NULL: nothing)
  * @objects:	objects to give back
  * @bytes:	bytes to give back
  */
 void ipcdev_uncharge(struct ipcdev_user *u, long objects, long bytes)
 {
-	bool last;
-
 	if (!u)
 		return;
+	if (!objects) {
+		ipcdev_user_sub_bytes(u, bytes);
+		return;
+	}
 	spin_lock(&ipcdev_users_lock);
 	u->objects -= objects;
-	u->bytes -= bytes;
-	last = !u->objects && !u->bytes;
-	if (last)
-		hash_del(&u->node);
+	atomic_long_sub(bytes, &u->bytes);
+	ipcdev_user_maybe_free(u);
 	spin_unlock(&ipcdev_users_lock);
-	if (last)
-		kfree(u);
 }

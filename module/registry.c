@@ -413,6 +413,7 @@ void ipcdev_handle_free(struct ipcdev_handle *h)
 		atomic_dec(&obj->handles);
 		ipcdev_obj_put(obj);
 	}
+	ipcdev_user_put(h->quser);
 	kfree(h);
 	atomic_long_dec(&ipcdev_nr_handles);
 }

@@ -309,7 +309,7 @@ static long ipcshm_ioctl_lock(struct file *file, struct ipcshm *shm,
 		goto out;
 	}
 	ret = ipcdev_wait_locked(&shm->lockq, &shm->lock, ipcshm_lock_check,
-				 shm, &w, true, &shm->lock_waiters);
+				 shm, &w, true, &shm->lock_waiters, NULL);
 	if (ret == -EINTR)
 		return ret;		/* killed; shm->lock was not re-taken */
 	if (ret)
@@ -392,7 +392,7 @@ static long ipcshm_ioctl_wait_change(struct file *file, struct ipcshm *shm,
 		return ret;
 	ret = ipcdev_wait_locked(&shm->changeq, &shm->lock,
 				 ipcshm_change_check, &c, &w, false,
-				 &shm->change_waiters);
+				 &shm->change_waiters, NULL);
 	if (ret == -EINTR)
 		return ret;		/* killed; shm->lock was not re-taken */
 	seq = shm->seq;

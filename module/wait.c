@@ -85,6 +85,9 @@ static void ipcdev_sleep(const struct ipcdev_wait *w)
  * @exclusive:	wake-one waiters (they pass an unused wake-up on when they
  *		leave), else every waiter is woken
  * @nr_waiting:	optional count of sleepers
+ * @waiter:	optional: the caller's queue entry, through which a waker
+ *		may do the caller's work for it (ipcdev_waiter_hand());
+ *		NULL: an entry of our own, never handed anything
  *
  * @lock is re-taken killably after each sleep: the holder may be copying
  * to or from user memory that takes long to fault in, and SIGKILL must
@@ -94,14 +97,15 @@ static void ipcdev_sleep(const struct ipcdev_wait *w)
  * Return: 0 when @check said go on, its errno, -EAGAIN (non-blocking),
  * -ETIMEDOUT, -ERESTARTSYS (a signal: restarts under SA_RESTART, EINTR
  * otherwise; the deadline being absolute, a restart never waits longer);
- * all with @lock held; or -EINTR with @lock released (fatal signal).
+ * all with @lock held; or, with @lock released: -EINTR (fatal signal) or
+ * IPCDEV_WAIT_HANDED (a waker served @waiter, even if a signal came).
  */
 int ipcdev_wait_locked(wait_queue_head_t *wq, struct mutex *lock,
 		       int (*check)(void *arg), void *arg,
 		       const struct ipcdev_wait *w, bool exclusive,
-		       atomic_t *nr_waiting)
+		       atomic_t *nr_waiting, struct ipcdev_waiter *waiter)
 {
-	DEFINE_WAIT(wait);
+	struct ipcdev_waiter own;
 	bool woken = false;
 	int ret;
 
@@ -111,13 +115,19 @@ int ipcdev_wait_locked(wait_queue_head_t *wq, struct mutex *lock,
 	if (w->nonblock)
 		return -EAGAIN;
 
+	if (!waiter)
+		waiter = &own;
+	init_wait(&waiter->wait);
+	waiter->handed = 0;
 	if (nr_waiting)
 		atomic_inc(nr_waiting);
 	for (;;) {
-		ipcdev_prepare_wait(wq, &wait, exclusive, woken);
-		ret = check(arg);
-		if (ret)
-			break;
+		/*
+		 * Queued and TASK_INTERRUPTIBLE before @lock is dropped: a
+		 * waker changes the state under @lock, so no wake-up is lost.
+		 * @check was false under this same hold of @lock.
+		 */
+		ipcdev_prepare_wait(wq, &waiter->wait, exclusive, woken);
 		if (signal_pending(current)) {
 			ret = -ERESTARTSYS;
 			break;
@@ -129,17 +139,40 @@ int ipcdev_wait_locked(wait_queue_head_t *wq, struct mutex *lock,
 		mutex_unlock(lock);
 		ipcdev_sleep(w);
 		woken = true;
+		/*
+		 * Served while asleep: nothing to re-check, no lock needed.
+		 * Acquire: pairs with ipcdev_waiter_hand()'s release, so
+		 * what the waker did for us is visible.
+		 */
+		if (smp_load_acquire(&waiter->handed))
+			goto handed;
 		if (mutex_lock_killable(lock)) {
-			finish_wait(wq, &wait);
+			/* Off @wq under its lock: @handed is final after this. */
+			finish_wait(wq, &waiter->wait);
 			if (nr_waiting)
 				atomic_dec(nr_waiting);
+			/* Acquire: as above. */
+			if (smp_load_acquire(&waiter->handed))
+				return IPCDEV_WAIT_HANDED;
 			/* The condition cannot be checked: pass on blindly. */
 			if (exclusive)
 				wake_up(wq);
 			return -EINTR;
 		}
+		if (waiter->handed) {
+			mutex_unlock(lock);
+			goto handed;
+		}
+		/*
+		 * Usually woken for what we wait for, and already off @wq
+		 * (autoremove): check before queueing again, so that the
+		 * common wake-up costs no wait-queue locking at all.
+		 */
+		ret = check(arg);
+		if (ret)
+			break;
 	}
-	finish_wait(wq, &wait);
+	finish_wait(wq, &waiter->wait);
 	if (nr_waiting)
 		atomic_dec(nr_waiting);
 	if (ret > 0)
@@ -148,4 +181,49 @@ int ipcdev_wait_locked(wait_queue_head_t *wq, struct mutex *lock,
 	if (exclusive && check(arg) > 0)
 		wake_up(wq);
 	return ret;
+
+handed:
+	/* The waker took us off @wq: this only sets TASK_RUNNING. */
+	finish_wait(wq, &waiter->wait);
+	if (nr_waiting)
+		atomic_dec(nr_waiting);
+	return IPCDEV_WAIT_HANDED;
+}
+
+/**
+ * ipcdev_waiter_hand() - serve the first sleeper of @wq directly
+ * @wq:		an exclusive wait queue whose entries are all embedded in
+ *		struct ipcdev_waiter
+ * @take:	called under @wq's lock with the first waiter: true when it
+ *		did that waiter's work (it must not sleep)
+ * @arg:	for @take
+ *
+ * The caller holds the lock the sleepers re-check under (the @lock of
+ * ipcdev_wait_locked()).  The served waiter is taken off @wq, woken, and
+ * then marked handed: it returns IPCDEV_WAIT_HANDED without re-taking
+ * that lock.  It is woken before it is marked, so that it cannot have
+ * returned (and freed its entry and maybe exited) while we wake it; woken
+ * early, it finds the mark under the lock we hold.
+ *
+ * Return: true when a waiter was served.
+ */
+bool ipcdev_waiter_hand(wait_queue_head_t *wq,
+			bool (*take)(struct ipcdev_waiter *waiter, void *arg),
+			void *arg)
+{
+	struct ipcdev_waiter *waiter;
+	bool served = false;
+
+	spin_lock_irq(&wq->lock);
+	waiter = list_first_entry_or_null(&wq->head, struct ipcdev_waiter,
+					  wait.entry);
+	if (waiter && take(waiter, arg)) {
+		list_del_init(&waiter->wait.entry);
+		wake_up_process(waiter->wait.private);
+		/* Release: @take's work is done before the waiter sees it. */
+		smp_store_release(&waiter->handed, 1);
+		served = true;
+	}
+	spin_unlock_irq(&wq->lock);
+	return served;
 }

@@ -1136,6 +1136,60 @@ TEST_F(quota, bytes_edquot_per_user)
 	close(fb);
 }
 
+/* Child: put 4 KiB messages through the inherited handle *a until it fails. */
+struct shared_fill {
+	int fd;
+	int expect_ok;
+};
+
+static int op_fill_fd(void *a)
+{
+	struct shared_fill *f = a;
+	static char msg[4096];
+	int r = 0, ok = 0;
+
+	while (ok <= QBYTES / 4096 + 2) {
+		r = q_put(f->fd, msg, sizeof(msg), IPCDEV_WAIT_NONBLOCK);
+		if (r)
+			break;
+		ok++;
+	}
+	if (ok != f->expect_ok)
+		return 100 + ok;
+	return r == -EDQUOT ? 0 : (r ? -r : CHILD_ORDER);
+}
+
+/*
+ * A message is charged to the user who sends it, not to the user a handle
+ * first sent for (the handle caches that user's record): one handle, three
+ * users.
+ */
+TEST_F(quota, bytes_charged_to_each_sender_of_one_handle)
+{
+	struct cred c1 = { 2004, 2004, 0, { 0 }, -1 };
+	struct cred c2 = { 2005, 2005, 0, { 0 }, -1 };
+	struct ipcdev_queue_open qo = { .bytes_max = 1 << 20 };
+	struct shared_fill f = { -1, QBYTES / 4096 };
+	static char buf[4096];
+	int n = 0;
+
+	f.fd = dev_open_bind(kind_dev[K_QUEUE], O_RDWR, IPCDEV_IOC_QUEUE_OPEN,
+			     &qo);
+	ASSERT_LE(0, f.fd);
+	/* Root sends first (and has CAP_SYS_RESOURCE: no quota). */
+	ASSERT_EQ(0, q_put(f.fd, buf, sizeof(buf), IPCDEV_WAIT_NONBLOCK));
+	/* 2004 fills exactly its own quota through the same handle. */
+	EXPECT_EQ(0, as_cred(&c1, op_fill_fd, &f));
+	/* 2005 has its own, whole. */
+	EXPECT_EQ(0, as_cred(&c2, op_fill_fd, &f)) TH_LOG("2005 charged wrongly");
+	/* Taking the messages gives 2004 its bytes back. */
+	while (q_get(f.fd, buf, sizeof(buf)) == sizeof(buf))
+		n++;
+	EXPECT_EQ(1 + 2 * (QBYTES / 4096), n);
+	EXPECT_EQ(0, as_cred(&c1, op_fill_fd, &f));
+	close(f.fd);
+}
+
 /* ------------------------------------------------------------------ */
 /* Namespaces                                                          */
 /* ------------------------------------------------------------------ */

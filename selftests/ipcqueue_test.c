@@ -1025,6 +1025,153 @@ TEST_F(q, blocked_get_woken_by_put)
 	EXPECT_EQ(0, st.count);
 }
 
+/*
+ * A put into an empty queue hands its message straight to a sleeping
+ * getter, which copies it out without the queue lock.  When that copy
+ * faults, the message must go back to the head of the queue, before any
+ * message put later.
+ */
+static int blocked_get_expect(int fd, struct ipcdev_msg *m, int want)
+{
+	int r = ioctl(fd, IPCDEV_IOC_QUEUE_GET, m) ? -errno : 0;
+
+	return r == want ? 0 : (r ? -r : CHILD_OTHER);
+}
+
+/*
+ * Fork a getter that blocks with @m and must fail with @want (and learn the
+ * length, for -EMSGSIZE), then put a 100-byte message filled with @seed.
+ */
+static void put_to_blocked_getter(struct __test_metadata *_metadata, int fd,
+				  struct ipcdev_msg *m, int want,
+				  unsigned int seed)
+{
+	unsigned char msg[100];
+	pid_t pid;
+
+	fill(msg, sizeof(msg), seed);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		int r = blocked_get_expect(fd, m, want);
+
+		if (!r && want == -EMSGSIZE && m->len != sizeof(msg))
+			r = CHILD_BADLEN;
+		_exit(r);
+	}
+	ASSERT_EQ(0, wait_getters(fd, 1)) TH_LOG("child never blocked");
+	ASSERT_EQ(0, q_put_nb(fd, msg, sizeof(msg)));
+	EXPECT_EQ(0, wait_child(pid, 20000));
+}
+
+static void handed_message_stays(struct __test_metadata *_metadata, int fd,
+				 struct ipcdev_msg *m)
+{
+	unsigned char out[100];
+	__u64 len;
+
+	put_to_blocked_getter(_metadata, fd, m, -EFAULT, 21);
+	/* Back at the head: a later message queues behind it. */
+	ASSERT_EQ(0, q_put_nb(fd, "later", 5));
+	EXPECT_EQ(2, q_count(fd));
+	len = sizeof(out);
+	ASSERT_EQ(0, q_get_nb(fd, out, &len));
+	ASSERT_EQ(100, len);
+	EXPECT_TRUE(check_fill(out, 100, 21));
+	len = sizeof(out);
+	ASSERT_EQ(0, q_get_nb(fd, out, &len));
+	ASSERT_EQ(5, len);
+	EXPECT_EQ(0, memcmp(out, "later", 5));
+	EXPECT_EQ(0, q_count(fd));
+}
+
+TEST_F(q, blocked_get_efault_keeps_handed_message)
+{
+	long ps = page_size();
+	char *g = guarded_page();
+	/* 50 bytes writable, then the guard page. */
+	struct ipcdev_msg m = { .buf = ptr(g + ps - 50), .len = 100 };
+
+	ASSERT_NE(NULL, g);
+	handed_message_stays(_metadata, self->fd, &m);
+	munmap(g, 2 * ps);
+}
+
+TEST_F(q, blocked_get_len_unwritable_keeps_handed_message)
+{
+	long ps = page_size();
+	char buf[100];
+	struct ipcdev_msg *m = mmap(NULL, ps, PROT_READ | PROT_WRITE,
+				    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	ASSERT_NE(MAP_FAILED, m);
+	m->buf = ptr(buf);
+	m->len = sizeof(buf);
+	/* Readable for the call, but the length cannot be stored back. */
+	ASSERT_EQ(0, mprotect(m, ps, PROT_READ));
+	handed_message_stays(_metadata, self->fd, m);
+	munmap(m, ps);
+}
+
+/* A sleeping getter whose buffer is too small is not handed the message. */
+TEST_F(q, blocked_get_small_buffer_emsgsize)
+{
+	unsigned char out[100];
+	struct ipcdev_msg m = { .buf = ptr(out), .len = 10 };
+	__u64 len;
+
+	put_to_blocked_getter(_metadata, self->fd, &m, -EMSGSIZE, 22);
+	EXPECT_EQ(1, q_count(self->fd));
+	len = sizeof(out);
+	ASSERT_EQ(0, q_get_nb(self->fd, out, &len));
+	ASSERT_EQ(100, len);
+	EXPECT_TRUE(check_fill(out, 100, 22));
+}
+
+/*
+ * A queue keeps its last small message's memory to carry the next one:
+ * every size, smaller or larger than the kept one, and sizes across the
+ * page boundary, must arrive whole.  Some pass one at a time, some while
+ * others are queued.
+ */
+TEST_F(q, sizes_through_recycled_messages)
+{
+	static const __u64 sizes[] = {
+		64, 4096, 1, 4104, 4105, 0, 88, 89, 5000, 64, 65536, 3,
+		4040, 4048, 4049, 8192, 128, 2,
+	};
+	static unsigned char in[65536], out[65536 + 1];
+	unsigned int i, k;
+	__u64 len;
+
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		fill(in, sizes[i], 100 + i);
+		ASSERT_EQ(0, q_put_nb(self->fd, in, sizes[i])) TH_LOG("%u", i);
+		len = sizeof(out);
+		memset(out, 0, sizes[i] + 1);
+		ASSERT_EQ(0, q_get_nb(self->fd, out, &len)) TH_LOG("%u", i);
+		ASSERT_EQ(sizes[i], len);
+		EXPECT_TRUE(check_fill(out, len, 100 + i)) TH_LOG("size %llu",
+			(unsigned long long)sizes[i]);
+	}
+	/* Three queued at a time, in a rolling window. */
+	for (i = 0; i < ARRAY_SIZE(sizes) + 2; i++) {
+		if (i < ARRAY_SIZE(sizes)) {
+			fill(in, sizes[i], 200 + i);
+			ASSERT_EQ(0, q_put_nb(self->fd, in, sizes[i]));
+		}
+		if (i < 2)
+			continue;
+		k = i - 2;
+		len = sizeof(out);
+		ASSERT_EQ(0, q_get_nb(self->fd, out, &len)) TH_LOG("%u", k);
+		ASSERT_EQ(sizes[k], len);
+		EXPECT_TRUE(check_fill(out, len, 200 + k)) TH_LOG("size %llu",
+			(unsigned long long)sizes[k]);
+	}
+	EXPECT_EQ(0, q_count(self->fd));
+}
+
 TEST(blocked_put_woken_by_get)
 {
 	struct ipcdev_queue_stat st;

@@ -102,6 +102,34 @@ TEST_F(lq, emsgsize_reporting)
 	EXPECT_EQ(0, ipc_queue_qsize(self->q));
 }
 
+/*
+ * A blocking put or get without a timeout is a write() or read() (without
+ * @needed): the same results as the ioctls.
+ */
+TEST_F(lq, plain_calls_same_results)
+{
+	char big[129], small[4], buf[128];
+	size_t needed = 0;
+
+	memset(big, 'b', sizeof(big));
+	EXPECT_EQ(-EMSGSIZE, ipc_queue_put(self->q, big, 129, 1, IPC_FOREVER));
+	ASSERT_EQ(0, ipc_queue_put(self->q, big, 100, 1, IPC_FOREVER));
+	ASSERT_EQ(0, ipc_queue_put(self->q, NULL, 0, 1, IPC_FOREVER));
+	/* Too small: EMSGSIZE, the message stays; @needed takes the ioctl. */
+	EXPECT_EQ(-EMSGSIZE, ipc_queue_get(self->q, small, sizeof(small), NULL,
+					   1, IPC_FOREVER));
+	EXPECT_EQ(-EMSGSIZE, ipc_queue_get(self->q, small, sizeof(small),
+					   &needed, 1, IPC_FOREVER));
+	EXPECT_EQ(100, needed);
+	EXPECT_EQ(100, ipc_queue_get(self->q, buf, sizeof(buf), NULL, 1,
+				     IPC_FOREVER));
+	EXPECT_EQ(0, memcmp(buf, big, 100));
+	/* The empty message is a message. */
+	EXPECT_EQ(0, ipc_queue_get(self->q, buf, sizeof(buf), NULL, 1,
+				   IPC_FOREVER));
+	EXPECT_EQ(-EAGAIN, ipc_queue_get(self->q, buf, sizeof(buf), NULL, 0, 0));
+}
+
 TEST_F(lq, blocking_get_woken)
 {
 	char buf[16];
@@ -197,6 +225,10 @@ TEST(access_modes_and_names)
 	ASSERT_LE(0, r);
 	EXPECT_EQ(-EBADF, ipc_queue_get(w, buf, sizeof(buf), NULL, 0, 0));
 	EXPECT_EQ(-EBADF, ipc_queue_put(r, "x", 1, 0, 0));
+	/* The same through the plain (read/write) calls. */
+	EXPECT_EQ(-EBADF, ipc_queue_get(w, buf, sizeof(buf), NULL, 1,
+					IPC_FOREVER));
+	EXPECT_EQ(-EBADF, ipc_queue_put(r, "x", 1, 1, IPC_FOREVER));
 	ASSERT_EQ(0, ipc_queue_put(w, "x", 1, 0, 0));
 	EXPECT_EQ(1, ipc_queue_get(r, buf, sizeof(buf), NULL, 0, 0));
 	EXPECT_EQ(-EINVAL, ipc_queue_open("a/b", O_RDWR | IPC_CREAT, 0600, NULL));

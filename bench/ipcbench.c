@@ -11,7 +11,7 @@
  * PTHREAD_PROCESS_SHARED mutex.
  *
  *   ipcbench [--rounds N] [--scale F] [--pin] [--smoke] [--no-mem]
- *            [--only SUBSTRING] [--title TEXT]
+ *            [--only SUBSTRING] [--mech NAME] [--size BYTES] [--title TEXT]
  *
  * --smoke: a few iterations of everything, TAP output (`ok N name` /
  * `not ok N name`), exit 0 when every mechanism ran and every message
@@ -59,6 +59,7 @@
 static int opt_smoke, opt_rounds = 5, opt_pin, opt_mem = 1;
 static double opt_scale = 1.0;
 static const char *opt_only;
+static long opt_size;		/* --size: only this streaming size */
 static const char *opt_title = "";
 static int tap_n, tap_fail;
 
@@ -2065,7 +2066,8 @@ static void one_round(void)
 	}
 	for (s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++)
 		for (i = 0; i < sizeof(msg) / sizeof(msg[0]); i++)
-			if (want("stream") && wantm(msg[i]))
+			if (want("stream") && wantm(msg[i]) &&
+			    (!opt_size || opt_size == (long)sizes[s]))
 				bench_stream(msg[i], sizes[s]);
 	for (s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++)
 		for (i = M_IPCSHM; i <= M_MEMFD; i++)
@@ -2096,7 +2098,8 @@ static void usage(void)
 {
 	fprintf(stderr,
 		"usage: ipcbench [--smoke] [--rounds N] [--scale F] [--pin] "
-		"[--no-mem] [--only TEST] [--mech NAME] [--title TEXT]\n"
+		"[--no-mem] [--only TEST] [--mech NAME] [--size BYTES] "
+		"[--title TEXT]\n"
 		"  TEST: a substring of floor rtt wake lock stream shm shmbw "
 		"scale self mem\n");
 	exit(2);
@@ -2122,6 +2125,8 @@ int main(int argc, char **argv)
 			opt_scale = atof(argv[++i]);
 		else if (!strcmp(argv[i], "--only") && i + 1 < argc)
 			opt_only = argv[++i];
+		else if (!strcmp(argv[i], "--size") && i + 1 < argc)
+			opt_size = atol(argv[++i]);
 		else if (!strcmp(argv[i], "--mech") && i + 1 < argc)
 			opt_mech = argv[++i];
 		else if (!strcmp(argv[i], "--title") && i + 1 < argc)

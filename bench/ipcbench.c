@@ -1196,7 +1196,7 @@ static int sh_child(void *arg, int idx)
 
 static void bench_shm(int mech, size_t len, int full)
 {
-	long n = full ? iters(16) : stream_count(len), i;
+	long n = full ? iters(64) : stream_count(len), i;
 	size_t maplen = (len + 4095) / 4096 * 4096 + 4096;
 	unsigned char *src = buf_alloc(len);
 	struct sh s = { .mech = mech, .fd = -1, .len = len, .full = full };
@@ -1998,7 +1998,7 @@ static void report(const char *method)
 		     "As above, but the writer stores the whole message into "
 		     "the mapping (memcpy from a private buffer) and the reader "
 		     "loads all of it (memcpy to a private buffer) before "
-		     "checking: 16 handoffs of 1 MiB and 4 MiB.");
+		     "checking: 64 handoffs of 1 MiB and 4 MiB.");
 	table_scale("Each producer puts 16000/P stamped messages; each "
 		    "consumer checks every message (stamp, per-producer order) "
 		    "and stops at a stop message the parent queues after the "

@@ -55,12 +55,14 @@ struct ipc_msg {
 #define IPC_MSG_PAGES_MIN	SZ_64K
 
 /*
- * A channel keeps the last message taken, if it is this small, to carry
- * the next one: as pipe(2) keeps a spare page, so that a steady exchange
- * allocates (and zeroes) nothing.  One page plus a small tail: a 4 KiB
- * message.
+ * A channel keeps the last message taken to carry the next one, as pipe(2)
+ * keeps a spare page, so that a steady exchange allocates (and zeroes)
+ * nothing.  Up to this size (one page and a small tail: a 4 KiB message)
+ * always; a larger one while all large spares together stay within the
+ * spare_max parameter (ipcdev_nr_spare counts them).  A spare carries a
+ * message that fills more than half of it.
  */
-#define IPC_MSG_SPARE_MAX	(IPC_MSG_HEAD_DATA + 256)
+#define IPC_MSG_SPARE_SMALL	(IPC_MSG_HEAD_DATA + 256)
 
 /**
  * ipc_chan_limits_resolve() - apply defaults and check against the ceilings
@@ -158,7 +160,7 @@ static void ipc_msg_release(struct ipc_msg *msg)
 
 static void ipc_msg_free(struct ipc_msg *msg)
 {
-	ipcdev_uncharge(msg->user, 0, msg->len);
+	ipcdev_uncharge_msg(msg->user, msg->len);
 	ipc_msg_release(msg);
 }
 
@@ -204,43 +206,78 @@ static struct ipc_msg *ipc_msg_alloc(u64 len)
 	return msg;
 }
 
-/* Keep @msg as @ch's spare if it is small and there is none yet. */
-static void ipc_chan_keep_spare(struct ipc_chan *ch, struct ipc_msg *msg)
+/* Take a large spare's bytes out of (@add false) or into the budget. */
+static bool ipc_spare_budget(struct ipc_msg *msg, bool add)
 {
-	if (msg->cap > IPC_MSG_SPARE_MAX || cmpxchg(&ch->spare, NULL, msg))
-		ipc_msg_release(msg);
+	long cap = msg->cap;
+
+	if (!add) {
+		atomic_long_sub(cap, &ipcdev_nr_spare);
+		return true;
+	}
+	if (atomic_long_add_return(cap, &ipcdev_nr_spare) <=
+	    (long)READ_ONCE(ipcdev_spare_max))
+		return true;
+	atomic_long_sub(cap, &ipcdev_nr_spare);
+	return false;
+}
+
+/* Keep @msg as @ch's spare if there is none yet and it may be kept. */
+static __always_inline void ipc_chan_keep_spare(struct ipc_chan *ch,
+						struct ipc_msg *msg)
+{
+	bool large = msg->cap > IPC_MSG_SPARE_SMALL;
+
+	if (large && !ipc_spare_budget(msg, true))
+		goto release;
+	if (!cmpxchg(&ch->spare, NULL, msg))
+		return;
+	if (large)
+		ipc_spare_budget(msg, false);
+release:
+	ipc_msg_release(msg);
 }
 
 /*
  * A message for @len bytes: the channel's spare when it is large enough
- * (its pieces, filled in order, hold any @len up to its @cap), else a new
- * one.
+ * (its pieces, filled in order, hold any @len up to its @cap) and not
+ * twice too large, else a new one.
  */
-static struct ipc_msg *ipc_chan_msg_alloc(struct ipc_chan *ch, u64 len)
+static __always_inline struct ipc_msg *ipc_chan_msg_alloc(struct ipc_chan *ch,
+							  u64 len)
 {
 	struct ipc_msg *msg = READ_ONCE(ch->spare) ? xchg(&ch->spare, NULL) :
 						    NULL;
 
 	if (msg) {
-		if (len <= msg->cap) {
+		if (len <= msg->cap && (msg->cap <= IPC_MSG_SPARE_SMALL ||
+					len > msg->cap / 2)) {
+			if (msg->cap > IPC_MSG_SPARE_SMALL)
+				ipc_spare_budget(msg, false);
 			msg->len = len;
 			return msg;
 		}
-		ipc_chan_keep_spare(ch, msg);
+		/* Back, for a later message; ours is new. */
+		if (cmpxchg(&ch->spare, NULL, msg)) {
+			if (msg->cap > IPC_MSG_SPARE_SMALL)
+				ipc_spare_budget(msg, false);
+			ipc_msg_release(msg);
+		}
 	}
 	return ipc_msg_alloc(len);
 }
 
 /* A message was taken: settle the quota, keep the memory as a spare. */
-static void ipc_chan_msg_done(struct ipc_chan *ch, struct ipc_msg *msg)
+static __always_inline void ipc_chan_msg_done(struct ipc_chan *ch,
+					      struct ipc_msg *msg)
 {
-	ipcdev_uncharge(msg->user, 0, msg->len);
+	ipcdev_uncharge_msg(msg->user, msg->len);
 	msg->user = NULL;
 	ipc_chan_keep_spare(ch, msg);
 }
 
 /* Fill @msg from user memory, piece by piece.  Return: 0 or -EFAULT. */
-static int ipc_msg_copy_in(struct ipc_msg *msg, const char __user *buf)
+static int ipc_msg_copy_in_pieces(struct ipc_msg *msg, const char __user *buf)
 {
 	size_t n = min_t(u64, msg->len, IPC_MSG_HEAD_DATA);
 	u64 left = msg->len - n;
@@ -259,7 +296,8 @@ static int ipc_msg_copy_in(struct ipc_msg *msg, const char __user *buf)
 }
 
 /* Copy @msg out to user memory, piece by piece.  Return: 0 or -EFAULT. */
-static int ipc_msg_copy_out(const struct ipc_msg *msg, char __user *buf)
+static int ipc_msg_copy_out_pieces(const struct ipc_msg *msg,
+				   char __user *buf)
 {
 	size_t n = min_t(u64, msg->len, IPC_MSG_HEAD_DATA);
 	u64 left = msg->len - n;
@@ -277,6 +315,23 @@ static int ipc_msg_copy_out(const struct ipc_msg *msg, char __user *buf)
 	return 0;
 }
 
+/* The usual message is one piece: no loop, no call. */
+static __always_inline int ipc_msg_copy_in(struct ipc_msg *msg,
+					   const char __user *buf)
+{
+	if (likely(!msg->next))
+		return copy_from_user(msg->data, buf, msg->len) ? -EFAULT : 0;
+	return ipc_msg_copy_in_pieces(msg, buf);
+}
+
+static __always_inline int ipc_msg_copy_out(const struct ipc_msg *msg,
+					    char __user *buf)
+{
+	if (likely(!msg->next))
+		return copy_to_user(buf, msg->data, msg->len) ? -EFAULT : 0;
+	return ipc_msg_copy_out_pieces(msg, buf);
+}
+
 /**
  * ipc_chan_destroy() - free every queued message
  * @ch:		a channel nobody else can reach any more
@@ -290,8 +345,11 @@ void ipc_chan_destroy(struct ipc_chan *ch)
 		ipc_msg_free(msg);
 	}
 	INIT_LIST_HEAD(&ch->msgs);
-	if (ch->spare)
+	if (ch->spare) {
+		if (ch->spare->cap > IPC_MSG_SPARE_SMALL)
+			ipc_spare_budget(ch->spare, false);
 		ipc_msg_release(ch->spare);
+	}
 	ch->spare = NULL;
 	mutex_destroy(&ch->lock);
 }
@@ -394,16 +452,18 @@ static int ipc_chan_get_check(void *arg)
  * pollers are seen by
  * wq_has_sleeper(), whose barrier pairs with the one after poll_wait().
  */
-static void ipc_chan_notify(struct ipc_chan *ch, wait_queue_head_t *wq,
-			    atomic_t *nr_waiting, struct fasync_struct **fa,
-			    __poll_t events, int band)
+static __always_inline void
+ipc_chan_notify(struct ipc_chan *ch, wait_queue_head_t *wq,
+		atomic_t *nr_waiting, struct fasync_struct **fa,
+		__poll_t events, int band)
 	__must_hold(&ch->lock)
 {
 	if (atomic_read(nr_waiting))
 		wake_up(wq);
 	if (wq_has_sleeper(&ch->pollq))
 		wake_up_poll(&ch->pollq, events);
-	if (fa)
+	/* kill_fasync() reads *fa locklessly too; spare the call. */
+	if (fa && READ_ONCE(*fa))
 		kill_fasync(fa, SIGIO, band);
 }
 
@@ -429,8 +489,8 @@ static struct ipc_msg *ipc_msg_from_user(struct ipc_chan *ch,
 }
 
 /* Link @msg at the tail (or back at the head) and tell the readers. */
-static void ipc_chan_enqueue(struct ipc_chan *ch, struct ipc_msg *msg,
-			     bool head)
+static __always_inline void ipc_chan_enqueue(struct ipc_chan *ch,
+					     struct ipc_msg *msg, bool head)
 	__must_hold(&ch->lock)
 {
 	if (head)
@@ -636,42 +696,6 @@ void ipc_chan_waiters(struct ipc_chan *ch, u32 *getters, u32 *putters)
 {
 	*getters = atomic_read(&ch->getters);
 	*putters = atomic_read(&ch->putters);
-}
-
-/**
- * ipcdev_msg_ioctl() - a PUT or GET ioctl (struct ipcdev_msg) on a channel
- * @ch:		the channel
- * @uarg:	struct ipcdev_msg in user memory
- * @put:	put, else get
- * @file:	the handle's file (O_NONBLOCK)
- *
- * A get writes the message length back to @uarg->len on success and on
- * -EMSGSIZE, before the message is taken: if @uarg cannot be written, the
- * call fails with -EFAULT and the message stays queued.
- * Return: 0 or a negative errno (see ipc_chan_put(), ipc_chan_get()),
- * -EINVAL for unknown flags or non-zero reserved fields.
- */
-long ipcdev_msg_ioctl(struct ipc_chan *ch, void __user *uarg, bool put,
-		      struct file *file)
-{
-	struct ipcdev_msg __user *umsg = uarg;
-	struct ipcdev_msg m;
-	struct ipcdev_wait w;
-	u64 len = 0;
-	int ret;
-
-	if (copy_from_user(&m, umsg, sizeof(m)))
-		return -EFAULT;
-	if (m.reserved)
-		return -EINVAL;
-	ret = ipcdev_wait_init(&w, file, m.flags, m.deadline_ns);
-	if (ret)
-		return ret;
-	if (put)
-		return ipc_chan_put(ch, u64_to_user_ptr(m.buf), m.len, &w,
-				    &ipcdev_handle(file)->quser);
-	return ipc_chan_get(ch, u64_to_user_ptr(m.buf), m.len, &w, &len,
-			    &umsg->len);
 }
 
 /**

@@ -5,7 +5,10 @@
  * A flag and a generation count.  SET raises the flag, bumps the generation
  * and wakes every waiter; a waiter goes on when the flag is raised or the
  * generation moved since it started waiting, so a SET that is cleared again
- * at once still releases everyone who was waiting at the SET.
+ * at once still releases everyone who was waiting at the SET.  A SET serves
+ * its sleeping waiters directly (ipcdev_waiter_hand_all()): each gets the
+ * generation and, for a WAIT_CLEAR, the flag is lowered at once, so that
+ * they need not re-take the lock.
  */
 #include <linux/err.h>
 #include <linux/fs.h>
@@ -24,7 +27,9 @@
  * @set:	the flag; also read locklessly by poll
  * @sets:	SETs that raised the flag: the generation
  * @waiters:	tasks sleeping in WAIT
- * @wq:		waiters and pollers, all woken by a SET
+ * @wq:		sleeping WAITs, each a struct ipcevent_waiter, all served
+ *		by a SET
+ * @pollq:	poll/epoll waiters, woken by a SET
  * @fasync:	handles with O_ASYNC; fasync_helper()'s own locking
  */
 struct ipcevent {
@@ -34,7 +39,15 @@ struct ipcevent {
 	u64 sets;
 	atomic_t waiters;
 	wait_queue_head_t wq;
+	wait_queue_head_t pollq;
 	struct fasync_struct *fasync;
+};
+
+/* A WAIT asleep; a SET fills it in (ipcevent_serve()). */
+struct ipcevent_waiter {
+	struct ipcdev_waiter waiter;
+	bool clear;		/* WAIT_CLEAR: the SET lowers the flag */
+	u64 sets;		/* the generation at the SET */
 };
 
 static struct ipcevent *to_event(struct ipcdev_obj *obj)
@@ -76,6 +89,7 @@ static struct ipcdev_obj *ipcevent_create(void *arg, char *name, umode_t mode)
 		return ERR_PTR(-ENOMEM);
 	mutex_init(&ev->lock);
 	init_waitqueue_head(&ev->wq);
+	init_waitqueue_head(&ev->pollq);
 	ev->set = *(bool *)arg;
 	ret = ipcdev_obj_init(&ev->obj, &ipcevent_kind, name, mode, 0);
 	if (ret) {
@@ -136,16 +150,33 @@ static long ipcevent_ioctl_open(struct file *file, void __user *uarg)
 	return ipcdev_handle_attach(h, obj, 0);
 }
 
+/* Release one sleeping WAIT at a SET; under ev->lock and ev->wq's lock. */
+static void ipcevent_serve(struct ipcdev_waiter *waiter, void *arg)
+{
+	struct ipcevent_waiter *ew = container_of(waiter,
+						  struct ipcevent_waiter,
+						  waiter);
+	struct ipcevent *ev = arg;
+
+	ew->sets = ev->sets;
+	if (ew->clear)
+		WRITE_ONCE(ev->set, false);
+}
+
 static void ipcevent_set(struct ipcevent *ev)
 {
 	mutex_lock(&ev->lock);
 	if (!ev->set) {
 		WRITE_ONCE(ev->set, true);
 		ev->sets++;
+		/* Waiters sleep in TASK_INTERRUPTIBLE on wq, queued under lock. */
+		if (atomic_read(&ev->waiters))
+			ipcdev_waiter_hand_all(&ev->wq, ipcevent_serve, ev);
 		/* Pairs with the barrier after poll_wait() in ipcevent_poll(). */
-		if (wq_has_sleeper(&ev->wq))
-			wake_up_all(&ev->wq);
-		kill_fasync(&ev->fasync, SIGIO, POLL_IN);
+		if (wq_has_sleeper(&ev->pollq))
+			wake_up_all(&ev->pollq);
+		if (READ_ONCE(ev->fasync))
+			kill_fasync(&ev->fasync, SIGIO, POLL_IN);
 	}
 	mutex_unlock(&ev->lock);
 }
@@ -177,6 +208,7 @@ static int ipcevent_wait(struct ipcevent *ev, const struct ipcdev_wait *w,
 			 bool clear, u64 *sets)
 {
 	struct ipcevent_cond c = { .ev = ev };
+	struct ipcevent_waiter ew = { .clear = clear };
 	int ret;
 
 	ret = mutex_lock_killable(&ev->lock);
@@ -184,7 +216,11 @@ static int ipcevent_wait(struct ipcevent *ev, const struct ipcdev_wait *w,
 		return ret;
 	c.gen = ev->sets;
 	ret = ipcdev_wait_locked(&ev->wq, &ev->lock, ipcevent_check, &c, w,
-				 false, &ev->waiters, NULL);
+				 false, &ev->waiters, &ew.waiter);
+	if (ret == IPCDEV_WAIT_HANDED) {
+		*sets = ew.sets;	/* a SET served us, lowering if asked */
+		return 0;
+	}
 	if (ret == -EINTR)
 		return ret;		/* killed; ev->lock was not re-taken */
 	if (!ret && clear)
@@ -326,7 +362,7 @@ static __poll_t ipcevent_poll(struct file *file, poll_table *pt)
 
 	if (IS_ERR(ev))
 		return EPOLLERR;
-	poll_wait(file, &ev->wq, pt);
+	poll_wait(file, &ev->pollq, pt);
 	/* Queued before reading the flag: pairs with wq_has_sleeper(). */
 	smp_mb();
 	return READ_ONCE(ev->set) ? EPOLLIN | EPOLLRDNORM : 0;

@@ -16,6 +16,10 @@
 #include <linux/poll.h>
 #include <linux/wait.h>
 #include <linux/ktime.h>
+#include <linux/cred.h>
+#include <linux/rcupdate.h>
+#include <linux/sched.h>
+#include <linux/uaccess.h>
 #include <linux/ipcdev.h>
 
 /* Hard limits no module parameter can raise. */
@@ -33,11 +37,13 @@ extern unsigned long ipcdev_named_max;
 extern unsigned long ipcdev_shm_max;
 extern unsigned long ipcdev_user_objects_max;
 extern unsigned long ipcdev_user_bytes_max;
+extern unsigned long ipcdev_spare_max;
 
 /* Module-wide counters, shown in /proc/ipcdev/stats. */
 extern atomic_long_t ipcdev_nr_objects;
 extern atomic_long_t ipcdev_nr_handles;
 extern atomic_long_t ipcdev_nr_bytes;
+extern atomic_long_t ipcdev_nr_spare;	/* bytes held in large spares */
 
 unsigned long ipcdev_limit(unsigned long param, unsigned long hard);
 
@@ -153,9 +159,94 @@ void ipcdev_ns_unpin(struct ipcdev_obj *obj);
 int ipcdev_charge(kuid_t uid, long objects, long bytes,
 		  struct ipcdev_user **out);
 void ipcdev_uncharge(struct ipcdev_user *u, long objects, long bytes);
-int ipcdev_charge_msg(struct ipcdev_user **cache, long bytes,
-		      struct ipcdev_user **out);
+int ipcdev_charge_msg_slow(struct ipcdev_user **cache, long bytes,
+			   struct ipcdev_user **out);
+void ipcdev_user_release(struct ipcdev_user *u);
 void ipcdev_user_put(struct ipcdev_user *u);
+
+/**
+ * struct ipcdev_user - what one user holds
+ * @node:	in ipcdev_users; ipcdev_users_lock
+ * @rcu:	frees the record after the lockless readers of @bytes
+ * @uid:	immutable
+ * @refs:	handles that cache the record (ipcdev_charge_msg())
+ * @objects:	objects created and still alive; ipcdev_users_lock
+ * @bytes:	bytes held; changed atomically, without the lock
+ *
+ * A record lives while any count is not zero; it is freed, under
+ * ipcdev_users_lock, by whoever brings the last one to zero.  Only a
+ * holder of one of them charges it without the lock (a cached handle, a
+ * message for its own bytes), so a record seen at zero everywhere under the
+ * lock stays so.  Lockless uncharges read it under RCU.
+ */
+struct ipcdev_user {
+	struct hlist_node node;
+	struct rcu_head rcu;
+	kuid_t uid;
+	atomic_t refs;
+	long objects;
+	atomic_long_t bytes;
+};
+
+/*
+ * Add @bytes to @u if the quota allows (or @unlimited).  Exact under
+ * concurrent charges: a charge never fails for another's passing one.
+ */
+static inline bool ipcdev_user_add_bytes(struct ipcdev_user *u, long bytes,
+					 bool unlimited)
+{
+	long max = READ_ONCE(ipcdev_user_bytes_max);
+	long old = atomic_long_read(&u->bytes);
+
+	do {
+		if (!unlimited && bytes && old + bytes > max)
+			return false;
+	} while (!atomic_long_try_cmpxchg(&u->bytes, &old, old + bytes));
+	return true;
+}
+
+/**
+ * ipcdev_charge_msg() - charge a message's bytes to the current user
+ * @cache:	the sending handle's cached record (the first user to send
+ *		through it); others users of the handle take the locked path
+ * @bytes:	the message's length
+ * @out:	the user's record, for ipcdev_uncharge_msg()
+ *
+ * Inline and lockless when the handle caches the sender's record: the
+ * handle's reference keeps it alive.
+ * Return: 0, -EDQUOT (quota exceeded and no CAP_SYS_RESOURCE), -ENOMEM.
+ */
+static inline int ipcdev_charge_msg(struct ipcdev_user **cache, long bytes,
+				    struct ipcdev_user **out)
+{
+	struct ipcdev_user *u = READ_ONCE(*cache);
+
+	if (likely(u && uid_eq(u->uid, current_fsuid()) &&
+		   ipcdev_user_add_bytes(u, bytes, false))) {
+		*out = u;
+		return 0;
+	}
+	return ipcdev_charge_msg_slow(cache, bytes, out);
+}
+
+/**
+ * ipcdev_uncharge_msg() - give back a message's bytes
+ * @u:		the record ipcdev_charge_msg() charged, or NULL
+ * @bytes:	the message's length
+ *
+ * Lockless; the record is read under RCU, since whoever brings its last
+ * count to zero frees it.
+ */
+static inline void ipcdev_uncharge_msg(struct ipcdev_user *u, long bytes)
+{
+	if (!u)
+		return;
+	rcu_read_lock();
+	if (!atomic_long_sub_return(bytes, &u->bytes) &&
+	    !atomic_read(&u->refs))
+		ipcdev_user_release(u);
+	rcu_read_unlock();
+}
 
 /**
  * struct ipcdev_handle - one open file of an ipcdev device
@@ -182,8 +273,8 @@ int ipcdev_handle_open(struct file *file);
 void ipcdev_handle_release(struct file *file);
 int ipcdev_fop_open(struct inode *inode, struct file *file);
 int ipcdev_fop_release(struct inode *inode, struct file *file);
-struct ipcdev_obj *ipcdev_handle_get_obj(struct ipcdev_handle *h,
-					 struct ipcdev_obj *(*create)(void));
+struct ipcdev_obj *ipcdev_handle_bind_new(struct ipcdev_handle *h,
+					  struct ipcdev_obj *(*create)(void));
 
 /* The identity part of every STAT ioctl. */
 struct ipcdev_ids {
@@ -210,8 +301,27 @@ void ipcdev_obj_ids(const struct ipcdev_obj *obj, struct ipcdev_ids *ids);
 		__st->gid = __ids.gid;					\
 	} while (0)
 
-long ipcdev_common_ioctl(const struct ipcdev_kind *kind, struct file *file,
-			 unsigned int cmd, void __user *uarg);
+/**
+ * ipcdev_common_ioctl() - the commands every device has
+ * @kind:	the device's kind
+ * @file:	the handle
+ * @cmd:	the command
+ * @uarg:	its argument
+ * Return: the command's result, or -ENOIOCTLCMD when @cmd is not common.
+ */
+static inline long ipcdev_common_ioctl(const struct ipcdev_kind *kind,
+				       struct file *file, unsigned int cmd,
+				       void __user *uarg)
+{
+	switch (cmd) {
+	case IPCDEV_IOC_UNLINK:
+		return ipcdev_ioctl_unlink(kind, uarg);
+	case IPCDEV_IOC_SETATTR:
+		return ipcdev_ioctl_setattr(kind, file, uarg);
+	}
+	return -ENOIOCTLCMD;
+}
+
 void ipcdev_show_fdinfo(struct seq_file *m, const struct ipcdev_kind *kind,
 			struct file *file);
 
@@ -224,6 +334,23 @@ static inline struct ipcdev_obj *ipcdev_handle_obj(struct ipcdev_handle *h)
 {
 	/* Pairs with the cmpxchg_release() in ipcdev_handle_bind(). */
 	return smp_load_acquire(&h->obj);
+}
+
+/**
+ * ipcdev_handle_get_obj() - the handle's object, bound on first use
+ * @h:		the handle
+ * @create:	makes a new anonymous object with default settings
+ *
+ * An unbound handle gets a new object ("a new object per open").
+ * Return: the object (the handle's reference), or an ERR_PTR from @create.
+ */
+static inline struct ipcdev_obj *
+ipcdev_handle_get_obj(struct ipcdev_handle *h,
+		      struct ipcdev_obj *(*create)(void))
+{
+	struct ipcdev_obj *obj = ipcdev_handle_obj(h);
+
+	return obj ? obj : ipcdev_handle_bind_new(h, create);
 }
 
 int ipcdev_handle_attach(struct ipcdev_handle *h, struct ipcdev_obj *obj,
@@ -264,15 +391,145 @@ struct ipcdev_waiter {
 /* ipcdev_wait_locked(): a waker served the waiter; the lock is not held. */
 #define IPCDEV_WAIT_HANDED	1
 
-int ipcdev_wait_init(struct ipcdev_wait *w, struct file *file, u32 flags,
-		     u64 deadline_ns);
-int ipcdev_wait_locked(wait_queue_head_t *wq, struct mutex *lock,
-		       int (*check)(void *arg), void *arg,
-		       const struct ipcdev_wait *w, bool exclusive,
-		       atomic_t *nr_waiting, struct ipcdev_waiter *waiter);
-bool ipcdev_waiter_hand(wait_queue_head_t *wq,
-			bool (*take)(struct ipcdev_waiter *waiter, void *arg),
-			void *arg);
+/**
+ * ipcdev_wait_init() - decode the IPCDEV_WAIT_* flags of a call
+ * @w:		filled in
+ * @file:	O_NONBLOCK on the file also means never wait
+ * @flags:	IPCDEV_WAIT_* from user space
+ * @deadline_ns: absolute CLOCK_MONOTONIC, with IPCDEV_WAIT_DEADLINE
+ * Return: 0, or -EINVAL for unknown flags.
+ */
+static inline int ipcdev_wait_init(struct ipcdev_wait *w, struct file *file,
+				   u32 flags, u64 deadline_ns)
+{
+	if (flags & ~(IPCDEV_WAIT_NONBLOCK | IPCDEV_WAIT_DEADLINE))
+		return -EINVAL;
+	w->nonblock = (flags & IPCDEV_WAIT_NONBLOCK) ||
+		      (file->f_flags & O_NONBLOCK);
+	w->timed = flags & IPCDEV_WAIT_DEADLINE;
+	/* ktime_t is signed: clamp far deadlines instead of wrapping. */
+	w->deadline = deadline_ns > KTIME_MAX ? KTIME_MAX : (ktime_t)deadline_ns;
+	w->recheck_ms = 0;
+	return 0;
+}
+
+int ipcdev_wait_sleep(wait_queue_head_t *wq, struct mutex *lock,
+		      int (*check)(void *arg), void *arg,
+		      const struct ipcdev_wait *w, bool exclusive,
+		      atomic_t *nr_waiting, struct ipcdev_waiter *waiter);
+
+/**
+ * ipcdev_wait_locked() - sleep on @wq until @check(@arg) is non-zero
+ * @wq:		the wait queue; wakers change the state under @lock, then
+ *		wake it
+ * @lock:	held on entry and on return, dropped while asleep
+ * @check:	1: go on; 0: wait; negative errno: end the call with it.
+ *		Called under @lock, must not sleep
+ * @arg:	for @check
+ * @w:		how long
+ * @exclusive:	wake-one waiters (they pass an unused wake-up on when they
+ *		leave), else every waiter is woken
+ * @nr_waiting:	optional count of sleepers
+ * @waiter:	optional: the caller's queue entry, through which a waker
+ *		may do the caller's work for it (ipcdev_waiter_hand());
+ *		NULL: an entry of our own, never handed anything
+ *
+ * @lock is re-taken killably after each sleep: the holder may be copying
+ * to or from user memory that takes long to fault in, and SIGKILL must
+ * still end the wait at once.  A task killed there returns -EINTR WITHOUT
+ * @lock; it passes on any wake-up it may have consumed.
+ *
+ * Return: 0 when @check said go on, its errno, -EAGAIN (non-blocking),
+ * -ETIMEDOUT, -ERESTARTSYS (a signal: restarts under SA_RESTART, EINTR
+ * otherwise; the deadline being absolute, a restart never waits longer);
+ * all with @lock held; or, with @lock released: -EINTR (fatal signal) or
+ * IPCDEV_WAIT_HANDED (a waker served @waiter, even if a signal came).
+ */
+static inline int ipcdev_wait_locked(wait_queue_head_t *wq, struct mutex *lock,
+				     int (*check)(void *arg), void *arg,
+				     const struct ipcdev_wait *w,
+				     bool exclusive, atomic_t *nr_waiting,
+				     struct ipcdev_waiter *waiter)
+{
+	/* Inline, so that the usual call that need not wait costs no call. */
+	int ret = check(arg);
+
+	if (ret)
+		return ret < 0 ? ret : 0;
+	if (w->nonblock)
+		return -EAGAIN;
+	return ipcdev_wait_sleep(wq, lock, check, arg, w, exclusive,
+				 nr_waiting, waiter);
+}
+
+/* Take @waiter off its queue (whose lock is held), wake it, mark it. */
+static inline void ipcdev_waiter_served(struct ipcdev_waiter *waiter)
+{
+	list_del_init(&waiter->wait.entry);
+	wake_up_process(waiter->wait.private);
+	/* Release: the waker's work is done before the waiter sees it. */
+	smp_store_release(&waiter->handed, 1);
+}
+
+/**
+ * ipcdev_waiter_hand() - serve the first sleeper of @wq directly
+ * @wq:		an exclusive wait queue whose entries are all embedded in
+ *		struct ipcdev_waiter
+ * @take:	called under @wq's lock with the first waiter: true when it
+ *		did that waiter's work (it must not sleep)
+ * @arg:	for @take
+ *
+ * The caller holds the lock the sleepers re-check under (the @lock of
+ * ipcdev_wait_locked()).  The served waiter is taken off @wq, woken, and
+ * then marked handed: it returns IPCDEV_WAIT_HANDED without re-taking
+ * that lock.  It is woken before it is marked, so that it cannot have
+ * returned (and freed its entry and maybe exited) while we wake it; woken
+ * early, it finds the mark under the lock we hold.
+ *
+ * Return: true when a waiter was served.
+ */
+static inline bool
+ipcdev_waiter_hand(wait_queue_head_t *wq,
+		   bool (*take)(struct ipcdev_waiter *waiter, void *arg), void *arg)
+{
+	struct ipcdev_waiter *waiter;
+	bool served = false;
+
+	spin_lock_irq(&wq->lock);
+	waiter = list_first_entry_or_null(&wq->head, struct ipcdev_waiter,
+					  wait.entry);
+	if (waiter && take(waiter, arg)) {
+		ipcdev_waiter_served(waiter);
+		served = true;
+	}
+	spin_unlock_irq(&wq->lock);
+	return served;
+}
+
+/**
+ * ipcdev_waiter_hand_all() - serve every sleeper of @wq directly
+ * @wq:		a wait queue whose entries are all embedded in struct
+ *		ipcdev_waiter
+ * @take:	called under @wq's lock for each waiter, in order; does its
+ *		work (must not sleep)
+ * @arg:	for @take
+ *
+ * As ipcdev_waiter_hand(), for every waiter.
+ */
+static inline void
+ipcdev_waiter_hand_all(wait_queue_head_t *wq,
+		       void (*take)(struct ipcdev_waiter *waiter, void *arg),
+		       void *arg)
+{
+	struct ipcdev_waiter *waiter, *next;
+
+	spin_lock_irq(&wq->lock);
+	list_for_each_entry_safe(waiter, next, &wq->head, wait.entry) {
+		take(waiter, arg);
+		ipcdev_waiter_served(waiter);
+	}
+	spin_unlock_irq(&wq->lock);
+}
 
 /* The message-channel core (channel.c). */
 struct ipc_msg;
@@ -355,7 +612,40 @@ extern struct miscdevice ipcpipe_misc;
 extern struct miscdevice ipcevent_misc;
 extern struct miscdevice ipcshm_misc;
 
-long ipcdev_msg_ioctl(struct ipc_chan *ch, void __user *uarg, bool put,
-		      struct file *file);
+/**
+ * ipcdev_msg_ioctl() - a PUT or GET ioctl (struct ipcdev_msg) on a channel
+ * @ch:		the channel
+ * @uarg:	struct ipcdev_msg in user memory
+ * @put:	put, else get
+ * @file:	the handle's file (O_NONBLOCK)
+ *
+ * A get writes the message length back to @uarg->len on success and on
+ * -EMSGSIZE, before the message is taken: if @uarg cannot be written, the
+ * call fails with -EFAULT and the message stays queued.
+ * Return: 0 or a negative errno (see ipc_chan_put(), ipc_chan_get()),
+ * -EINVAL for unknown flags or non-zero reserved fields.
+ */
+static inline long ipcdev_msg_ioctl(struct ipc_chan *ch, void __user *uarg,
+				    bool put, struct file *file)
+{
+	struct ipcdev_msg __user *umsg = uarg;
+	struct ipcdev_msg m;
+	struct ipcdev_wait w;
+	u64 len = 0;
+	int ret;
+
+	if (copy_from_user(&m, umsg, sizeof(m)))
+		return -EFAULT;
+	if (m.reserved)
+		return -EINVAL;
+	ret = ipcdev_wait_init(&w, file, m.flags, m.deadline_ns);
+	if (ret)
+		return ret;
+	if (put)
+		return ipc_chan_put(ch, u64_to_user_ptr(m.buf), m.len, &w,
+				    &ipcdev_handle(file)->quser);
+	return ipc_chan_get(ch, u64_to_user_ptr(m.buf), m.len, &w, &len,
+			    &umsg->len);
+}
 
 #endif /* _IPCDEV_INTERNAL_H */

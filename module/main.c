@@ -48,7 +48,13 @@ module_param_named(user_bytes_max, ipcdev_user_bytes_max, ulong, 0644);
 MODULE_PARM_DESC(user_bytes_max,
 		 "Bytes one user may hold: queued messages it sent, segments it made");
 
+unsigned long ipcdev_spare_max = SZ_16M;
+module_param_named(spare_max, ipcdev_spare_max, ulong, 0644);
+MODULE_PARM_DESC(spare_max,
+		 "Bytes all channels may keep in spare messages above 4 KiB");
+
 atomic_long_t ipcdev_nr_objects = ATOMIC_LONG_INIT(0);
+atomic_long_t ipcdev_nr_spare = ATOMIC_LONG_INIT(0);
 atomic_long_t ipcdev_nr_handles = ATOMIC_LONG_INIT(0);
 atomic_long_t ipcdev_nr_bytes = ATOMIC_LONG_INIT(0);
 
@@ -116,6 +122,7 @@ static int ipcdev_stats_show(struct seq_file *m, void *v)
 	seq_printf(m, "named %ld\n", ipcdev_registry_named());
 	seq_printf(m, "bytes %ld\n", atomic_long_read(&ipcdev_nr_bytes));
 	seq_printf(m, "handles %ld\n", atomic_long_read(&ipcdev_nr_handles));
+	seq_printf(m, "spare %ld\n", atomic_long_read(&ipcdev_nr_spare));
 	return 0;
 }
 

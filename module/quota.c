@@ -9,7 +9,8 @@
  *
  * Messages are charged on every put and given back on every get, so that
  * path takes no lock: a handle caches the record of the user who sends
- * through it (ipcdev_charge_msg()), and bytes are an atomic counter.
+ * through it (ipcdev_charge_msg() in ipcdev.h), and bytes are an atomic
+ * counter.
  */
 #include <linux/capability.h>
 #include <linux/cred.h>
@@ -18,30 +19,6 @@
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include "ipcdev.h"
-
-/**
- * struct ipcdev_user - what one user holds
- * @node:	in ipcdev_users; ipcdev_users_lock
- * @rcu:	frees the record after the lockless readers of @bytes
- * @uid:	immutable
- * @refs:	handles that cache the record (ipcdev_charge_msg())
- * @objects:	objects created and still alive; ipcdev_users_lock
- * @bytes:	bytes held; changed atomically, without the lock
- *
- * A record lives while any count is not zero; it is freed, under
- * ipcdev_users_lock, by whoever brings the last one to zero.  Only a
- * holder of one of them charges it without the lock (a cached handle, a
- * message for its own bytes), so a record seen at zero everywhere under the
- * lock stays so.  Lockless uncharges read it under RCU.
- */
-struct ipcdev_user {
-	struct hlist_node node;
-	struct rcu_head rcu;
-	kuid_t uid;
-	atomic_t refs;
-	long objects;
-	atomic_long_t bytes;
-};
 
 static DEFINE_SPINLOCK(ipcdev_users_lock);
 static DEFINE_HASHTABLE(ipcdev_users, 6);
@@ -68,34 +45,16 @@ static void ipcdev_user_maybe_free(struct ipcdev_user *u)
 	kfree_rcu(u, rcu);
 }
 
-/*
- * Add @bytes to @u if the quota allows (or @unlimited).  Exact under
- * concurrent charges: a charge never fails for another's passing one.
+/**
+ * ipcdev_user_release() - free @u if nothing holds it any more
+ * @u:		a record whose bytes just fell to zero with no handle
+ *		holding it; the caller is in an RCU read-side section
  */
-static bool ipcdev_user_add_bytes(struct ipcdev_user *u, long bytes,
-				  bool unlimited)
+void ipcdev_user_release(struct ipcdev_user *u)
 {
-	long max = READ_ONCE(ipcdev_user_bytes_max);
-	long old = atomic_long_read(&u->bytes);
-
-	do {
-		if (!unlimited && bytes && old + bytes > max)
-			return false;
-	} while (!atomic_long_try_cmpxchg(&u->bytes, &old, old + bytes));
-	return true;
-}
-
-/* Take @bytes back; frees @u when that was the last thing it held. */
-static void ipcdev_user_sub_bytes(struct ipcdev_user *u, long bytes)
-{
-	rcu_read_lock();
-	if (!atomic_long_sub_return(bytes, &u->bytes) &&
-	    !atomic_read(&u->refs)) {
-		spin_lock(&ipcdev_users_lock);
-		ipcdev_user_maybe_free(u);
-		spin_unlock(&ipcdev_users_lock);
-	}
-	rcu_read_unlock();
+	spin_lock(&ipcdev_users_lock);
+	ipcdev_user_maybe_free(u);
+	spin_unlock(&ipcdev_users_lock);
 }
 
 /*
@@ -183,16 +142,16 @@ int ipcdev_charge(kuid_t uid, long objects, long bytes,
 }
 
 /**
- * ipcdev_charge_msg() - charge a message's bytes to the current user
+ * ipcdev_charge_msg_slow() - ipcdev_charge_msg() when the handle's cached
+ * record is missing, another user's, or over its quota
  * @cache:	the sending handle's cached record (set here at first use,
- *		released by ipcdev_user_put()); others users of the handle
- *		take the locked path
+ *		released by ipcdev_user_put())
  * @bytes:	the message's length
  * @out:	the user's record, for ipcdev_uncharge()
  * Return: 0, -EDQUOT (quota exceeded and no CAP_SYS_RESOURCE), -ENOMEM.
  */
-int ipcdev_charge_msg(struct ipcdev_user **cache, long bytes,
-		      struct ipcdev_user **out)
+int ipcdev_charge_msg_slow(struct ipcdev_user **cache, long bytes,
+			   struct ipcdev_user **out)
 {
 	kuid_t uid = current_fsuid();
 	struct ipcdev_user *u = READ_ONCE(*cache);
@@ -231,8 +190,7 @@ void ipcdev_user_put(struct ipcdev_user *u)
 }
 
 /**
- * ipcdev_uncharge() - give back what ipcdev_charge() or ipcdev_charge_msg()
- * took
+ * ipcdev_uncharge() - give back what ipcdev_charge() took
  * @u:		the user's record (NULL: nothing)
  * @objects:	objects to give back
  * @bytes:	bytes to give back
@@ -241,10 +199,6 @@ void ipcdev_uncharge(struct ipcdev_user *u, long objects, long bytes)
 {
 	if (!u)
 		return;
-	if (!objects) {
-		ipcdev_user_sub_bytes(u, bytes);
-		return;
-	}
 	spin_lock(&ipcdev_users_lock);
 	u->objects -= objects;
 	atomic_long_sub(bytes, &u->bytes);

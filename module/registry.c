@@ -520,23 +520,20 @@ int ipcdev_open_named(struct ipcdev_handle *h, const struct ipcdev_kind *kind,
 }
 
 /**
- * ipcdev_handle_get_obj() - the handle's object, bound on first use
+ * ipcdev_handle_bind_new() - bind an unbound handle to a new object
  * @h:		the handle
  * @create:	makes a new anonymous object with default settings
  *
- * An unbound handle gets a new object ("a new object per open").  Another
- * thread may bind the handle at the same moment: that binding wins and
- * ours is thrown away.
+ * The slow path of ipcdev_handle_get_obj(): another thread may bind the
+ * handle at the same moment; that binding wins and ours is thrown away.
  * Return: the object (the handle's reference), or an ERR_PTR from @create.
  */
-struct ipcdev_obj *ipcdev_handle_get_obj(struct ipcdev_handle *h,
-					 struct ipcdev_obj *(*create)(void))
+struct ipcdev_obj *ipcdev_handle_bind_new(struct ipcdev_handle *h,
+					  struct ipcdev_obj *(*create)(void))
 {
-	struct ipcdev_obj *obj = ipcdev_handle_obj(h);
+	struct ipcdev_obj *obj;
 	int ret;
 
-	if (obj)
-		return obj;
 	obj = create();
 	if (IS_ERR(obj))
 		return obj;
@@ -715,26 +712,6 @@ int ipcdev_objects_show(struct seq_file *m, void *v)
 			ipcdev_show_obj(m, obj, pidns);
 	mutex_unlock(&ipcdev_registry_lock);
 	return 0;
-}
-
-/**
- * ipcdev_common_ioctl() - the commands every device has
- * @kind:	the device's kind
- * @file:	the handle
- * @cmd:	the command
- * @uarg:	its argument
- * Return: the command's result, or -ENOIOCTLCMD when @cmd is not common.
- */
-long ipcdev_common_ioctl(const struct ipcdev_kind *kind, struct file *file,
-			 unsigned int cmd, void __user *uarg)
-{
-	switch (cmd) {
-	case IPCDEV_IOC_UNLINK:
-		return ipcdev_ioctl_unlink(kind, uarg);
-	case IPCDEV_IOC_SETATTR:
-		return ipcdev_ioctl_setattr(kind, file, uarg);
-	}
-	return -ENOIOCTLCMD;
 }
 
 /**

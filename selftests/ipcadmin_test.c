@@ -880,6 +880,54 @@ TEST(rights_fixed_at_open)
 	EXPECT_EQ(0, dev_unlink(kind_dev[K_QUEUE], n));
 }
 
+/*
+ * Large spare messages (above 4 KiB) are kept only within spare_max, all
+ * channels together, and given back when their channel goes.
+ */
+static int q_exchange(int fd, size_t len)
+{
+	static char buf[256 * 1024];
+
+	if (q_put(fd, buf, len, IPCDEV_WAIT_NONBLOCK))
+		return -1;
+	return q_get(fd, buf, sizeof(buf)) == (long)len ? 0 : -1;
+}
+
+TEST(spare_budget)
+{
+	struct ipcdev_queue_open qo = { .bytes_max = 1 << 20 };
+	unsigned long long max = read_param("spare_max");
+	long long base = read_proc_stat("spare"), kept;
+	int a, b;
+
+	ASSERT_NE(0, max);
+	ASSERT_LE(0, base);
+	a = dev_open_bind(kind_dev[K_QUEUE], O_RDWR, IPCDEV_IOC_QUEUE_OPEN, &qo);
+	b = dev_open_bind(kind_dev[K_QUEUE], O_RDWR, IPCDEV_IOC_QUEUE_OPEN, &qo);
+	ASSERT_LE(0, a);
+	ASSERT_LE(0, b);
+	/* A 200 KiB message leaves a spare of at least that. */
+	ASSERT_EQ(0, q_exchange(a, 200 * 1024));
+	kept = read_proc_stat("spare") - base;
+	EXPECT_LE(200 * 1024, kept);
+	EXPECT_GT(256 * 1024, kept);
+	/* A 4 KiB one is kept outside the budget. */
+	ASSERT_EQ(0, q_exchange(b, 4096));
+	EXPECT_EQ(base + kept, read_proc_stat("spare"));
+	/* No budget left: b's large message is freed, not kept. */
+	ASSERT_EQ(0, write_param("spare_max", base + kept));
+	ASSERT_EQ(0, q_exchange(b, 100 * 1024));
+	EXPECT_EQ(base + kept, read_proc_stat("spare"));
+	/* a reuses its spare and keeps it again. */
+	ASSERT_EQ(0, q_exchange(a, 150 * 1024));
+	EXPECT_EQ(base + kept, read_proc_stat("spare"));
+	ASSERT_EQ(0, write_param("spare_max", max));
+	close(a);
+	EXPECT_EQ(base, read_proc_stat("spare"));
+	close(b);
+	EXPECT_EQ(base, read_proc_stat("spare"));
+}
+
 /* ------------------------------------------------------------------ */
 /* Quotas                                                              */
 /* ------------------------------------------------------------------ */

@@ -497,6 +497,50 @@ TEST_F_TIMEOUT(ev, wait_clear_released_by_set, 120)
 	EXPECT_EQ(0, e_is_set(self->fd));
 }
 
+/*
+ * A SET serves its sleeping waiters itself: plain waits, WAIT_CLEAR waits
+ * and read()s, all at once.  Each is released and learns the SET count, and
+ * the flag ends lowered because some waits clear it.
+ */
+static int mixed_waiter(int fd, int how)
+{
+	__u64 sets = 0;
+
+	switch (how) {
+	case 0:
+		return -e_wait(fd, 0, 0);
+	case 1:
+		return -e_wait(fd, IPCDEV_EVENT_WAIT_CLEAR, 0);
+	default:
+		if (read(fd, &sets, sizeof(sets)) != sizeof(sets))
+			return errno ? errno : CHILD_BADLEN;
+		return sets == 1 ? 0 : CHILD_BADDATA;
+	}
+}
+
+TEST_F_TIMEOUT(ev, one_set_serves_mixed_waiters, 120)
+{
+	struct ipcdev_event_stat st;
+	pid_t pids[6];
+
+	for (int i = 0; i < 6; i++) {
+		pids[i] = fork();
+		ASSERT_LE(0, pids[i]);
+		if (pids[i] == 0)
+			_exit(mixed_waiter(self->fd, i % 3));
+	}
+	ASSERT_EQ(0, wait_waiters(self->fd, 6));
+	ASSERT_EQ(0, e_set(self->fd));
+	EXPECT_EQ(0, reap_all(pids, 6, 20000));
+	ASSERT_EQ(0, e_stat(self->fd, &st));
+	EXPECT_EQ(0, st.set);
+	EXPECT_EQ(0, st.waiters);
+	EXPECT_EQ(1, st.sets);
+	/* A new SET raises it for the next ones. */
+	ASSERT_EQ(0, e_set(self->fd));
+	EXPECT_EQ(0, e_wait(self->fd, IPCDEV_WAIT_NONBLOCK, 0));
+}
+
 /* Lowering the flag is a change: a read-only handle may wait, not clear. */
 TEST(wait_clear_needs_write_access)
 {

@@ -27,7 +27,7 @@
  * that call (table allowed() below), no process hangs (each call is
  * bounded; a worker that does not finish within --timeout is a hang), and
  * once every process has exited and every name the run may have created is
- * unlinked, /proc/ipcdev/stats (objects, named, bytes, handles) is back to
+ * unlinked, /proc/ipcdev/stats (objects, named, bytes, handles, spare) is back to
  * its value before the run.  Kernel reports (KASAN, lockdep...) are found
  * by the runner's dmesg scan.  Prints the number of calls made.
  *
@@ -1425,7 +1425,8 @@ static long long fz_stat(const char *key)
 	return found;
 }
 
-static const char *const fz_keys[] = { "objects", "named", "bytes", "handles" };
+static const char *const fz_keys[] = { "objects", "named", "bytes", "handles",
+					"spare" };
 
 static int fz_setup_mem(struct fz *f)
 {

@@ -574,7 +574,8 @@ FIXTURE(kl) {
 	volatile uint64_t *counter;
 };
 
-static const char *const keys[] = { "objects", "named", "bytes", "handles" };
+static const char *const keys[] = { "objects", "named", "bytes", "handles",
+				     "spare" };
 
 FIXTURE_SETUP(kl)
 {

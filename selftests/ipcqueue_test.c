@@ -1129,18 +1129,19 @@ TEST_F(q, blocked_get_small_buffer_emsgsize)
 }
 
 /*
- * A queue keeps its last small message's memory to carry the next one:
- * every size, smaller or larger than the kept one, and sizes across the
- * page boundary, must arrive whole.  Some pass one at a time, some while
- * others are queued.
+ * A queue keeps its last message's memory to carry the next one: every
+ * size, smaller or larger than the kept one (or less than half of it),
+ * across the page boundary and the kmalloc/page split at 64 KiB, must
+ * arrive whole.  Some pass one at a time, some while others are queued.
  */
 TEST_F(q, sizes_through_recycled_messages)
 {
 	static const __u64 sizes[] = {
 		64, 4096, 1, 4104, 4105, 0, 88, 89, 5000, 64, 65536, 3,
-		4040, 4048, 4049, 8192, 128, 2,
+		4040, 4048, 4049, 8192, 128, 2, 65536, 40000, 20000, 65537,
+		200000, 70000, 100000, 300000, 64,
 	};
-	static unsigned char in[65536], out[65536 + 1];
+	static unsigned char in[300000], out[300000 + 1];
 	unsigned int i, k;
 	__u64 len;
 

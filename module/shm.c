@@ -254,16 +254,28 @@ static struct ipcshm *ipcshm_of(struct file *file)
 }
 
 /* Has the process @owner exited, or is it on its way out? */
+/*
+ * Can no thread of @owner run user code any more?  Only then may its lock
+ * be taken from it.  A fatal signal is not enough: until a thread reaches
+ * do_exit() (PF_EXITING) it may still be running its critical section on
+ * another CPU.
+ */
 static bool ipcshm_owner_dead(struct pid *owner)
 {
-	struct task_struct *t = get_pid_task(owner, PIDTYPE_TGID);
-	bool dead;
+	struct task_struct *leader, *t;
+	bool dead = true;
 
-	if (!t)
-		return true;
-	dead = t->exit_state || (t->signal->flags & SIGNAL_GROUP_EXIT) ||
-	       ((t->flags & PF_EXITING) && get_nr_threads(t) <= 1);
-	put_task_struct(t);
+	rcu_read_lock();
+	leader = pid_task(owner, PIDTYPE_TGID);
+	if (leader) {
+		for_each_thread(leader, t) {
+			if (!t->exit_state && !(t->flags & PF_EXITING)) {
+				dead = false;
+				break;
+			}
+		}
+	}
+	rcu_read_unlock();
 	return dead;
 }
 

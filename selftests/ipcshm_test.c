@@ -825,6 +825,83 @@ TEST_F(seg, holder_closed_fd_then_killed_eownerdead)
 	owner_dead_case(_metadata, self->fd, true);
 }
 
+/*
+ * The lock belongs to the process, which lives as long as any of its
+ * threads: its main thread exiting (a zombie leader) must not free it.
+ * Regression: the dead-holder check once took a zombie leader, or a
+ * fatal signal not yet acted on, for a dead process, and handed the lock
+ * to another locker while a thread of the holder still ran.
+ */
+static int leader_pfd = -1;
+
+static char leader_state(pid_t pid)
+{
+	char path[64], buf[256], *p;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", pid, pid);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = 0;
+	p = strrchr(buf, ')');
+	return p && p[1] == ' ' ? p[2] : 0;
+}
+
+/* The holder's second thread: reports once the main thread is a zombie. */
+static void *holder_thread(void *arg)
+{
+	pid_t pid = getpid();
+	char c = 'L';
+
+	(void)arg;
+	while (leader_state(pid) != 'Z')
+		sleep_ms(5);
+	if (write(leader_pfd, &c, 1) != 1)
+		_exit(CHILD_OTHER);
+	for (;;)
+		pause();
+	return NULL;
+}
+
+TEST_F(seg, holder_leader_exited_thread_alive_keeps_lock)
+{
+	int pfd[2];
+	pthread_t t;
+	pid_t holder;
+	char c = 0;
+
+	ASSERT_EQ(0, pipe(pfd));
+	holder = fork();
+	ASSERT_LE(0, holder);
+	if (holder == 0) {
+		close(pfd[0]);
+		leader_pfd = pfd[1];
+		if (s_lock(self->fd, 0, 0) ||
+		    pthread_create(&t, NULL, holder_thread, NULL))
+			_exit(CHILD_OTHER);
+		pthread_exit(NULL);
+	}
+	close(pfd[1]);
+	ASSERT_EQ(1, read(pfd[0], &c, 1));
+	close(pfd[0]);
+	/* STAT and a timed LOCK both check the holder: it is alive. */
+	EXPECT_EQ(holder, s_lock_owner(self->fd));
+	EXPECT_EQ(-ETIMEDOUT, s_lock(self->fd, IPCDEV_WAIT_DEADLINE,
+				     deadline_in_ms(300)));
+	EXPECT_EQ(holder, s_lock_owner(self->fd));
+	/* Now the whole process dies. */
+	ASSERT_EQ(0, kill(holder, SIGKILL));
+	EXPECT_EQ(1000 + SIGKILL, wait_child(holder, 20000));
+	EXPECT_EQ(-EOWNERDEAD, s_lock(self->fd, 0, 0));
+	EXPECT_EQ(0, s_unlock(self->fd));
+}
+
 /* The blocked call: a LOCK that must end holding the lock. */
 static int lock_call(void *arg)
 {

@@ -168,26 +168,29 @@ static void write_sysctl(const char *path, const char *val)
 	close(fd);
 }
 
-static int dev_open(const char *path)
+/* Open @path and bind the handle with the OPEN ioctl @cmd; fd or -1. */
+static int dev_open_bound(const char *path, unsigned long cmd, void *arg)
 {
 	int fd = open(path, O_RDWR | O_CLOEXEC);
 
-	if (fd < 0)
+	if (fd < 0) {
 		fprintf(stderr, "ipcbench: %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	if (ioctl(fd, cmd, arg)) {
+		fprintf(stderr, "ipcbench: %s: OPEN: %s\n", path,
+			strerror(errno));
+		close(fd);
+		return -1;
+	}
 	return fd;
 }
 
 static int ipcq_new(size_t cap)
 {
 	struct ipcdev_queue_open o = { .bytes_max = cap };
-	int fd = dev_open("/dev/ipcqueue");
 
-	if (fd >= 0 && ioctl(fd, IPCDEV_IOC_QUEUE_OPEN, &o)) {
-		perror("QUEUE_OPEN");
-		close(fd);
-		return -1;
-	}
-	return fd;
+	return dev_open_bound("/dev/ipcqueue", IPCDEV_IOC_QUEUE_OPEN, &o);
 }
 
 static int ipcq_put(int fd, const void *b, size_t len)
@@ -209,14 +212,8 @@ static ssize_t ipcq_get(int fd, void *b, size_t len)
 static int ipcevent_new(void)
 {
 	struct ipcdev_event_open o = { 0 };
-	int fd = dev_open("/dev/ipcevent");
 
-	if (fd >= 0 && ioctl(fd, IPCDEV_IOC_EVENT_OPEN, &o)) {
-		perror("EVENT_OPEN");
-		close(fd);
-		return -1;
-	}
-	return fd;
+	return dev_open_bound("/dev/ipcevent", IPCDEV_IOC_EVENT_OPEN, &o);
 }
 
 static int ipcevent_wait(int fd)
@@ -237,14 +234,8 @@ static int ipcevent_wait_clear(int fd)
 static int ipcshm_new(size_t size)
 {
 	struct ipcdev_shm_open o = { .type = IPCDEV_SHM_RAW, .size = size };
-	int fd = dev_open("/dev/ipcshm");
 
-	if (fd >= 0 && ioctl(fd, IPCDEV_IOC_SHM_OPEN, &o)) {
-		perror("SHM_OPEN");
-		close(fd);
-		return -1;
-	}
-	return fd;
+	return dev_open_bound("/dev/ipcshm", IPCDEV_IOC_SHM_OPEN, &o);
 }
 
 static int ipcshm_lock(int fd)
@@ -349,13 +340,10 @@ static int chan_open(struct chan *c, int mech, size_t msgsize, size_t cap)
 			.flags = IPCDEV_PIPE_DUPLEX, .capacity = cap,
 		};
 
-		c->fd[0] = dev_open("/dev/ipcpipe");
+		c->fd[0] = dev_open_bound("/dev/ipcpipe", IPCDEV_IOC_PIPE_OPEN,
+					  &o);
 		if (c->fd[0] < 0)
 			return -1;
-		if (ioctl(c->fd[0], IPCDEV_IOC_PIPE_OPEN, &o)) {
-			perror("PIPE_OPEN");
-			return -1;
-		}
 		c->fd[1] = o.fd;
 		return 0;
 	}
@@ -1574,8 +1562,9 @@ static int idle_one(int mech, int *fds)
 	case M_IPCPIPE: {
 		struct ipcdev_pipe_open o = { 0 };
 
-		fds[0] = dev_open("/dev/ipcpipe");
-		if (fds[0] < 0 || ioctl(fds[0], IPCDEV_IOC_PIPE_OPEN, &o))
+		fds[0] = dev_open_bound("/dev/ipcpipe", IPCDEV_IOC_PIPE_OPEN,
+					&o);
+		if (fds[0] < 0)
 			return -1;
 		fds[1] = o.fd;
 		return 0;

@@ -587,8 +587,9 @@ static int ipc_chan_deliver(struct ipc_chan *ch, struct ipc_msg *msg,
  * @w:		how long to wait for a message
  * @msglen:	set to the message's length on success and on -EMSGSIZE
  * @ulen:	if not NULL, where the length is also stored in user memory,
- *		before the message is taken, so that a failure to store it
- *		leaves the message queued
+ *		before the message is taken (or, for one handed over, put
+ *		back), so that a failure to store it leaves the message
+ *		queued
  *
  * Return: 0; -EMSGSIZE when @size is smaller than the next message, which
  * stays queued; -EFAULT, the message stays queued; -EPIPE, empty and no
@@ -597,10 +598,9 @@ static int ipc_chan_deliver(struct ipc_chan *ch, struct ipc_msg *msg,
 int ipc_chan_get(struct ipc_chan *ch, void __user *buf, u64 size,
 		 const struct ipcdev_wait *w, u64 *msglen, u64 __user *ulen)
 {
+	struct ipc_getter g = { .size = size };
 	struct ipc_msg *msg;
 	int ret;
-
-	struct ipc_getter g = { .size = size };
 
 	ret = mutex_lock_killable(&ch->lock);
 	if (ret)

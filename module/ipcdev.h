@@ -208,7 +208,7 @@ static inline bool ipcdev_user_add_bytes(struct ipcdev_user *u, long bytes,
 /**
  * ipcdev_charge_msg() - charge a message's bytes to the current user
  * @cache:	the sending handle's cached record (the first user to send
- *		through it); others users of the handle take the locked path
+ *		through it); other users of the handle take the locked path
  * @bytes:	the message's length
  * @out:	the user's record, for ipcdev_uncharge_msg()
  *

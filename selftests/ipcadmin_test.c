@@ -893,14 +893,28 @@ static int q_exchange(int fd, size_t len)
 	return q_get(fd, buf, sizeof(buf)) == (long)len ? 0 : -1;
 }
 
-TEST(spare_budget)
+FIXTURE(spare) {
+	unsigned long long max;
+};
+
+FIXTURE_SETUP(spare)
+{
+	self->max = read_param("spare_max");
+	ASSERT_NE(0, self->max);
+}
+
+/* Even when the test stops at a failed ASSERT. */
+FIXTURE_TEARDOWN(spare)
+{
+	write_param("spare_max", self->max);
+}
+
+TEST_F(spare, budget)
 {
 	struct ipcdev_queue_open qo = { .bytes_max = 1 << 20 };
-	unsigned long long max = read_param("spare_max");
 	long long base = read_proc_stat("spare"), kept;
 	int a, b;
 
-	ASSERT_NE(0, max);
 	ASSERT_LE(0, base);
 	a = dev_open_bind(kind_dev[K_QUEUE], O_RDWR, IPCDEV_IOC_QUEUE_OPEN, &qo);
 	b = dev_open_bind(kind_dev[K_QUEUE], O_RDWR, IPCDEV_IOC_QUEUE_OPEN, &qo);
@@ -921,7 +935,7 @@ TEST(spare_budget)
 	/* a reuses its spare and keeps it again. */
 	ASSERT_EQ(0, q_exchange(a, 150 * 1024));
 	EXPECT_EQ(base + kept, read_proc_stat("spare"));
-	ASSERT_EQ(0, write_param("spare_max", max));
+	ASSERT_EQ(0, write_param("spare_max", self->max));
 	close(a);
 	EXPECT_EQ(base, read_proc_stat("spare"));
 	close(b);
@@ -1070,24 +1084,36 @@ struct fill_arg {
 	int expect_ok;
 };
 
-static int op_fill_bytes(void *a)
+/*
+ * Put 4 KiB messages into @fd until a put fails: 0 when exactly @expect_ok
+ * went in and the next failed with EDQUOT, else a child exit code.
+ */
+static int fill_to_edquot(int fd, int expect_ok)
 {
-	struct fill_arg *f = a;
 	static char msg[4096];
-	int fd = obj_open(K_QUEUE, f->name, O_WRONLY, 0, 0), r = 0, ok = 0;
+	int r = 0, ok = 0;
 
-	if (fd < 0)
-		return -fd;
 	while (ok <= QBYTES / 4096 + 2) {
 		r = q_put(fd, msg, sizeof(msg), IPCDEV_WAIT_NONBLOCK);
 		if (r)
 			break;
 		ok++;
 	}
-	if (ok != f->expect_ok)
+	if (ok != expect_ok)
 		return 100 + ok;
-	if (r != -EDQUOT)
-		return r ? -r : CHILD_ORDER;
+	return r == -EDQUOT ? 0 : (r ? -r : CHILD_ORDER);
+}
+
+static int op_fill_bytes(void *a)
+{
+	struct fill_arg *f = a;
+	int fd = obj_open(K_QUEUE, f->name, O_WRONLY, 0, 0), r;
+
+	if (fd < 0)
+		return -fd;
+	r = fill_to_edquot(fd, f->expect_ok);
+	if (r)
+		return r;
 	/* Zero-length messages hold no bytes: still admitted. */
 	if (q_put(fd, NULL, 0, IPCDEV_WAIT_NONBLOCK))
 		return 99;
@@ -1193,18 +1219,8 @@ struct shared_fill {
 static int op_fill_fd(void *a)
 {
 	struct shared_fill *f = a;
-	static char msg[4096];
-	int r = 0, ok = 0;
 
-	while (ok <= QBYTES / 4096 + 2) {
-		r = q_put(f->fd, msg, sizeof(msg), IPCDEV_WAIT_NONBLOCK);
-		if (r)
-			break;
-		ok++;
-	}
-	if (ok != f->expect_ok)
-		return 100 + ok;
-	return r == -EDQUOT ? 0 : (r ? -r : CHILD_ORDER);
+	return fill_to_edquot(f->fd, f->expect_ok);
 }
 
 /*

@@ -402,6 +402,11 @@ struct ipcdev_event_stat {
  * recursive: LOCK by the holder fails with EDEADLK.  When the holding
  * process dies, the next LOCK gets the lock and fails with EOWNERDEAD (the
  * caller holds the lock then, as with a robust pthread mutex).
+ *
+ * The lock is a word in a page of its own, which a process may map to lock
+ * and unlock without entering the kernel, as a futex-based mutex does (see
+ * struct ipcdev_shm_locker).  LOCK and UNLOCK work on the same word, with or
+ * without a mapping of it.
  */
 
 /* Typecodes of struct ipcdev_shm_open.type, as multiprocessing's. */
@@ -534,6 +539,43 @@ struct ipcdev_shm_io {
 	__u32 reserved;
 };
 
+/**
+ * struct ipcdev_shm_locker - the lock word's fast path (IPCDEV_IOC_SHM_LOCKER)
+ * @flags:	must be zero
+ * @id:		out: the calling process's locker id in this segment, the
+ *		same for all its threads and handles of the segment
+ * @offset:	out: the mmap() offset of the lock page,
+ *		IPCDEV_SHM_LOCK_OFFSET
+ * @reserved:	must be zero
+ *
+ * The first __u32 of the lock page is the lock word: 0 when free; a locker
+ * id (IPCDEV_SHM_LOCK_ID_MASK bits) while that process holds the lock,
+ * or'ed with IPCDEV_SHM_LOCK_WAITERS once a task sleeps in LOCK; or
+ * IPCDEV_SHM_LOCK_DIED, free after its holder died.  Map the page with
+ * mmap(NULL, page size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, @offset)
+ * (a writable mapping needs a handle opened for writing: EACCES; other
+ * offsets, sizes and private mappings: EINVAL).  Then:
+ *  - lock: compare-and-swap 0 to @id (acquire); if the word was anything
+ *    else, call LOCK, which sleeps, reports EDEADLK or EOWNERDEAD, and
+ *    takes the lock for the process;
+ *  - unlock: compare-and-swap @id to 0 (release); if the word was anything
+ *    else, call UNLOCK, which wakes a waiter or fails with EPERM.
+ * An id belongs to a process: a child made by fork() has its own and must
+ * ask for it.  The module never trusts the word: an id it did not give out,
+ * or one of a process that has exited, is a dead holder.
+ */
+struct ipcdev_shm_locker {
+	__u32 flags;
+	__u32 id;
+	__u64 offset;
+	__u64 reserved[2];
+};
+
+#define IPCDEV_SHM_LOCK_ID_MASK	0x3fffffffU	/* the holder's locker id */
+#define IPCDEV_SHM_LOCK_DIED	0x40000000U	/* free; the holder died */
+#define IPCDEV_SHM_LOCK_WAITERS	0x80000000U	/* held; a task sleeps in LOCK */
+#define IPCDEV_SHM_LOCK_OFFSET	0x10000000000ULL /* mmap() offset: 1 TiB */
+
 /* Common to every device. */
 #define IPCDEV_IOC_UNLINK	_IOW(IPCDEV_IOC_MAGIC, 0x01, struct ipcdev_unlink)
 #define IPCDEV_IOC_SETATTR	_IOW(IPCDEV_IOC_MAGIC, 0x02, struct ipcdev_setattr)
@@ -559,6 +601,7 @@ struct ipcdev_shm_io {
 #define IPCDEV_IOC_SHM_WAIT_CHANGE _IOWR(IPCDEV_IOC_MAGIC, 0x35, struct ipcdev_shm_change)
 #define IPCDEV_IOC_SHM_READ	_IOWR(IPCDEV_IOC_MAGIC, 0x36, struct ipcdev_shm_io)
 #define IPCDEV_IOC_SHM_WRITE	_IOWR(IPCDEV_IOC_MAGIC, 0x37, struct ipcdev_shm_io)
+#define IPCDEV_IOC_SHM_LOCKER	_IOWR(IPCDEV_IOC_MAGIC, 0x38, struct ipcdev_shm_locker)
 
 /* Event device.  SET and CLEAR take no argument: it must be 0. */
 #define IPCDEV_IOC_EVENT_OPEN	_IOW(IPCDEV_IOC_MAGIC, 0x40, struct ipcdev_event_open)

@@ -18,7 +18,7 @@
 	X(ipcdev_queue_open) X(ipcdev_queue_stat)			\
 	X(ipcdev_pipe_open) X(ipcdev_pipe_stat)				\
 	X(ipcdev_shm_open) X(ipcdev_shm_stat) X(ipcdev_shm_lock)	\
-	X(ipcdev_shm_change) X(ipcdev_shm_io)				\
+	X(ipcdev_shm_change) X(ipcdev_shm_io) X(ipcdev_shm_locker)	\
 	X(ipcdev_event_open) X(ipcdev_event_wait) X(ipcdev_event_stat)
 
 /* The 64-bit layout. */
@@ -44,6 +44,7 @@ typedef __s64 __attribute__((aligned(4))) s64_i386;
 #define ipcdev_shm_lock ipcdev_shm_lock_32
 #define ipcdev_shm_change ipcdev_shm_change_32
 #define ipcdev_shm_io ipcdev_shm_io_32
+#define ipcdev_shm_locker ipcdev_shm_locker_32
 #define ipcdev_event_open ipcdev_event_open_32
 #define ipcdev_event_wait ipcdev_event_wait_32
 #define ipcdev_event_stat ipcdev_event_stat_32
@@ -60,6 +61,7 @@ typedef __s64 __attribute__((aligned(4))) s64_i386;
 #undef ipcdev_shm_lock
 #undef ipcdev_shm_change
 #undef ipcdev_shm_io
+#undef ipcdev_shm_locker
 #undef ipcdev_event_open
 #undef ipcdev_event_wait
 #undef ipcdev_event_stat
@@ -79,7 +81,7 @@ static void check(const char *name, unsigned long s64, unsigned long s32)
 
 int main(void)
 {
-	printf("TAP version 13\n1..15\n");
+	printf("TAP version 13\n1..16\n");
 	IPCDEV_STRUCTS(CHECK)
 	return failed;
 }

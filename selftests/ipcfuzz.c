@@ -238,7 +238,9 @@ static const int e_send[] = { ENOTCONN, EBADF, EMSGSIZE, EFAULT, EINVAL, ENOMEM,
 static const int e_recv[] = { ENOTCONN, EBADF, EMSGSIZE, EFAULT, EINVAL, EPIPE, WAITERR, 0 };
 static const int e_pstat[] = { ENOTCONN, EFAULT, 0 };
 static const int e_sstat[] = { ENOTCONN, EFAULT, 0 };
-static const int e_lock[] = { ENOTCONN, EFAULT, EINVAL, EDEADLK, EOWNERDEAD, WAITERR, 0 };
+static const int e_lock[] = { ENOTCONN, EFAULT, EINVAL, EDEADLK, EOWNERDEAD, ENOMEM, WAITERR,
+			      0 };
+static const int e_locker[] = { ENOTCONN, EFAULT, EINVAL, ENOMEM, EINTR, 0 };
 static const int e_unlock[] = { ENOTCONN, EINVAL, EPERM, 0 };
 static const int e_publish[] = { ENOTCONN, EINVAL, EBADF, 0 };
 static const int e_change[] = { ENOTCONN, EFAULT, EINVAL, WAITERR, 0 };
@@ -278,6 +280,7 @@ static const struct fz_cmd fz_cmds[] = {
 	{ IPCDEV_IOC_SHM_WAIT_CHANGE, "SHM_WAIT_CHANGE", DS, A_INOUT, e_change },
 	{ IPCDEV_IOC_SHM_READ, "SHM_READ", DS, A_INOUT, e_sio },
 	{ IPCDEV_IOC_SHM_WRITE, "SHM_WRITE", DS, A_INOUT, e_sio },
+	{ IPCDEV_IOC_SHM_LOCKER, "SHM_LOCKER", DS, A_INOUT, e_locker },
 	{ IPCDEV_IOC_EVENT_OPEN, "EVENT_OPEN", DE, A_IN, e_eopen },
 	{ IPCDEV_IOC_EVENT_SET, "EVENT_SET", DE, A_NONE, e_eset },
 	{ IPCDEV_IOC_EVENT_CLEAR, "EVENT_CLEAR", DE, A_NONE, e_eset },
@@ -615,6 +618,16 @@ static void fz_build(struct fz *f, const struct fz_cmd *c, unsigned char *s,
 		a->deadline_ns = rdeadline(f);
 		a->flags = rwait(f);
 		a->reserved = (uint32_t)rres(f);
+		break;
+	}
+	case IPCDEV_IOC_SHM_LOCKER: {
+		struct ipcdev_shm_locker *a = (void *)s;
+
+		a->flags = pc(f, 90) ? 0 : (uint32_t)r64(f);
+		a->id = (uint32_t)r64(f);
+		a->offset = r64(f);
+		a->reserved[0] = rres(f);
+		a->reserved[1] = rres(f);
 		break;
 	}
 	case IPCDEV_IOC_SHM_WAIT_CHANGE: {
@@ -978,6 +991,10 @@ static void op_mmap(struct fz *f, int slot)
 	int prot = prots[rn(f, 4)];
 	int flags = pc(f, 70) ? MAP_SHARED : MAP_PRIVATE;
 	off_t off = pc(f, 80) ? 0 : pc(f, 80) ? f->pg * (off_t)rn(f, 3) : (off_t)r64(f) & ~(f->pg - 1);
+
+	/* Sometimes the lock word's page, whose touches write garbage words. */
+	if (pc(f, 10))
+		off = (off_t)IPCDEV_SHM_LOCK_OFFSET;
 	static const int e_shm[] = { EINVAL, EACCES, ENOTCONN, ENOMEM, EOVERFLOW, 0 };
 	void *p;
 

@@ -2,7 +2,9 @@
 /*
  * Kills under load: producers and consumers on a queue and on a pipe, and
  * lockers of a shared memory segment (IPCDEV_IOC_SHM_LOCK/UNLOCK around a
- * non-atomic increment of a counter in the mapping), while the test kills
+ * non-atomic increment of a counter in the mapping; every other locker
+ * takes the lock word's fast path, a compare-and-swap of the mapped word
+ * before each ioctl, as libipcdev does), while the test kills
  * random workers with SIGKILL at random (seeded) moments and starts new
  * ones.  Run as root with the ipcdev module loaded.
  *
@@ -183,7 +185,34 @@ struct target {
 	unsigned long put_cmd, get_cmd;
 	int shm_fd;
 	volatile uint64_t *counter;
+	uint32_t *lock_word;	/* the mapped lock word */
 };
+
+/*
+ * The lock word's protocol (struct ipcdev_shm_locker): swap 0 to @id, or
+ * @id to 0, and make the ioctl when the swap fails or @id is 0.
+ */
+static int word_lock(struct target *t, uint32_t id, struct ipcdev_shm_lock *a)
+{
+	uint32_t free_word = 0;
+
+	if (id && __atomic_compare_exchange_n(t->lock_word, &free_word, id, 0,
+					      __ATOMIC_ACQUIRE,
+					      __ATOMIC_RELAXED))
+		return 0;
+	return ioctl(t->shm_fd, IPCDEV_IOC_SHM_LOCK, a);
+}
+
+static int word_unlock(struct target *t, uint32_t id)
+{
+	uint32_t held = id;
+
+	if (id && __atomic_compare_exchange_n(t->lock_word, &held, 0, 0,
+					      __ATOMIC_RELEASE,
+					      __ATOMIC_RELAXED))
+		return 0;
+	return ioctl(t->shm_fd, IPCDEV_IOC_SHM_UNLOCK, 0);
+}
 
 static void producer(struct shared *sh, struct target *t, int id)
 {
@@ -254,12 +283,18 @@ static void locker(struct shared *sh, struct target *t, int id)
 {
 	struct lock_log *l = &sh->lock[id];
 	struct ipcdev_shm_lock a = { 0 };
+	struct ipcdev_shm_locker me = { 0 };
 
+	/* Odd slots take the fast path, with their own process's id. */
+	if (id % 2 && ioctl(t->shm_fd, IPCDEV_IOC_SHM_LOCKER, &me)) {
+		shared_err(sh, "locker %d: LOCKER errno %d", id, errno);
+		_exit(1);
+	}
 	while (!sh->stop_lock) {
 		uint64_t v;
 
 		/* Untimed: a dead holder must not keep us waiting. */
-		if (ioctl(t->shm_fd, IPCDEV_IOC_SHM_LOCK, &a)) {
+		if (word_lock(t, me.id, &a)) {
 			if (errno == EOWNERDEAD) {
 				l->ownerdead++;
 			} else if (errno == EINTR) {
@@ -279,7 +314,7 @@ static void locker(struct shared *sh, struct target *t, int id)
 		l->done++;
 		__atomic_thread_fence(__ATOMIC_SEQ_CST);
 		l->in_cs = 0;
-		if (ioctl(t->shm_fd, IPCDEV_IOC_SHM_UNLOCK, 0)) {
+		if (word_unlock(t, me.id)) {
 			shared_err(sh, "locker %d: UNLOCK errno %d", id, errno);
 			_exit(1);
 		}
@@ -572,6 +607,7 @@ FIXTURE(kl) {
 	long long base[4];
 	int qfd, p0, p1, sfd;
 	volatile uint64_t *counter;
+	uint32_t *lock_word;
 };
 
 static const char *const keys[] = { "objects", "named", "bytes", "handles",
@@ -606,6 +642,8 @@ FIXTURE_TEARDOWN(kl)
 		close(self->sfd);
 	if (self->counter)
 		munmap((void *)self->counter, 4096);
+	if (self->lock_word)
+		munmap(self->lock_word, 4096);
 	munmap(self->r.sh, sizeof(struct shared));
 }
 
@@ -638,6 +676,11 @@ static int open_targets(struct _test_data_kl *self)
 	if (p == MAP_FAILED)
 		return -1;
 	self->counter = p;
+	p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, self->sfd,
+		 IPCDEV_SHM_LOCK_OFFSET);
+	if (p == MAP_FAILED)
+		return -1;
+	self->lock_word = p;
 	return 0;
 }
 
@@ -665,6 +708,8 @@ static void close_targets(struct _test_data_kl *self)
 {
 	munmap((void *)self->counter, 4096);
 	self->counter = NULL;
+	munmap(self->lock_word, 4096);
+	self->lock_word = NULL;
 	close(self->qfd);
 	close(self->p0);
 	close(self->p1);
@@ -688,7 +733,8 @@ TEST_F_TIMEOUT(kl, queue_producers_consumers, 180)
 	r->t = (struct target){ .put_fd = self->qfd, .get_fd = self->qfd,
 				.put_cmd = IPCDEV_IOC_QUEUE_PUT,
 				.get_cmd = IPCDEV_IOC_QUEUE_GET, .shm_fd = self->sfd,
-				.counter = self->counter };
+				.counter = self->counter,
+				.lock_word = self->lock_word };
 	EXPECT_EQ(0, run_load(r, 4, 3, 0, run_ms()));
 	if (r->sh->errors)
 		TH_LOG("%s", r->sh->err);
@@ -709,7 +755,8 @@ TEST_F_TIMEOUT(kl, pipe_senders_receivers, 180)
 	r->t = (struct target){ .put_fd = self->p1, .get_fd = self->p0,
 				.put_cmd = IPCDEV_IOC_PIPE_SEND,
 				.get_cmd = IPCDEV_IOC_PIPE_RECV, .shm_fd = self->sfd,
-				.counter = self->counter };
+				.counter = self->counter,
+				.lock_word = self->lock_word };
 	EXPECT_EQ(0, run_load(r, 4, 3, 0, run_ms()));
 	if (r->sh->errors)
 		TH_LOG("%s", r->sh->err);
@@ -727,7 +774,8 @@ TEST_F_TIMEOUT(kl, shm_lockers, 180)
 
 	ASSERT_EQ(0, open_targets(self));
 	r->t = (struct target){ .put_fd = self->qfd, .get_fd = self->qfd,
-				.shm_fd = self->sfd, .counter = self->counter };
+				.shm_fd = self->sfd, .counter = self->counter,
+				.lock_word = self->lock_word };
 	EXPECT_EQ(0, run_load(r, 0, 0, 4, run_ms()));
 	if (r->sh->errors)
 		TH_LOG("%s", r->sh->err);
@@ -750,7 +798,8 @@ TEST_F_TIMEOUT(kl, all_at_once, 180)
 	r->t = (struct target){ .put_fd = self->qfd, .get_fd = self->qfd,
 				.put_cmd = IPCDEV_IOC_QUEUE_PUT,
 				.get_cmd = IPCDEV_IOC_QUEUE_GET, .shm_fd = self->sfd,
-				.counter = self->counter };
+				.counter = self->counter,
+				.lock_word = self->lock_word };
 	/* The pipe load runs in a second driver process with its own books. */
 	memset(&r2, 0, sizeof(r2));
 	r2.sh = mmap(NULL, sizeof(struct shared), PROT_READ | PROT_WRITE,

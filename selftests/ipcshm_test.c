@@ -956,6 +956,630 @@ TEST_F(seg, lock_signal_sa_restart)
 }
 
 /* ------------------------------------------------------------------ */
+/* The lock word: locking in user space (struct ipcdev_shm_locker)    */
+/* ------------------------------------------------------------------ */
+
+/* IPCDEV_IOC_SHM_LOCKER; the outputs of *@lk are poisoned first. */
+static int s_locker(int fd, struct ipcdev_shm_locker *lk)
+{
+	memset(lk, 0, sizeof(*lk));
+	lk->id = 0xa5a5a5a5;
+	lk->offset = 0xa5a5a5a5a5a5a5a5ULL;
+	return ioc(fd, IPCDEV_IOC_SHM_LOCKER, lk);
+}
+
+/* The calling process's locker id, or 0 if LOCKER fails. */
+static __u32 s_locker_id(int fd)
+{
+	struct ipcdev_shm_locker lk;
+
+	return s_locker(fd, &lk) ? 0 : lk.id;
+}
+
+/* The lock page mapped shared with @prot: the word, or MAP_FAILED. */
+static __u32 *map_word(int fd, int prot)
+{
+	return mmap(NULL, page_size(), prot, MAP_SHARED, fd,
+		    IPCDEV_SHM_LOCK_OFFSET);
+}
+
+/* mmap() of @len bytes at the lock page's offset: 0 (unmapped) or errno. */
+static int try_map_word(int fd, size_t len, int prot, int flags)
+{
+	void *p = mmap(NULL, len, prot, flags, fd, IPCDEV_SHM_LOCK_OFFSET);
+
+	if (p == MAP_FAILED)
+		return errno;
+	munmap(p, len);
+	return 0;
+}
+
+static __u32 word_get(__u32 *w)
+{
+	return __atomic_load_n(w, __ATOMIC_ACQUIRE);
+}
+
+/* A plain store, as a misbehaving process would make. */
+static void word_set(__u32 *w, __u32 v)
+{
+	__atomic_store_n(w, v, __ATOMIC_RELEASE);
+}
+
+/* Compare-and-swap @old to @new with @order: true if it was @old. */
+static bool word_cas(__u32 *w, __u32 old, __u32 new, int order)
+{
+	return __atomic_compare_exchange_n(w, &old, new, false, order,
+					   __ATOMIC_RELAXED);
+}
+
+/* Wait up to 10 s for the word to be @want: 0 or -ETIMEDOUT. */
+static int wait_word(__u32 *w, __u32 want)
+{
+	__u64 end = now_ns() + 10 * SEC;
+
+	while (word_get(w) != want) {
+		if (now_ns() >= end)
+			return -ETIMEDOUT;
+		sleep_ms(1);
+	}
+	return 0;
+}
+
+/* The protocol's lock: swap 0 to @id, else LOCK.  0, 1 (LOCK) or -errno. */
+static int fast_lock(int fd, __u32 *w, __u32 id)
+{
+	int r;
+
+	if (word_cas(w, 0, id, __ATOMIC_ACQUIRE))
+		return 0;
+	r = s_lock(fd, 0, 0);
+	return r ? r : 1;
+}
+
+/* The protocol's unlock: swap @id to 0, else UNLOCK.  0, 1 or -errno. */
+static int fast_unlock(int fd, __u32 *w, __u32 id)
+{
+	int r;
+
+	if (word_cas(w, id, 0, __ATOMIC_RELEASE))
+		return 0;
+	r = s_unlock(fd);
+	return r ? r : 1;
+}
+
+static int child_lock(int fd)
+{
+	return -s_lock(fd, 0, 0);
+}
+
+/* A forked child's locker id on @fd, sent through a pipe; 0 on failure. */
+static __u32 child_locker_id(int fd)
+{
+	__u32 id = 0;
+	int pfd[2];
+	pid_t pid;
+
+	if (pipe(pfd))
+		return 0;
+	pid = fork();
+	if (pid == 0) {
+		id = s_locker_id(fd);
+		_exit(write(pfd[1], &id, sizeof(id)) == sizeof(id) ? 0 : CHILD_OTHER);
+	}
+	close(pfd[1]);
+	if (pid < 0 || read(pfd[0], &id, sizeof(id)) != sizeof(id))
+		id = 0;
+	close(pfd[0]);
+	if (pid > 0 && wait_child(pid, 20000))
+		id = 0;
+	return id;
+}
+
+/*
+ * Two handles on one new named segment, whose name is removed at once:
+ * *@rw opened O_RDWR, *@other with @oflags.  0 or -errno.
+ */
+static int two_handles(int *rw, int *other, int oflags)
+{
+	char name[64];
+
+	snprintf(name, sizeof(name), "ksft-ipcshm-word-%d", getpid());
+	s_unlink(name);
+	*rw = s_open(name, O_RDWR, IPCDEV_CREAT | IPCDEV_EXCL, 0600,
+		     IPCDEV_SHM_RAW, 0, 64);
+	if (*rw < 0)
+		return *rw;
+	*other = s_open(name, oflags, 0, 0, 0, 0, 0);
+	s_unlink(name);
+	if (*other < 0) {
+		close(*rw);
+		return *other;
+	}
+	return 0;
+}
+
+TEST(lock_word_locker_ioctl)
+{
+	struct ipcdev_shm_locker lk;
+	__u32 id, child;
+	int a, b, r;
+
+	r = two_handles(&a, &b, O_RDWR);
+	ASSERT_EQ(0, r) TH_LOG("%s", strerror(-r));
+	r = s_locker(a, &lk);
+	ASSERT_EQ(0, r) TH_LOG("LOCKER: %s", strerror(-r));
+	id = lk.id;
+	EXPECT_LT(0, id);
+	EXPECT_EQ(0, id & ~IPCDEV_SHM_LOCK_ID_MASK) TH_LOG("id %#x", id);
+	EXPECT_EQ(IPCDEV_SHM_LOCK_OFFSET, lk.offset);
+	/* The same id again, and through another handle of the segment. */
+	EXPECT_EQ(id, s_locker_id(a));
+	EXPECT_EQ(id, s_locker_id(b));
+	/* A child has an id of its own; ours stays. */
+	child = child_locker_id(b);
+	EXPECT_LT(0, child);
+	EXPECT_NE(id, child);
+	EXPECT_EQ(0, child & ~IPCDEV_SHM_LOCK_ID_MASK) TH_LOG("id %#x", child);
+	EXPECT_EQ(id, s_locker_id(a));
+
+	memset(&lk, 0, sizeof(lk));
+	lk.flags = 1;
+	EXPECT_EQ(-EINVAL, ioc(a, IPCDEV_IOC_SHM_LOCKER, &lk));
+	lk.flags = 0;
+	lk.reserved[0] = 1;
+	EXPECT_EQ(-EINVAL, ioc(a, IPCDEV_IOC_SHM_LOCKER, &lk));
+	lk.reserved[0] = 0;
+	lk.reserved[1] = 1;
+	EXPECT_EQ(-EINVAL, ioc(a, IPCDEV_IOC_SHM_LOCKER, &lk));
+	EXPECT_EQ(-EFAULT, ioc(a, IPCDEV_IOC_SHM_LOCKER, unmapped_addr()));
+	close(b);
+	close(a);
+}
+
+TEST_F(seg, lock_word_mmap_rules)
+{
+	const int rw_prot = PROT_READ | PROT_WRITE;
+	long ps = self->ps;
+	__u32 *w;
+
+	/* One shared page, never executable. */
+	EXPECT_EQ(EINVAL, try_map_word(self->fd, ps, rw_prot, MAP_PRIVATE));
+	EXPECT_EQ(EINVAL, try_map_word(self->fd, ps, PROT_READ, MAP_PRIVATE));
+	EXPECT_EQ(EINVAL, try_map_word(self->fd, 2 * ps, rw_prot, MAP_SHARED));
+	EXPECT_EQ(EINVAL, try_map_word(self->fd, 2 * ps, PROT_READ, MAP_SHARED));
+	EXPECT_EQ(EPERM, try_map_word(self->fd, ps, PROT_READ | PROT_EXEC, MAP_SHARED));
+	EXPECT_EQ(EPERM, try_map_word(self->fd, ps, rw_prot | PROT_EXEC, MAP_SHARED));
+	/* Its neighbours are past the segment. */
+	EXPECT_EQ(MAP_FAILED, mmap(NULL, ps, PROT_READ, MAP_SHARED, self->fd,
+				   IPCDEV_SHM_LOCK_OFFSET + ps));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(MAP_FAILED, mmap(NULL, ps, PROT_READ, MAP_SHARED, self->fd,
+				   IPCDEV_SHM_LOCK_OFFSET - ps));
+	EXPECT_EQ(EINVAL, errno);
+	w = map_word(self->fd, rw_prot);
+	ASSERT_NE(MAP_FAILED, w) TH_LOG("mmap: %s", strerror(errno));
+	EXPECT_EQ(0, word_get(w));
+	EXPECT_EQ(-1, mprotect(w, ps, PROT_READ | PROT_EXEC));
+	EXPECT_EQ(EACCES, errno);
+	munmap(w, ps);
+}
+
+/* A read-only handle maps the word read-only (only), and sees it. */
+TEST(lock_word_mmap_read_only_handle)
+{
+	const int rw_prot = PROT_READ | PROT_WRITE;
+	long ps = page_size();
+	__u32 *w;
+	int rw, ro, r;
+
+	r = two_handles(&rw, &ro, O_RDONLY);
+	ASSERT_EQ(0, r) TH_LOG("%s", strerror(-r));
+	EXPECT_EQ(EACCES, try_map_word(ro, ps, rw_prot, MAP_SHARED));
+	EXPECT_EQ(EACCES, try_map_word(ro, ps, PROT_WRITE, MAP_SHARED));
+	EXPECT_EQ(EPERM, try_map_word(ro, ps, PROT_READ | PROT_EXEC, MAP_SHARED));
+	w = map_word(ro, PROT_READ);
+	ASSERT_NE(MAP_FAILED, w) TH_LOG("mmap: %s", strerror(errno));
+	EXPECT_EQ(-1, mprotect(w, ps, rw_prot));
+	EXPECT_EQ(EACCES, errno);
+	EXPECT_EQ(0, word_get(w));
+	ASSERT_EQ(0, s_lock(rw, 0, 0));
+	EXPECT_EQ(s_locker_id(rw), word_get(w));
+	EXPECT_NE(0, word_get(w));
+	ASSERT_EQ(0, s_unlock(rw));
+	EXPECT_EQ(0, word_get(w));
+	munmap(w, ps);
+	close(ro);
+	close(rw);
+}
+
+TEST_F(seg, lock_word_follows_ioctls)
+{
+	__u32 *w, id;
+
+	/* LOCK before any LOCKER or mapping: the word names us. */
+	ASSERT_EQ(0, s_lock(self->fd, 0, 0));
+	w = map_word(self->fd, PROT_READ | PROT_WRITE);
+	ASSERT_NE(MAP_FAILED, w) TH_LOG("mmap: %s", strerror(errno));
+	id = s_locker_id(self->fd);
+	ASSERT_LT(0, id);
+	EXPECT_EQ(id, word_get(w));
+	ASSERT_EQ(0, s_unlock(self->fd));
+	EXPECT_EQ(0, word_get(w));
+	ASSERT_EQ(0, s_lock(self->fd, IPCDEV_WAIT_NONBLOCK, 0));
+	EXPECT_EQ(id, word_get(w));
+	ASSERT_EQ(0, s_unlock(self->fd));
+	EXPECT_EQ(0, word_get(w));
+
+	/* Taken by a swap: the ioctls know who holds it. */
+	ASSERT_TRUE(word_cas(w, 0, id, __ATOMIC_ACQUIRE));
+	EXPECT_EQ(getpid(), s_lock_owner(self->fd));
+	EXPECT_EQ(-EDEADLK, s_lock(self->fd, 0, 0));
+	EXPECT_EQ(-EDEADLK, s_lock(self->fd, IPCDEV_WAIT_NONBLOCK, 0));
+	EXPECT_EQ(EPERM, in_child(self->fd, child_unlock));
+	EXPECT_EQ(id, word_get(w));
+	/* A live holder's unmapping frees nothing. */
+	munmap(w, self->ps);
+	EXPECT_EQ(getpid(), s_lock_owner(self->fd));
+	w = map_word(self->fd, PROT_READ | PROT_WRITE);
+	ASSERT_NE(MAP_FAILED, w);
+	EXPECT_EQ(id, word_get(w));
+	EXPECT_EQ(0, s_unlock(self->fd));
+	EXPECT_EQ(0, word_get(w));
+	EXPECT_EQ(0, s_lock_owner(self->fd));
+
+	/* Taken by LOCK, released by a swap. */
+	ASSERT_EQ(0, s_lock(self->fd, 0, 0));
+	EXPECT_TRUE(word_cas(w, id, 0, __ATOMIC_RELEASE));
+	EXPECT_EQ(0, s_lock_owner(self->fd));
+	EXPECT_EQ(-EPERM, s_unlock(self->fd));
+	EXPECT_EQ(0, word_get(w));
+	munmap(w, self->ps);
+}
+
+/*
+ * Child: with its own id, a LOCK that sleeps; woken, it must hold the lock
+ * with exactly its id in the word (no one else waits), so that its swap
+ * back to 0 succeeds.
+ */
+static int child_lock_word(int fd, __u32 *w, __u32 parent_id)
+{
+	__u32 id = s_locker_id(fd);
+	int r;
+
+	if (!id || id == parent_id)
+		return CHILD_OTHER;
+	r = s_lock(fd, 0, 0);
+	if (r)
+		return -r;
+	if (word_get(w) != id)
+		return CHILD_BADDATA;
+	if (s_lock_owner(fd) != getpid())
+		return CHILD_ORDER;
+	return word_cas(w, id, 0, __ATOMIC_RELEASE) ? 0 : CHILD_BADLEN;
+}
+
+TEST_F(seg, lock_word_waiter_wakes)
+{
+	const __u32 waiters = IPCDEV_SHM_LOCK_WAITERS;
+	__u32 *w, id;
+	pid_t pid;
+
+	id = s_locker_id(self->fd);
+	ASSERT_LT(0, id);
+	w = map_word(self->fd, PROT_READ | PROT_WRITE);
+	ASSERT_NE(MAP_FAILED, w) TH_LOG("mmap: %s", strerror(errno));
+	ASSERT_TRUE(word_cas(w, 0, id, __ATOMIC_ACQUIRE));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0)
+		_exit(child_lock_word(self->fd, w, id));
+	/* The sleeper marks the word: our swap back to 0 must fail. */
+	ASSERT_EQ(0, wait_lock_waiters(self->fd, 1));
+	EXPECT_EQ(0, wait_word(w, id | waiters)) TH_LOG("word %#x", word_get(w));
+	EXPECT_FALSE(word_cas(w, id, 0, __ATOMIC_RELEASE));
+	EXPECT_EQ(id | waiters, word_get(w));
+	sleep_ms(50);
+	EXPECT_EQ(0, waitpid(pid, NULL, WNOHANG));	/* still asleep */
+	EXPECT_EQ(getpid(), s_lock_owner(self->fd));
+	/* So UNLOCK, which wakes it. */
+	EXPECT_EQ(0, s_unlock(self->fd));
+	EXPECT_EQ(0, wait_child(pid, 20000));
+	EXPECT_EQ(0, word_get(w));
+	EXPECT_EQ(0, s_lock_owner(self->fd));
+	EXPECT_EQ(0, wait_lock_waiters(self->fd, 0));
+	munmap(w, self->ps);
+}
+
+TEST_F(seg, lock_word_nonblock_no_waiters_bit)
+{
+	struct ipcdev_shm_stat st;
+	__u32 *w, id;
+	int fl;
+
+	id = s_locker_id(self->fd);
+	ASSERT_LT(0, id);
+	w = map_word(self->fd, PROT_READ | PROT_WRITE);
+	ASSERT_NE(MAP_FAILED, w) TH_LOG("mmap: %s", strerror(errno));
+	ASSERT_TRUE(word_cas(w, 0, id, __ATOMIC_ACQUIRE));
+	EXPECT_EQ(EAGAIN, in_child(self->fd, child_trylock));
+	EXPECT_EQ(id, word_get(w)) TH_LOG("word %#x", word_get(w));
+	/* O_NONBLOCK on the file: the same. */
+	fl = fcntl(self->fd, F_GETFL);
+	ASSERT_EQ(0, fcntl(self->fd, F_SETFL, fl | O_NONBLOCK));
+	EXPECT_EQ(EAGAIN, in_child(self->fd, child_lock));
+	ASSERT_EQ(0, fcntl(self->fd, F_SETFL, fl));
+	EXPECT_EQ(id, word_get(w)) TH_LOG("word %#x", word_get(w));
+	ASSERT_EQ(0, s_stat(self->fd, &st));
+	EXPECT_EQ(0, st.lock_waiters);
+	EXPECT_EQ(getpid(), st.lock_owner);
+	/* No waiter marked: the swap back to 0 needs no ioctl. */
+	EXPECT_TRUE(word_cas(w, id, 0, __ATOMIC_RELEASE));
+	EXPECT_EQ(0, s_lock_owner(self->fd));
+	munmap(w, self->ps);
+}
+
+/*
+ * A child that takes the lock by a swap of @w with its own id, closes @fd
+ * if @close_fd, reports on a pipe, then exits (@stay false) or sleeps until
+ * killed.  Its pid, or -1 if it could not take the lock.
+ */
+static pid_t spawn_word_holder(int fd, __u32 *w, bool close_fd, bool stay)
+{
+	int pfd[2];
+	char c = 0;
+	pid_t pid;
+
+	if (pipe(pfd))
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		__u32 id = s_locker_id(fd);
+
+		c = id && word_cas(w, 0, id, __ATOMIC_ACQUIRE) ? 'L' : 'E';
+		if (close_fd)
+			close(fd);
+		if (write(pfd[1], &c, 1) != 1)
+			_exit(CHILD_OTHER);
+		while (stay)
+			pause();
+		_exit(0);
+	}
+	close(pfd[1]);
+	if (pid > 0 && (read(pfd[0], &c, 1) != 1 || c != 'L')) {
+		kill(pid, SIGKILL);
+		wait_child(pid, 20000);
+		pid = -1;
+	}
+	close(pfd[0]);
+	return pid;
+}
+
+/*
+ * After the holder died: the word says so (before anything looks at the
+ * holder), and LOCK takes it with EOWNERDEAD.  @id is ours.
+ */
+static void word_holder_died(struct __test_metadata *_metadata, int fd,
+			     __u32 *w, __u32 id)
+{
+	EXPECT_EQ(IPCDEV_SHM_LOCK_DIED, word_get(w)) TH_LOG("word %#x", word_get(w));
+	EXPECT_EQ(0, s_lock_owner(fd));
+	EXPECT_EQ(-EOWNERDEAD, s_lock(fd, IPCDEV_WAIT_DEADLINE, deadline_in_ms(5000)));
+	EXPECT_EQ(id, word_get(w));
+	EXPECT_EQ(getpid(), s_lock_owner(fd));
+	EXPECT_TRUE(word_cas(w, id, 0, __ATOMIC_RELEASE));
+	EXPECT_EQ(0, s_lock_owner(fd));
+}
+
+TEST_F(seg, lock_word_holder_exits)
+{
+	__u32 *w, id;
+	pid_t holder;
+
+	id = s_locker_id(self->fd);
+	ASSERT_LT(0, id);
+	w = map_word(self->fd, PROT_READ | PROT_WRITE);
+	ASSERT_NE(MAP_FAILED, w) TH_LOG("mmap: %s", strerror(errno));
+	/* With no handle left, only its mapping of the word. */
+	holder = spawn_word_holder(self->fd, w, true, false);
+	ASSERT_LT(0, holder);
+	EXPECT_EQ(0, wait_child(holder, 20000));
+	word_holder_died(_metadata, self->fd, w, id);
+	/* And with its handle. */
+	holder = spawn_word_holder(self->fd, w, false, false);
+	ASSERT_LT(0, holder);
+	EXPECT_EQ(0, wait_child(holder, 20000));
+	word_holder_died(_metadata, self->fd, w, id);
+	munmap(w, self->ps);
+}
+
+TEST_F(seg, lock_word_holder_killed)
+{
+	__u32 *w, id;
+	pid_t holder, waiter;
+
+	id = s_locker_id(self->fd);
+	ASSERT_LT(0, id);
+	w = map_word(self->fd, PROT_READ | PROT_WRITE);
+	ASSERT_NE(MAP_FAILED, w) TH_LOG("mmap: %s", strerror(errno));
+	for (int close_fd = 0; close_fd < 2; close_fd++) {
+		holder = spawn_word_holder(self->fd, w, close_fd, true);
+		ASSERT_LT(0, holder);
+		EXPECT_EQ(holder, s_lock_owner(self->fd));
+		ASSERT_EQ(0, kill(holder, SIGKILL));
+		EXPECT_EQ(1000 + SIGKILL, wait_child(holder, 20000));
+		word_holder_died(_metadata, self->fd, w, id);
+	}
+
+	/* Killed while a LOCK sleeps: that LOCK gets EOWNERDEAD. */
+	holder = spawn_word_holder(self->fd, w, false, true);
+	ASSERT_LT(0, holder);
+	waiter = fork();
+	ASSERT_LE(0, waiter);
+	if (waiter == 0)
+		_exit(child_lock_owner_dead(self->fd));
+	ASSERT_EQ(0, wait_lock_waiters(self->fd, 1));
+	EXPECT_NE(0, word_get(w) & IPCDEV_SHM_LOCK_WAITERS);
+	ASSERT_EQ(0, kill(holder, SIGKILL));
+	EXPECT_EQ(1000 + SIGKILL, wait_child(holder, 20000));
+	EXPECT_EQ(0, wait_child(waiter, 20000));
+	EXPECT_EQ(0, word_get(w));
+	EXPECT_EQ(0, s_lock_owner(self->fd));
+	munmap(w, self->ps);
+}
+
+/* Words the module never wrote: ids it did not give out, stray bits. */
+static const __u32 garbage_words[] = {
+	0x3fffffff,
+	12345,
+	IPCDEV_SHM_LOCK_WAITERS | IPCDEV_SHM_LOCK_DIED | 5,
+	IPCDEV_SHM_LOCK_WAITERS | 0x3fffffff,
+	IPCDEV_SHM_LOCK_DIED | 77,
+	IPCDEV_SHM_LOCK_WAITERS | IPCDEV_SHM_LOCK_DIED,
+};
+
+/* Garbage @g in the word: a dead holder, for UNLOCK, STAT and LOCK. */
+static void garbage_case(struct __test_metadata *_metadata, int fd,
+			 __u32 *w, __u32 id, __u32 g)
+{
+	struct ipcdev_shm_stat st;
+
+	/* LOCK as the first call to see it. */
+	word_set(w, g);
+	EXPECT_EQ(-EOWNERDEAD, s_lock(fd, IPCDEV_WAIT_DEADLINE, deadline_in_ms(5000)))
+		TH_LOG("word %#x", g);
+	EXPECT_EQ(id, word_get(w)) TH_LOG("word %#x", g);
+	EXPECT_EQ(0, s_unlock(fd));
+	EXPECT_EQ(0, word_get(w));
+	/* UNLOCK and STAT first. */
+	word_set(w, g);
+	EXPECT_EQ(-EPERM, s_unlock(fd)) TH_LOG("word %#x", g);
+	ASSERT_EQ(0, s_stat(fd, &st));
+	EXPECT_EQ(0, st.lock_owner) TH_LOG("word %#x", g);
+	EXPECT_EQ(-EOWNERDEAD, s_lock(fd, IPCDEV_WAIT_NONBLOCK, 0)) TH_LOG("word %#x", g);
+	EXPECT_EQ(id, word_get(w));
+	EXPECT_EQ(getpid(), s_lock_owner(fd));
+	EXPECT_TRUE(word_cas(w, id, 0, __ATOMIC_RELEASE));
+}
+
+TEST_F(seg, lock_word_garbage)
+{
+	struct ipcdev_shm_stat st;
+	__u32 *w, id;
+	pid_t waiter;
+
+	id = s_locker_id(self->fd);
+	ASSERT_LT(0, id);
+	w = map_word(self->fd, PROT_READ | PROT_WRITE);
+	ASSERT_NE(MAP_FAILED, w) TH_LOG("mmap: %s", strerror(errno));
+	for (size_t i = 0; i < ARRAY_SIZE(garbage_words); i++) {
+		ASSERT_NE(id, garbage_words[i] & IPCDEV_SHM_LOCK_ID_MASK);
+		garbage_case(_metadata, self->fd, w, id, garbage_words[i]);
+	}
+
+	/* Garbage while a LOCK sleeps: it wakes holding the lock. */
+	ASSERT_TRUE(word_cas(w, 0, id, __ATOMIC_ACQUIRE));
+	waiter = fork();
+	ASSERT_LE(0, waiter);
+	if (waiter == 0)
+		_exit(child_lock_owner_dead(self->fd));
+	ASSERT_EQ(0, wait_lock_waiters(self->fd, 1));
+	word_set(w, IPCDEV_SHM_LOCK_WAITERS | 12345);
+	EXPECT_EQ(0, wait_child(waiter, 20000));
+	EXPECT_EQ(0, word_get(w));
+	EXPECT_EQ(-EPERM, s_unlock(self->fd));
+
+	/* Sane again. */
+	ASSERT_EQ(0, s_stat(self->fd, &st));
+	EXPECT_EQ(0, st.lock_owner);
+	EXPECT_EQ(0, st.lock_waiters);
+	EXPECT_EQ(0, s_lock(self->fd, 0, 0));
+	EXPECT_EQ(id, word_get(w));
+	EXPECT_EQ(0, s_unlock(self->fd));
+	EXPECT_EQ(0, word_get(w));
+	munmap(w, self->ps);
+}
+
+#define MIXED_PROCS	4
+#define MIXED_EACH	5000
+
+/* The data page of the mixed test. */
+struct mixed_seg {
+	__u64 ctr;
+	int go;				/* all children forked */
+	__u32 slow_lock[MIXED_PROCS];	/* word locks that needed LOCK */
+	__u32 slow_unlock[MIXED_PROCS];	/* word unlocks that needed UNLOCK */
+};
+
+/*
+ * Child @n: MIXED_EACH unprotected increments, each under the lock, taken
+ * and released by the word's protocol (@fast) or by the ioctls alone.
+ */
+static int incr_mixed(int fd, __u32 *w, struct mixed_seg *seg, int n, bool fast)
+{
+	__u32 id = fast ? s_locker_id(fd) : 0, slow_lock = 0, slow_unlock = 0;
+
+	if (fast && !id)
+		return CHILD_OTHER;
+	while (!__atomic_load_n(&seg->go, __ATOMIC_ACQUIRE))
+		sched_yield();
+	for (int i = 0; i < MIXED_EACH; i++) {
+		int r = fast ? fast_lock(fd, w, id) : s_lock(fd, 0, 0);
+		__u64 v;
+
+		if (r < 0)
+			return -r;
+		slow_lock += r;
+		v = seg->ctr;
+		if ((i & 15) == 0)
+			sched_yield();
+		__asm__ __volatile__("" ::: "memory");
+		seg->ctr = v + 1;
+		r = fast ? fast_unlock(fd, w, id) : s_unlock(fd);
+		if (r < 0)
+			return -r;
+		slow_unlock += r;
+	}
+	seg->slow_lock[n] = slow_lock;
+	seg->slow_unlock[n] = slow_unlock;
+	return 0;
+}
+
+TEST_F_TIMEOUT(seg, lock_word_mixed_counter, 900)
+{
+	__u32 slow_lock = 0, slow_unlock = 0;
+	pid_t pids[MIXED_PROCS];
+	struct mixed_seg *seg;
+	__u32 *w;
+
+	seg = mmap(NULL, self->ps, PROT_READ | PROT_WRITE, MAP_SHARED, self->fd, 0);
+	ASSERT_NE(MAP_FAILED, seg);
+	w = map_word(self->fd, PROT_READ | PROT_WRITE);
+	ASSERT_NE(MAP_FAILED, w) TH_LOG("mmap: %s", strerror(errno));
+	for (int i = 0; i < MIXED_PROCS; i++) {
+		pids[i] = fork();
+		ASSERT_LE(0, pids[i]);
+		if (pids[i] == 0)
+			_exit(incr_mixed(self->fd, w, seg, i, i % 2 == 0));
+	}
+	__atomic_store_n(&seg->go, 1, __ATOMIC_RELEASE);
+	for (int i = 0; i < MIXED_PROCS; i++) {
+		EXPECT_EQ(0, wait_child(pids[i], 600000))
+			TH_LOG("child %d (%s)", i, i % 2 ? "ioctls" : "word");
+		slow_lock += seg->slow_lock[i];
+		slow_unlock += seg->slow_unlock[i];
+	}
+	EXPECT_EQ(MIXED_PROCS * MIXED_EACH, seg->ctr);
+	EXPECT_EQ(0, word_get(w));
+	EXPECT_EQ(0, s_lock_owner(self->fd));
+	/* The word's users met the others: some unlocks had a waiter to wake. */
+	TH_LOG("of %d word locks, %u needed LOCK, %u unlocks UNLOCK",
+	       MIXED_PROCS / 2 * MIXED_EACH, slow_lock, slow_unlock);
+	EXPECT_LT(0, slow_unlock);
+	munmap(w, self->ps);
+	munmap(seg, self->ps);
+}
+
+/* ------------------------------------------------------------------ */
 /* The change counter                                                 */
 /* ------------------------------------------------------------------ */
 

@@ -7,8 +7,14 @@
  * snapshots (userspace/lib/ipcdev.h).  Run as root with the ipcdev module
  * loaded.  Helper processes report through their exit code (0 = success).
  */
+#include <pthread.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 
 #include "ipcdev_lib_test.h"
 
@@ -405,6 +411,216 @@ TEST(lock_trylock_owner_dead)
 	EXPECT_EQ(0, ipc_array_unlock(&v));
 	EXPECT_EQ(0, reap(killer));
 	EXPECT_EQ(1000 + SIGKILL, reap(pid));
+	ipc_array_close(&v);
+}
+
+/* From now on every ioctl(2) of this process fails with EPERM. */
+static int forbid_ioctl(void)
+{
+	struct sock_filter f[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+			 offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_ioctl, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct sock_fprog prog = { .len = sizeof(f) / sizeof(f[0]),
+				   .filter = f };
+
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
+		return -1;
+	return prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog);
+}
+
+/*
+ * Once the process has its locker id, a free lock is taken and released
+ * without entering the kernel: with every ioctl failing, lock and unlock
+ * still work, and only what needs the kernel (EDEADLK) fails.
+ */
+TEST(lock_fast_path_makes_no_ioctl)
+{
+	struct ipc_array v;
+	pid_t pid;
+
+	ASSERT_EQ(0, ipc_value_create(&v, 'i', NULL));
+	ASSERT_NE(NULL, v.lock_word);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		if (ipc_array_lock(&v, 1, IPC_FOREVER) ||
+		    ipc_array_unlock(&v))
+			_exit(1);
+		if (forbid_ioctl())
+			_exit(2);
+		for (int i = 0; i < 1000; i++) {
+			if (ipc_array_lock(&v, 1, IPC_FOREVER))
+				_exit(3);
+			/* The word names this process's id. */
+			if (*v.lock_word != (uint32_t)v.locker)
+				_exit(4);
+			if (ipc_array_unlock(&v) || *v.lock_word)
+				_exit(5);
+		}
+		if (ipc_array_lock(&v, 0, 0))
+			_exit(6);
+		/* Held: the check is the module's, refused here. */
+		if (ipc_array_lock(&v, 0, 0) != -EPERM)
+			_exit(7);
+		_exit(ipc_array_unlock(&v) ? 8 : 0);
+	}
+	EXPECT_EQ(0, reap(pid));
+	EXPECT_EQ(0, *v.lock_word);
+	ipc_array_close(&v);
+}
+
+/* Locks in a child, reporting the lock's owner as the module sees it. */
+static int child_lock_owner(struct ipc_array *v)
+{
+	struct ipcdev_shm_stat st;
+
+	if (ipc_array_lock(v, 0, 0))
+		return 1;
+	if (ipc_array_stat(v, &st) || st.lock_owner != getpid())
+		return 2;
+	return ipc_array_unlock(v) ? 3 : 0;
+}
+
+/*
+ * A child made by fork() inherits the struct, its mapping and the parent's
+ * cached locker id; its lock must be its own, not the parent's.
+ */
+TEST(lock_after_fork_is_the_childs)
+{
+	struct ipc_array v;
+	pid_t pid;
+
+	ASSERT_EQ(0, ipc_value_create(&v, 'i', NULL));
+	ASSERT_EQ(0, ipc_array_lock(&v, 1, IPC_FOREVER));
+	ASSERT_EQ(0, ipc_array_unlock(&v));
+	ASSERT_NE(0, (uint32_t)v.locker);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		int ret = child_lock_owner(&v);
+
+		/* And so is a grandchild's. */
+		if (!ret) {
+			pid_t gc = fork();
+
+			if (gc == 0)
+				_exit(child_lock_owner(&v));
+			ret = gc < 0 ? 10 : reap(gc) ? 11 : 0;
+		}
+		_exit(ret);
+	}
+	EXPECT_EQ(0, reap(pid));
+	/* The parent's id still works, and is still its own. */
+	EXPECT_EQ(0, child_lock_owner(&v));
+	ipc_array_close(&v);
+}
+
+struct thread_arg {
+	struct ipc_array *v;
+	int lock_ret;
+	int unlock_ret;
+};
+
+static void *other_thread(void *p)
+{
+	struct thread_arg *t = p;
+
+	t->lock_ret = ipc_array_lock(t->v, 1, IPC_FOREVER);
+	t->unlock_ret = ipc_array_unlock(t->v);
+	return NULL;
+}
+
+/* The lock is the process's: another thread gets EDEADLK, may release it. */
+TEST(lock_belongs_to_the_process_not_the_thread)
+{
+	struct thread_arg t = { 0 };
+	struct ipc_array v;
+	pthread_t th;
+
+	ASSERT_EQ(0, ipc_value_create(&v, 'i', NULL));
+	t.v = &v;
+	ASSERT_EQ(0, ipc_array_lock(&v, 1, IPC_FOREVER));
+	ASSERT_EQ(0, pthread_create(&th, NULL, other_thread, &t));
+	ASSERT_EQ(0, pthread_join(th, NULL));
+	EXPECT_EQ(-EDEADLK, t.lock_ret);
+	EXPECT_EQ(0, t.unlock_ret);
+	EXPECT_EQ(-EPERM, ipc_array_unlock(&v));
+	EXPECT_EQ(0, ipc_array_lock(&v, 0, 0));
+	EXPECT_EQ(0, ipc_array_unlock(&v));
+	ipc_array_close(&v);
+}
+
+/*
+ * A read-only segment has no lock word mapped and locks through the
+ * ioctls; it excludes, and is excluded by, a writer's fast path.
+ */
+TEST(read_only_segment_shares_the_lock)
+{
+	struct ipc_array a, b;
+	char name[64];
+	pid_t pid;
+
+	snprintf(name, sizeof(name), "ksft-lib-shm-ro-%d", getpid());
+	ipc_array_unlink(name);
+	ASSERT_EQ(0, ipc_array_open(&a, name, O_RDWR | IPC_CREAT | IPC_EXCL,
+				    0600, 'i', 1));
+	ASSERT_EQ(0, ipc_array_open(&b, name, O_RDONLY, 0, 0, 0));
+	EXPECT_NE(NULL, a.lock_word);
+	EXPECT_EQ(NULL, b.lock_word);
+	ASSERT_EQ(0, ipc_array_lock(&a, 0, 0));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0)
+		_exit(ipc_array_lock(&b, 0, 0) == -EAGAIN ? 0 : 1);
+	EXPECT_EQ(0, reap(pid));
+	EXPECT_EQ(0, ipc_array_unlock(&a));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		if (ipc_array_lock(&b, 0, 0))
+			_exit(1);
+		if (*a.lock_word == 0)	/* the ioctl took the same word */
+			_exit(2);
+		if (ipc_array_lock(&a, 0, 0) != -EDEADLK)
+			_exit(3);
+		_exit(ipc_array_unlock(&a) ? 4 : 0);
+	}
+	EXPECT_EQ(0, reap(pid));
+	EXPECT_EQ(0, *a.lock_word);
+	ipc_array_close(&b);
+	ipc_array_close(&a);
+	EXPECT_EQ(0, ipc_array_unlink(name));
+}
+
+/* A waiter sleeps in the module; the holder's unlock must wake it. */
+TEST(unlock_wakes_a_sleeping_waiter)
+{
+	struct ipcdev_shm_stat st = { 0 };
+	struct ipc_array v;
+	pid_t pid;
+
+	ASSERT_EQ(0, ipc_value_create(&v, 'i', NULL));
+	ASSERT_EQ(0, ipc_array_lock(&v, 1, IPC_FOREVER));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		if (ipc_array_lock(&v, 1, 30 * SEC))
+			_exit(1);
+		_exit(ipc_array_unlock(&v) ? 2 : 0);
+	}
+	for (int i = 0; i < 3000 && !st.lock_waiters; i++) {
+		sleep_ms(10);
+		ASSERT_EQ(0, ipc_array_stat(&v, &st));
+	}
+	EXPECT_EQ(1, st.lock_waiters);
+	EXPECT_NE(0, *v.lock_word & IPCDEV_SHM_LOCK_WAITERS);
+	EXPECT_EQ(0, ipc_array_unlock(&v));
+	EXPECT_EQ(0, reap(pid));
+	EXPECT_EQ(0, *v.lock_word);
 	ipc_array_close(&v);
 }
 

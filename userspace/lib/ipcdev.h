@@ -648,6 +648,8 @@ int ipc_event_unlink(const char *name);
  *  elem_size: bytes per element (1 for raw);
  *  type:      the typecode, or 0 for raw bytes;
  *  prot:      PROT_READ, or PROT_READ | PROT_WRITE: the mapping's protection.
+ *  lock_word, locker: libipcdev's own (the mapped lock word, and this
+ *             process's locker id in it): see ipc_array_lock().
  */
 struct ipc_array {
 	int fd;
@@ -657,6 +659,8 @@ struct ipc_array {
 	size_t elem_size;
 	char type;
 	int prot;
+	uint32_t *lock_word;
+	uint64_t locker;
 };
 
 /*
@@ -783,7 +787,13 @@ int ipc_value_set(struct ipc_array *v, const void *in);
  * @block, @timeout_ns: see the conventions above; block == 0 is a trylock.
  *
  * The lock belongs to the calling process (every thread of it), is not
- * recursive, and is freed when its holder dies.
+ * recursive, and is freed when its holder dies.  Taking a free lock, and
+ * releasing one no task waits for, do not enter the kernel: a
+ * compare-and-swap of the lock word, a page the module maps next to the
+ * segment (struct ipcdev_shm_locker), as a futex-based mutex does.  Only
+ * segments mapped writable have it (read-only ones make the ioctls); a
+ * child made by fork() asks the module for its own locker id at its first
+ * lock.
  *
  * Returns 0 (the caller holds the lock), or:
  *  -EOWNERDEAD the previous holder died holding it: the caller holds the

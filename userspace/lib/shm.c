@@ -7,6 +7,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/mman.h>
@@ -55,6 +56,115 @@ static void reset(struct ipc_array *a)
 }
 
 /*
+ * The lock's fast path needs the calling process's locker id, which the
+ * module gives per process.  a->locker caches it with a process
+ * generation above it (generation << 32 | id).  The generation lives in a
+ * MADV_WIPEONFORK page: a child made by fork(), however made, sees 0 there
+ * and takes a new generation, larger than any its parent handed out before
+ * the fork, so every id it inherited is stale.
+ */
+static uint32_t *fork_page;
+static uint32_t generations;
+static pthread_once_t fork_page_once = PTHREAD_ONCE_INIT;
+
+static void fork_page_init(void)
+{
+	void *p = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		return;
+	if (madvise(p, 4096, MADV_WIPEONFORK)) {
+		munmap(p, 4096);	/* no way to notice fork: no fast path */
+		return;
+	}
+	__atomic_store_n(&fork_page, (uint32_t *)p, __ATOMIC_RELEASE);
+}
+
+/* This process's generation, or 0 when there is no fast path. */
+static uint32_t process_generation(void)
+{
+	uint32_t *page = __atomic_load_n(&fork_page, __ATOMIC_ACQUIRE);
+	uint32_t gen, zero = 0;
+
+	if (!page) {
+		pthread_once(&fork_page_once, fork_page_init);
+		page = __atomic_load_n(&fork_page, __ATOMIC_ACQUIRE);
+		if (!page)
+			return 0;
+	}
+	gen = __atomic_load_n(page, __ATOMIC_RELAXED);
+	if (gen)
+		return gen;
+	do
+		gen = __atomic_add_fetch(&generations, 1, __ATOMIC_RELAXED);
+	while (!gen);
+	if (!__atomic_compare_exchange_n(page, &zero, gen, 0,
+					 __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+		gen = zero;		/* another thread's */
+	return gen;
+}
+
+/* locker_id() when the cached id is not this process's. */
+static __attribute__((noinline)) uint32_t locker_id_slow(struct ipc_array *a)
+{
+	struct ipcdev_shm_locker arg = { 0 };
+	uint32_t gen;
+
+	if (!a->lock_word)
+		return 0;
+	gen = process_generation();
+	if (!gen)
+		return 0;
+	if (ipcdev_lib_ioctl(a->fd, IPCDEV_IOC_SHM_LOCKER, &arg))
+		return 0;
+	__atomic_store_n(&a->locker, (uint64_t)gen << 32 | arg.id,
+			 __ATOMIC_RELAXED);
+	return arg.id;
+}
+
+/*
+ * The calling process's locker id in @a's lock word as cached, or 0 (not
+ * cached for this process: see locker_id_slow()).  A cached id is only
+ * there with a mapped lock word; with no generation yet, both are 0.
+ */
+static inline uint32_t locker_id_cached(const struct ipc_array *a)
+{
+	uint32_t *page = __atomic_load_n(&fork_page, __ATOMIC_ACQUIRE);
+	uint64_t cached = __atomic_load_n(&a->locker, __ATOMIC_RELAXED);
+
+	if (!page ||
+	    (uint32_t)(cached >> 32) != __atomic_load_n(page, __ATOMIC_RELAXED))
+		return 0;
+	return (uint32_t)cached;
+}
+
+/* Compare-and-swap the lock word from @from to @to; 1 when it was @from. */
+static inline int lock_word_swap(struct ipc_array *a, uint32_t from,
+				 uint32_t to, int memorder)
+{
+	return __atomic_compare_exchange_n(a->lock_word, &from, to, 0,
+					   memorder, __ATOMIC_RELAXED);
+}
+
+/*
+ * Map the lock word of a writable segment; without it (a read-only
+ * handle, an older module) the lock calls are ioctls.
+ */
+static void map_lock_word(struct ipc_array *a)
+{
+	struct ipcdev_shm_locker arg = { 0 };
+	void *p;
+
+	if (ipcdev_lib_ioctl(a->fd, IPCDEV_IOC_SHM_LOCKER, &arg))
+		return;
+	p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, a->fd,
+		 (off_t)arg.offset);
+	if (p != MAP_FAILED)
+		a->lock_word = p;
+}
+
+/*
  * Make @a the segment of the handle @fd (which @a then owns): read the
  * geometry back from the module, map the whole segment, writable when
  * @writable.  On error @fd is closed and @a reset.
@@ -85,6 +195,8 @@ static int map_segment(struct ipc_array *a, int fd, int writable)
 	a->elem_size = st.elem_size;
 	a->type = (char)st.type;
 	a->prot = prot;
+	if (writable)
+		map_lock_word(a);
 	return 0;
 }
 
@@ -271,7 +383,9 @@ int ipc_value_set(struct ipc_array *v, const void *in)
 	return ipc_array_set(v, 0, in);
 }
 
-int ipc_array_lock(struct ipc_array *a, int block, int64_t timeout_ns)
+/* LOCK through the module: the lock word was not free, or is not mapped. */
+static __attribute__((noinline)) int lock_slow(struct ipc_array *a, int block,
+					       int64_t timeout_ns)
 {
 	struct ipcdev_shm_lock arg = { 0 };
 	int err;
@@ -281,9 +395,59 @@ int ipc_array_lock(struct ipc_array *a, int block, int64_t timeout_ns)
 	return err ? err : ipcdev_lib_ioctl(a->fd, IPCDEV_IOC_SHM_LOCK, &arg);
 }
 
+/* ipc_array_lock() with no id cached for this process. */
+static __attribute__((noinline)) int lock_uncached(struct ipc_array *a,
+						   int block,
+						   int64_t timeout_ns)
+{
+	uint32_t id = locker_id_slow(a);
+
+	if (id && lock_word_swap(a, 0, id, __ATOMIC_ACQUIRE))
+		return 0;
+	return lock_slow(a, block, timeout_ns);
+}
+
+/*
+ * The fast path is a swap of the word, from 0 to our id (acquire: pairs
+ * with the release of the unlock before it); every other case is a call.
+ */
+int ipc_array_lock(struct ipc_array *a, int block, int64_t timeout_ns)
+{
+	uint32_t id = locker_id_cached(a);
+
+	if (!id)
+		return lock_uncached(a, block, timeout_ns);
+	if (lock_word_swap(a, 0, id, __ATOMIC_ACQUIRE))
+		return 0;
+	return lock_slow(a, block, timeout_ns);
+}
+
+/*
+ * ipc_array_unlock() when the swap failed (@id: the word was not ours
+ * alone, waiters or another holder) or no id was cached (@id 0).
+ */
+static __attribute__((noinline)) int unlock_slow(struct ipc_array *a,
+						 uint32_t id)
+{
+	if (!id) {
+		id = locker_id_slow(a);
+		if (id && lock_word_swap(a, id, 0, __ATOMIC_RELEASE))
+			return 0;
+	}
+	return ipcdev_lib_ioctl(a->fd, IPCDEV_IOC_SHM_UNLOCK, NULL);
+}
+
+/*
+ * The fast path swaps the word from our id to 0 (release: the critical
+ * section is done before the word shows it).
+ */
 int ipc_array_unlock(struct ipc_array *a)
 {
-	return ipcdev_lib_ioctl(a->fd, IPCDEV_IOC_SHM_UNLOCK, NULL);
+	uint32_t id = locker_id_cached(a);
+
+	if (id && lock_word_swap(a, id, 0, __ATOMIC_RELEASE))
+		return 0;
+	return unlock_slow(a, id);
 }
 
 int ipc_array_publish(struct ipc_array *a)
@@ -333,6 +497,8 @@ int ipc_array_close(struct ipc_array *a)
 
 	if (a->addr)
 		munmap(a->addr, a->size);
+	if (a->lock_word)
+		munmap(a->lock_word, 4096);
 	err = a->fd >= 0 ? ipcdev_lib_close(a->fd) : -EBADF;
 	reset(a);
 	return err;

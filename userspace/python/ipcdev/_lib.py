@@ -80,7 +80,8 @@ class IpcArray(ctypes.Structure):
     _fields_ = [("fd", ctypes.c_int), ("addr", ctypes.c_void_p),
                 ("size", ctypes.c_size_t), ("count", ctypes.c_size_t),
                 ("elem_size", ctypes.c_size_t), ("type", ctypes.c_char),
-                ("prot", ctypes.c_int)]
+                ("prot", ctypes.c_int),
+                ("lock_word", ctypes.c_void_p), ("locker", ctypes.c_uint64)]
 
 
 class QueueAttr(ctypes.Structure):

@@ -51,6 +51,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ipcdev.h"		/* libipcdev: the segment lock's fast path */
+
 #define KiB 1024UL
 #define MiB (1024UL * 1024UL)
 #define MAXRUNS 64
@@ -236,18 +238,6 @@ static int ipcshm_new(size_t size)
 	struct ipcdev_shm_open o = { .type = IPCDEV_SHM_RAW, .size = size };
 
 	return dev_open_bound("/dev/ipcshm", IPCDEV_IOC_SHM_OPEN, &o);
-}
-
-static int ipcshm_lock(int fd)
-{
-	struct ipcdev_shm_lock l = { 0 };
-
-	return ioctl(fd, IPCDEV_IOC_SHM_LOCK, &l);
-}
-
-static int ipcshm_unlock(int fd)
-{
-	return ioctl(fd, IPCDEV_IOC_SHM_UNLOCK, 0);
 }
 
 /* Wait until the change counter differs from @seen; returns the counter. */
@@ -922,22 +912,27 @@ out:
 /* ------------------------------------------------------------------ */
 /* Locks                                                               */
 
+/*
+ * The ipcshm lock as libipcdev takes it (ipc_array_lock(): a
+ * compare-and-swap of the mapped lock word, the ioctls when it fails),
+ * against a process-shared pthread mutex.
+ */
 struct lk {
 	int mech;
-	int fd;
+	struct ipc_array a;
 	pthread_mutex_t *mu;
 	long n;
 };
 
 static int lk_lock(struct lk *l)
 {
-	return l->mech == M_IPCSHM_LOCK ? ipcshm_lock(l->fd) :
+	return l->mech == M_IPCSHM_LOCK ? ipc_array_lock(&l->a, 1, -1) :
 					  pthread_mutex_lock(l->mu);
 }
 
 static int lk_unlock(struct lk *l)
 {
-	return l->mech == M_IPCSHM_LOCK ? ipcshm_unlock(l->fd) :
+	return l->mech == M_IPCSHM_LOCK ? ipc_array_unlock(&l->a) :
 					  pthread_mutex_unlock(l->mu);
 }
 
@@ -947,7 +942,7 @@ static int lk_contended(struct lk *l)
 	if (l->mech == M_IPCSHM_LOCK) {
 		struct ipcdev_shm_stat st;
 
-		return !ioctl(l->fd, IPCDEV_IOC_SHM_STAT, &st) &&
+		return !ipc_array_stat(&l->a, &st) &&
 		       st.lock_waiters > 0;
 	}
 	/* glibc: the futex word is 2 once a locker had to wait. */
@@ -960,11 +955,9 @@ static int lk_setup(struct lk *l, int mech)
 
 	memset(l, 0, sizeof(*l));
 	l->mech = mech;
-	l->fd = -1;
-	if (mech == M_IPCSHM_LOCK) {
-		l->fd = ipcshm_new(4096);
-		return l->fd < 0 ? -1 : 0;
-	}
+	l->a.fd = -1;
+	if (mech == M_IPCSHM_LOCK)
+		return ipc_raw_create(&l->a, 4096) ? -1 : 0;
 	l->mu = shared_anon(4096);
 	pthread_mutexattr_init(&a);
 	pthread_mutexattr_setpshared(&a, PTHREAD_PROCESS_SHARED);
@@ -975,8 +968,8 @@ static int lk_setup(struct lk *l, int mech)
 
 static void lk_teardown(struct lk *l)
 {
-	if (l->fd >= 0)
-		close(l->fd);
+	if (l->a.fd >= 0)
+		ipc_array_close(&l->a);
 	if (l->mu)
 		munmap(l->mu, 4096);
 }

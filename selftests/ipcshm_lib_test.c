@@ -443,6 +443,10 @@ TEST(lock_fast_path_makes_no_ioctl)
 	pid_t pid;
 
 	ASSERT_EQ(0, ipc_value_create(&v, 'i', NULL));
+	/* The word is mapped at the first lock: never locked, no page. */
+	EXPECT_EQ(NULL, v.lock_word);
+	ASSERT_EQ(0, ipc_array_lock(&v, 1, IPC_FOREVER));
+	ASSERT_EQ(0, ipc_array_unlock(&v));
 	ASSERT_NE(NULL, v.lock_word);
 	pid = fork();
 	ASSERT_LE(0, pid);
@@ -569,9 +573,8 @@ TEST(read_only_segment_shares_the_lock)
 	ASSERT_EQ(0, ipc_array_open(&a, name, O_RDWR | IPC_CREAT | IPC_EXCL,
 				    0600, 'i', 1));
 	ASSERT_EQ(0, ipc_array_open(&b, name, O_RDONLY, 0, 0, 0));
-	EXPECT_NE(NULL, a.lock_word);
-	EXPECT_EQ(NULL, b.lock_word);
 	ASSERT_EQ(0, ipc_array_lock(&a, 0, 0));
+	EXPECT_NE(NULL, a.lock_word);
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (pid == 0)
@@ -591,6 +594,7 @@ TEST(read_only_segment_shares_the_lock)
 	}
 	EXPECT_EQ(0, reap(pid));
 	EXPECT_EQ(0, *a.lock_word);
+	EXPECT_EQ(NULL, b.lock_word);
 	ipc_array_close(&b);
 	ipc_array_close(&a);
 	EXPECT_EQ(0, ipc_array_unlink(name));

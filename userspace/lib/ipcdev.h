@@ -789,11 +789,11 @@ int ipc_value_set(struct ipc_array *v, const void *in);
  * The lock belongs to the calling process (every thread of it), is not
  * recursive, and is freed when its holder dies.  Taking a free lock, and
  * releasing one no task waits for, do not enter the kernel: a
- * compare-and-swap of the lock word, a page the module maps next to the
- * segment (struct ipcdev_shm_locker), as a futex-based mutex does.  Only
- * segments mapped writable have it (read-only ones make the ioctls); a
- * child made by fork() asks the module for its own locker id at its first
- * lock.
+ * compare-and-swap of the lock word, a page of the module's (struct
+ * ipcdev_shm_locker) mapped at the first lock, as a futex-based mutex
+ * does.  Only segments mapped writable use it (read-only ones make the
+ * ioctls); a child made by fork() asks the module for its own locker id
+ * at its first lock.
  *
  * Returns 0 (the caller holds the lock), or:
  *  -EOWNERDEAD the previous holder died holding it: the caller holds the

@@ -105,21 +105,55 @@ static uint32_t process_generation(void)
 	return gen;
 }
 
-/* locker_id() when the cached id is not this process's. */
+/* Set when the module has no lock word (ENOTTY): ask no more. */
+static int no_lock_word;
+
+/*
+ * Map @a's lock word (the page at @offset) and publish it; 0 or -errno.
+ * Two threads may race here: the second mapping is dropped.
+ */
+static int map_lock_word(struct ipc_array *a, uint64_t offset)
+{
+	void *p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, a->fd,
+		       (off_t)offset);
+	uint32_t *none = NULL;
+
+	if (p == MAP_FAILED)
+		return -errno;
+	if (!__atomic_compare_exchange_n(&a->lock_word, &none, p, 0,
+					 __ATOMIC_RELEASE, __ATOMIC_RELAXED))
+		munmap(p, 4096);
+	return 0;
+}
+
+/*
+ * The calling process's locker id, asked of the module, and the lock word
+ * mapped at the first lock (a segment never locked costs no page); 0
+ * when there is no fast path: a read-only segment, or no lock word.
+ */
 static __attribute__((noinline)) uint32_t locker_id_slow(struct ipc_array *a)
 {
 	struct ipcdev_shm_locker arg = { 0 };
 	uint32_t gen;
+	int err;
 
-	if (!a->lock_word)
+	if (!(a->prot & PROT_WRITE) ||
+	    __atomic_load_n(&no_lock_word, __ATOMIC_RELAXED))
 		return 0;
 	gen = process_generation();
 	if (!gen)
 		return 0;
-	if (ipcdev_lib_ioctl(a->fd, IPCDEV_IOC_SHM_LOCKER, &arg))
+	err = ipcdev_lib_ioctl(a->fd, IPCDEV_IOC_SHM_LOCKER, &arg);
+	if (err == -ENOTTY)
+		__atomic_store_n(&no_lock_word, 1, __ATOMIC_RELAXED);
+	if (err)
 		return 0;
+	if (!__atomic_load_n(&a->lock_word, __ATOMIC_ACQUIRE) &&
+	    map_lock_word(a, arg.offset))
+		return 0;
+	/* Release: whoever sees the id sees the word mapped. */
 	__atomic_store_n(&a->locker, (uint64_t)gen << 32 | arg.id,
-			 __ATOMIC_RELAXED);
+			 __ATOMIC_RELEASE);
 	return arg.id;
 }
 
@@ -131,7 +165,7 @@ static __attribute__((noinline)) uint32_t locker_id_slow(struct ipc_array *a)
 static inline uint32_t locker_id_cached(const struct ipc_array *a)
 {
 	uint32_t *page = __atomic_load_n(&fork_page, __ATOMIC_ACQUIRE);
-	uint64_t cached = __atomic_load_n(&a->locker, __ATOMIC_RELAXED);
+	uint64_t cached = __atomic_load_n(&a->locker, __ATOMIC_ACQUIRE);
 
 	if (!page ||
 	    (uint32_t)(cached >> 32) != __atomic_load_n(page, __ATOMIC_RELAXED))
@@ -145,23 +179,6 @@ static inline int lock_word_swap(struct ipc_array *a, uint32_t from,
 {
 	return __atomic_compare_exchange_n(a->lock_word, &from, to, 0,
 					   memorder, __ATOMIC_RELAXED);
-}
-
-/*
- * Map the lock word of a writable segment; without it (a read-only
- * handle, an older module) the lock calls are ioctls.
- */
-static void map_lock_word(struct ipc_array *a)
-{
-	struct ipcdev_shm_locker arg = { 0 };
-	void *p;
-
-	if (ipcdev_lib_ioctl(a->fd, IPCDEV_IOC_SHM_LOCKER, &arg))
-		return;
-	p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, a->fd,
-		 (off_t)arg.offset);
-	if (p != MAP_FAILED)
-		a->lock_word = p;
 }
 
 /*
@@ -195,8 +212,6 @@ static int map_segment(struct ipc_array *a, int fd, int writable)
 	a->elem_size = st.elem_size;
 	a->type = (char)st.type;
 	a->prot = prot;
-	if (writable)
-		map_lock_word(a);
 	return 0;
 }
 

@@ -14,7 +14,7 @@ for k in $kernels; do
 	[ -s "$res/$k/icount/guest-cpu" ] && gcpu=$(sed 's/.*: //' "$res/$k/icount/guest-cpu") && break
 done
 qemu=$(qemu-system-x86_64 --version | head -n1)
-rev=$(git describe --always --dirty 2>/dev/null || echo unknown)
+rev=${BENCH_REV:-$(git describe --always --dirty 2>/dev/null || echo unknown)}
 
 cat <<HDR
 # ipcdev performance

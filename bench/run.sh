@@ -36,6 +36,9 @@ unset MAKELEVEL MAKEFLAGS MFLAGS || true
 
 say() { echo "bench: $*" >&2; }
 
+# The tree measured is the one built now, whatever changes during the run.
+BENCH_REV=$(git describe --always --dirty 2>/dev/null || echo unknown)
+export BENCH_REV
 make -C bench BUILD="$BUILD" >/dev/null
 rm -rf "$RES"
 mkdir -p "$RES"

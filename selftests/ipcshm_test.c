@@ -735,11 +735,37 @@ TEST_F(seg, trylock_timed_eperm_edeadlk)
 	EXPECT_EQ(0, s_unlock(self->fd));
 }
 
+/* IPCDEV_IOC_SHM_LOCKER; the outputs of *@lk are poisoned first. */
+static int s_locker(int fd, struct ipcdev_shm_locker *lk)
+{
+	memset(lk, 0, sizeof(*lk));
+	lk->id = 0xa5a5a5a5;
+	lk->offset = 0xa5a5a5a5a5a5a5a5ULL;
+	return ioc(fd, IPCDEV_IOC_SHM_LOCKER, lk);
+}
+
+/* The calling process's locker id, or 0 if LOCKER fails. */
+static __u32 s_locker_id(int fd)
+{
+	struct ipcdev_shm_locker lk;
+
+	return s_locker(fd, &lk) ? 0 : lk.id;
+}
+
+/* Compare-and-swap @old to @new with @order: true if it was @old. */
+static bool word_cas(__u32 *w, __u32 old, __u32 new, int order)
+{
+	return __atomic_compare_exchange_n(w, &old, new, false, order,
+					   __ATOMIC_RELAXED);
+}
+
 /*
- * A child that takes the lock, optionally closes every handle on the
- * segment, reports on @ready and sleeps until killed.
+ * A child that takes the lock (with @w: by a swap of the word with its own
+ * id; else by LOCK), closes @fd if @close_fd, reports on a pipe, then
+ * sleeps until killed (@stay) or exits.  Its pid, or -1 if it could not
+ * take the lock.
  */
-static pid_t spawn_holder(int fd, bool close_fd)
+static pid_t spawn_holder(int fd, __u32 *w, bool close_fd, bool stay)
 {
 	int pfd[2];
 	char c = 0;
@@ -749,13 +775,19 @@ static pid_t spawn_holder(int fd, bool close_fd)
 		return -1;
 	pid = fork();
 	if (pid == 0) {
-		c = s_lock(fd, 0, 0) ? 'E' : 'L';
+		__u32 id = w ? s_locker_id(fd) : 0;
+
+		if (w)
+			c = id && word_cas(w, 0, id, __ATOMIC_ACQUIRE) ? 'L' : 'E';
+		else
+			c = s_lock(fd, 0, 0) ? 'E' : 'L';
 		if (close_fd)
 			close(fd);
 		if (write(pfd[1], &c, 1) != 1)
 			_exit(CHILD_OTHER);
-		for (;;)
+		while (stay)
 			pause();
+		_exit(0);
 	}
 	close(pfd[1]);
 	if (pid > 0 && (read(pfd[0], &c, 1) != 1 || c != 'L')) {
@@ -786,7 +818,7 @@ static void owner_dead_case(struct __test_metadata *_metadata, int fd,
 	__u64 t0;
 
 	/* A locker already blocked when the holder dies. */
-	holder = spawn_holder(fd, close_fd);
+	holder = spawn_holder(fd, NULL, close_fd, true);
 	ASSERT_LT(0, holder);
 	EXPECT_EQ(holder, s_lock_owner(fd));
 	waiter = fork();
@@ -802,7 +834,7 @@ static void owner_dead_case(struct __test_metadata *_metadata, int fd,
 	EXPECT_EQ(0, s_lock_owner(fd));
 
 	/* A fresh locker after the holder died. */
-	holder = spawn_holder(fd, close_fd);
+	holder = spawn_holder(fd, NULL, close_fd, true);
 	ASSERT_LT(0, holder);
 	ASSERT_EQ(0, kill(holder, SIGKILL));
 	EXPECT_EQ(1000 + SIGKILL, wait_child(holder, 20000));
@@ -959,23 +991,6 @@ TEST_F(seg, lock_signal_sa_restart)
 /* The lock word: locking in user space (struct ipcdev_shm_locker)    */
 /* ------------------------------------------------------------------ */
 
-/* IPCDEV_IOC_SHM_LOCKER; the outputs of *@lk are poisoned first. */
-static int s_locker(int fd, struct ipcdev_shm_locker *lk)
-{
-	memset(lk, 0, sizeof(*lk));
-	lk->id = 0xa5a5a5a5;
-	lk->offset = 0xa5a5a5a5a5a5a5a5ULL;
-	return ioc(fd, IPCDEV_IOC_SHM_LOCKER, lk);
-}
-
-/* The calling process's locker id, or 0 if LOCKER fails. */
-static __u32 s_locker_id(int fd)
-{
-	struct ipcdev_shm_locker lk;
-
-	return s_locker(fd, &lk) ? 0 : lk.id;
-}
-
 /* The lock page mapped shared with @prot: the word, or MAP_FAILED. */
 static __u32 *map_word(int fd, int prot)
 {
@@ -1003,13 +1018,6 @@ static __u32 word_get(__u32 *w)
 static void word_set(__u32 *w, __u32 v)
 {
 	__atomic_store_n(w, v, __ATOMIC_RELEASE);
-}
-
-/* Compare-and-swap @old to @new with @order: true if it was @old. */
-static bool word_cas(__u32 *w, __u32 old, __u32 new, int order)
-{
-	return __atomic_compare_exchange_n(w, &old, new, false, order,
-					   __ATOMIC_RELAXED);
 }
 
 /* Wait up to 10 s for the word to be @want: 0 or -ETIMEDOUT. */
@@ -1192,6 +1200,34 @@ TEST(lock_word_mmap_read_only_handle)
 	close(rw);
 }
 
+/* A fixture: a segment, our locker id in it, and its word mapped. */
+FIXTURE(word) {
+	int fd;
+	long ps;
+	__u32 id;
+	__u32 *w;
+};
+
+FIXTURE_SETUP(word)
+{
+	self->w = MAP_FAILED;
+	self->ps = page_size();
+	self->fd = s_raw(2 * self->ps);
+	ASSERT_LE(0, self->fd) TH_LOG("%s: %s", DEV, strerror(-self->fd));
+	self->id = s_locker_id(self->fd);
+	ASSERT_LT(0, self->id);
+	self->w = map_word(self->fd, PROT_READ | PROT_WRITE);
+	ASSERT_NE(MAP_FAILED, self->w) TH_LOG("mmap: %s", strerror(errno));
+}
+
+FIXTURE_TEARDOWN(word)
+{
+	if (self->w != MAP_FAILED)
+		munmap(self->w, self->ps);
+	if (self->fd >= 0)
+		close(self->fd);
+}
+
 TEST_F(seg, lock_word_follows_ioctls)
 {
 	__u32 *w, id;
@@ -1258,16 +1294,12 @@ static int child_lock_word(int fd, __u32 *w, __u32 parent_id)
 	return word_cas(w, id, 0, __ATOMIC_RELEASE) ? 0 : CHILD_BADLEN;
 }
 
-TEST_F(seg, lock_word_waiter_wakes)
+TEST_F(word, lock_word_waiter_wakes)
 {
 	const __u32 waiters = IPCDEV_SHM_LOCK_WAITERS;
-	__u32 *w, id;
+	__u32 *w = self->w, id = self->id;
 	pid_t pid;
 
-	id = s_locker_id(self->fd);
-	ASSERT_LT(0, id);
-	w = map_word(self->fd, PROT_READ | PROT_WRITE);
-	ASSERT_NE(MAP_FAILED, w) TH_LOG("mmap: %s", strerror(errno));
 	ASSERT_TRUE(word_cas(w, 0, id, __ATOMIC_ACQUIRE));
 	pid = fork();
 	ASSERT_LE(0, pid);
@@ -1287,19 +1319,14 @@ TEST_F(seg, lock_word_waiter_wakes)
 	EXPECT_EQ(0, word_get(w));
 	EXPECT_EQ(0, s_lock_owner(self->fd));
 	EXPECT_EQ(0, wait_lock_waiters(self->fd, 0));
-	munmap(w, self->ps);
 }
 
-TEST_F(seg, lock_word_nonblock_no_waiters_bit)
+TEST_F(word, lock_word_nonblock_no_waiters_bit)
 {
 	struct ipcdev_shm_stat st;
-	__u32 *w, id;
+	__u32 *w = self->w, id = self->id;
 	int fl;
 
-	id = s_locker_id(self->fd);
-	ASSERT_LT(0, id);
-	w = map_word(self->fd, PROT_READ | PROT_WRITE);
-	ASSERT_NE(MAP_FAILED, w) TH_LOG("mmap: %s", strerror(errno));
 	ASSERT_TRUE(word_cas(w, 0, id, __ATOMIC_ACQUIRE));
 	EXPECT_EQ(EAGAIN, in_child(self->fd, child_trylock));
 	EXPECT_EQ(id, word_get(w)) TH_LOG("word %#x", word_get(w));
@@ -1315,43 +1342,6 @@ TEST_F(seg, lock_word_nonblock_no_waiters_bit)
 	/* No waiter marked: the swap back to 0 needs no ioctl. */
 	EXPECT_TRUE(word_cas(w, id, 0, __ATOMIC_RELEASE));
 	EXPECT_EQ(0, s_lock_owner(self->fd));
-	munmap(w, self->ps);
-}
-
-/*
- * A child that takes the lock by a swap of @w with its own id, closes @fd
- * if @close_fd, reports on a pipe, then exits (@stay false) or sleeps until
- * killed.  Its pid, or -1 if it could not take the lock.
- */
-static pid_t spawn_word_holder(int fd, __u32 *w, bool close_fd, bool stay)
-{
-	int pfd[2];
-	char c = 0;
-	pid_t pid;
-
-	if (pipe(pfd))
-		return -1;
-	pid = fork();
-	if (pid == 0) {
-		__u32 id = s_locker_id(fd);
-
-		c = id && word_cas(w, 0, id, __ATOMIC_ACQUIRE) ? 'L' : 'E';
-		if (close_fd)
-			close(fd);
-		if (write(pfd[1], &c, 1) != 1)
-			_exit(CHILD_OTHER);
-		while (stay)
-			pause();
-		_exit(0);
-	}
-	close(pfd[1]);
-	if (pid > 0 && (read(pfd[0], &c, 1) != 1 || c != 'L')) {
-		kill(pid, SIGKILL);
-		wait_child(pid, 20000);
-		pid = -1;
-	}
-	close(pfd[0]);
-	return pid;
 }
 
 /*
@@ -1370,39 +1360,30 @@ static void word_holder_died(struct __test_metadata *_metadata, int fd,
 	EXPECT_EQ(0, s_lock_owner(fd));
 }
 
-TEST_F(seg, lock_word_holder_exits)
+TEST_F(word, lock_word_holder_exits)
 {
-	__u32 *w, id;
+	__u32 *w = self->w, id = self->id;
 	pid_t holder;
 
-	id = s_locker_id(self->fd);
-	ASSERT_LT(0, id);
-	w = map_word(self->fd, PROT_READ | PROT_WRITE);
-	ASSERT_NE(MAP_FAILED, w) TH_LOG("mmap: %s", strerror(errno));
 	/* With no handle left, only its mapping of the word. */
-	holder = spawn_word_holder(self->fd, w, true, false);
+	holder = spawn_holder(self->fd, w, true, false);
 	ASSERT_LT(0, holder);
 	EXPECT_EQ(0, wait_child(holder, 20000));
 	word_holder_died(_metadata, self->fd, w, id);
 	/* And with its handle. */
-	holder = spawn_word_holder(self->fd, w, false, false);
+	holder = spawn_holder(self->fd, w, false, false);
 	ASSERT_LT(0, holder);
 	EXPECT_EQ(0, wait_child(holder, 20000));
 	word_holder_died(_metadata, self->fd, w, id);
-	munmap(w, self->ps);
 }
 
-TEST_F(seg, lock_word_holder_killed)
+TEST_F(word, lock_word_holder_killed)
 {
-	__u32 *w, id;
+	__u32 *w = self->w, id = self->id;
 	pid_t holder, waiter;
 
-	id = s_locker_id(self->fd);
-	ASSERT_LT(0, id);
-	w = map_word(self->fd, PROT_READ | PROT_WRITE);
-	ASSERT_NE(MAP_FAILED, w) TH_LOG("mmap: %s", strerror(errno));
 	for (int close_fd = 0; close_fd < 2; close_fd++) {
-		holder = spawn_word_holder(self->fd, w, close_fd, true);
+		holder = spawn_holder(self->fd, w, close_fd, true);
 		ASSERT_LT(0, holder);
 		EXPECT_EQ(holder, s_lock_owner(self->fd));
 		ASSERT_EQ(0, kill(holder, SIGKILL));
@@ -1411,7 +1392,7 @@ TEST_F(seg, lock_word_holder_killed)
 	}
 
 	/* Killed while a LOCK sleeps: that LOCK gets EOWNERDEAD. */
-	holder = spawn_word_holder(self->fd, w, false, true);
+	holder = spawn_holder(self->fd, w, false, true);
 	ASSERT_LT(0, holder);
 	waiter = fork();
 	ASSERT_LE(0, waiter);
@@ -1424,7 +1405,6 @@ TEST_F(seg, lock_word_holder_killed)
 	EXPECT_EQ(0, wait_child(waiter, 20000));
 	EXPECT_EQ(0, word_get(w));
 	EXPECT_EQ(0, s_lock_owner(self->fd));
-	munmap(w, self->ps);
 }
 
 /* Words the module never wrote: ids it did not give out, stray bits. */
@@ -1461,16 +1441,12 @@ static void garbage_case(struct __test_metadata *_metadata, int fd,
 	EXPECT_TRUE(word_cas(w, id, 0, __ATOMIC_RELEASE));
 }
 
-TEST_F(seg, lock_word_garbage)
+TEST_F(word, lock_word_garbage)
 {
 	struct ipcdev_shm_stat st;
-	__u32 *w, id;
+	__u32 *w = self->w, id = self->id;
 	pid_t waiter;
 
-	id = s_locker_id(self->fd);
-	ASSERT_LT(0, id);
-	w = map_word(self->fd, PROT_READ | PROT_WRITE);
-	ASSERT_NE(MAP_FAILED, w) TH_LOG("mmap: %s", strerror(errno));
 	for (size_t i = 0; i < ARRAY_SIZE(garbage_words); i++) {
 		ASSERT_NE(id, garbage_words[i] & IPCDEV_SHM_LOCK_ID_MASK);
 		garbage_case(_metadata, self->fd, w, id, garbage_words[i]);
@@ -1496,7 +1472,6 @@ TEST_F(seg, lock_word_garbage)
 	EXPECT_EQ(id, word_get(w));
 	EXPECT_EQ(0, s_unlock(self->fd));
 	EXPECT_EQ(0, word_get(w));
-	munmap(w, self->ps);
 }
 
 #define MIXED_PROCS	4

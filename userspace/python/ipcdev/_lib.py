@@ -5,7 +5,7 @@ The library is looked for, in this order:
 
 1. ``$IPCDEV_LIB``: a path to the shared object (or a name for dlopen);
 2. the build tree, when the package runs from the source tree:
-   ``<tree>/build/userspace/lib/libipcdev.so.0`` (``make userspace``);
+   ``<tree>/build/userspace/lib/libipcdev.so.1`` (``make userspace``);
 3. ``ctypes.util.find_library("ipcdev")`` (the ldconfig cache);
 4. the standard places ``make install`` uses: ``/usr/local/lib``,
    ``/usr/lib``, ``/usr/lib64``, ``/usr/lib/<multiarch>``.
@@ -28,7 +28,7 @@ IPCDEV_PIPE_DUPLEX = 0x4
 IPCDEV_NAME_MAX = 255
 FOREVER = -1
 
-_SONAME = "libipcdev.so.0"
+_SONAME = "libipcdev.so.1"
 
 
 def _candidates():

@@ -7,7 +7,6 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/mman.h>
@@ -65,20 +64,34 @@ static void reset(struct ipc_array *a)
  */
 static uint32_t *fork_page;
 static uint32_t generations;
-static pthread_once_t fork_page_once = PTHREAD_ONCE_INIT;
+static int no_fork_page;	/* MADV_WIPEONFORK refused: never ask again */
 
-static void fork_page_init(void)
+/*
+ * The generation page, made at the first call; with no pthread_once(),
+ * so that the lock calls stay async-signal-safe: a racing thread's (or
+ * handler's) second page is dropped.  NULL when there is none.
+ */
+static uint32_t *fork_page_get(void)
 {
-	void *p = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	uint32_t *none = NULL;
+	void *p;
 
+	if (__atomic_load_n(&no_fork_page, __ATOMIC_RELAXED))
+		return NULL;
+	p = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (p == MAP_FAILED)
-		return;
+		return NULL;
 	if (madvise(p, 4096, MADV_WIPEONFORK)) {
 		munmap(p, 4096);	/* no way to notice fork: no fast path */
-		return;
+		__atomic_store_n(&no_fork_page, 1, __ATOMIC_RELAXED);
+		return NULL;
 	}
-	__atomic_store_n(&fork_page, (uint32_t *)p, __ATOMIC_RELEASE);
+	if (__atomic_compare_exchange_n(&fork_page, &none, (uint32_t *)p, 0,
+					__ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+		return p;
+	munmap(p, 4096);
+	return none;
 }
 
 /* This process's generation, or 0 when there is no fast path. */
@@ -88,8 +101,7 @@ static uint32_t process_generation(void)
 	uint32_t gen, zero = 0;
 
 	if (!page) {
-		pthread_once(&fork_page_once, fork_page_init);
-		page = __atomic_load_n(&fork_page, __ATOMIC_ACQUIRE);
+		page = fork_page_get();
 		if (!page)
 			return 0;
 	}

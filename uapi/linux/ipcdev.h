@@ -561,8 +561,10 @@ struct ipcdev_shm_io {
  *  - unlock: compare-and-swap @id to 0 (release); if the word was anything
  *    else, call UNLOCK, which wakes a waiter or fails with EPERM.
  * An id belongs to a process: a child made by fork() has its own and must
- * ask for it.  The module never trusts the word: an id it did not give out,
- * or one of a process that has exited, is a dead holder.
+ * ask for it.  A 32-bit caller needs a 64-bit off_t (mmap64(), or
+ * _FILE_OFFSET_BITS=64) to reach @offset.  The module never trusts the
+ * word: an id it did not give out, or one of a process that has exited, is
+ * a dead holder.
  */
 struct ipcdev_shm_locker {
 	__u32 flags;

@@ -803,7 +803,9 @@ int ipc_value_set(struct ipc_array *v, const void *in);
  *  -ETIMEDOUT  still held when the timeout expired;
  *  -EDEADLK    the calling process holds it already;
  *  -EINTR      a signal handler ran (see the conventions above);
- *  -ENOTCONN   @a's handle is bound to no segment.
+ *  -ENOTCONN   @a's handle is bound to no segment;
+ *  -ENOMEM     out of memory for the lock word or the process's locker id
+ *              (a process's first lock of the segment only).
  */
 int ipc_array_lock(struct ipc_array *a, int block, int64_t timeout_ns);
 

@@ -5,9 +5,11 @@
  * one channel per direction.
  *
  * Locking: ch->lock (a mutex) guards the message list and the counters.
- * A message is allocated and filled from user space before the lock is
- * taken; a get copies the message out under the lock, so a get that faults
- * leaves the message where it was.  Sleepers use exclusive waits on getq and
+ * A message is charged, allocated and filled from user space before the
+ * lock is taken; a get copies a small message out under the lock, so a get
+ * that faults leaves the message where it was, and takes a large one (above
+ * IPC_MSG_PAGES_MIN) off the list first, copies it without the lock, and
+ * puts it back at the head if the copy fails.  Sleepers use exclusive waits on getq and
  * putq (ipcdev_wait_locked()), so each new message wakes one getter and each
  * freed room one putter, served in arrival order; poll uses the separate
  * pollq.  A put into an empty channel hands its message directly to the
@@ -55,6 +57,19 @@ struct ipc_msg {
 #define IPC_MSG_PAGES_MIN	SZ_64K
 
 /*
+ * Messages of any size: a large one is a chain of single pages, charged to
+ * the sender's memory cgroup (__GFP_ACCOUNT) and to its byte quota before
+ * the first page is taken, so that the quota bounds what a sender can make
+ * the kernel hold and EDQUOT comes at once.  Its pages may fail rather than
+ * invoke the OOM killer (__GFP_RETRY_MAYFAIL: -ENOMEM).  Building and
+ * copying it happen without ch->lock, in chunks of IPC_MSG_CHUNK pieces
+ * between which a fatal signal ends the call (and rescheduling may
+ * happen); nothing is visible to anybody until the message is linked.
+ */
+#define IPC_MSG_PAGE_GFP	(IPC_MSG_GFP | __GFP_RETRY_MAYFAIL)
+#define IPC_MSG_CHUNK		256
+
+/*
  * A channel keeps the last message taken to carry the next one, as pipe(2)
  * keeps a spare page, so that a steady exchange allocates (and zeroes)
  * nothing.  Up to this size (one page and a small tail: a 4 KiB message)
@@ -64,34 +79,49 @@ struct ipc_msg {
  */
 #define IPC_MSG_SPARE_SMALL	(IPC_MSG_HEAD_DATA + 256)
 
+/* A finite limit must be within its module ceiling; IPCDEV_UNLIMITED is. */
+static bool ipc_limit_ok(u64 val, unsigned long param, unsigned long hard)
+{
+	return val == IPCDEV_UNLIMITED || val <= ipcdev_limit(param, hard);
+}
+
 /**
  * ipc_chan_limits_resolve() - apply defaults and check against the ceilings
  * @lim:	limits from user space, 0 meaning "default"; resolved in place
+ * @bounded:	the defaults of a pipe direction (maxsize 0: msgs_max,
+ *		bytes_max 0: bytes_default), else those of a queue, which
+ *		multiprocessing.Queue() makes unbounded (maxsize 0 and
+ *		bytes_max 0: no bound, IPCDEV_UNLIMITED)
  *
- * maxsize 0 means bounded by bytes only: the msgs_max ceiling still applies.
- * Return: 0, or -EINVAL when a limit is above its module ceiling.
+ * msgsize_max 0 is the msgsize_max parameter; a creator may set any other
+ * value, IPCDEV_UNLIMITED included: the sender's byte quota bounds the
+ * memory a message holds.  A finite maxsize or bytes_max must be within
+ * the msgs_max or bytes_max ceiling; IPCDEV_UNLIMITED always is.
+ * Return: 0, or -EINVAL when a finite limit is above its module ceiling.
  */
-int ipc_chan_limits_resolve(struct ipc_chan_limits *lim)
+int ipc_chan_limits_resolve(struct ipc_chan_limits *lim, bool bounded)
 {
-	u64 msgs = ipcdev_limit(READ_ONCE(ipcdev_msgs_max),
-				IPCDEV_MSGS_HARD_MAX);
-	u64 msgsize = ipcdev_limit(READ_ONCE(ipcdev_msgsize_max),
-				   IPCDEV_MSG_HARD_MAX);
-	u64 bytes = ipcdev_limit(READ_ONCE(ipcdev_bytes_max),
-				 IPCDEV_BYTES_HARD_MAX);
+	unsigned long msgs = READ_ONCE(ipcdev_msgs_max);
+	unsigned long bytes = READ_ONCE(ipcdev_bytes_max);
 
-	if (lim->maxsize > msgs || lim->msgsize_max > msgsize ||
-	    lim->bytes_max > bytes)
+	if (!ipc_limit_ok(lim->maxsize, msgs, IPCDEV_MSGS_HARD_MAX) ||
+	    !ipc_limit_ok(lim->bytes_max, bytes, IPCDEV_BYTES_HARD_MAX))
 		return -EINVAL;
 	if (!lim->maxsize)
-		lim->maxsize = msgs;
+		lim->maxsize = bounded ? ipcdev_limit(msgs, IPCDEV_MSGS_HARD_MAX)
+				       : IPCDEV_UNLIMITED;
 	if (!lim->msgsize_max)
-		lim->msgsize_max = msgsize;
-	if (!lim->bytes_max)
+		lim->msgsize_max = READ_ONCE(ipcdev_msgsize_max);
+	if (!lim->bytes_max && bounded)
 		lim->bytes_max = min_t(u64, READ_ONCE(ipcdev_bytes_default),
-				       bytes);
+				       ipcdev_limit(bytes,
+						    IPCDEV_BYTES_HARD_MAX));
 	if (!lim->bytes_max)
-		lim->bytes_max = 1;
+		lim->bytes_max = bounded ? 1 : IPCDEV_UNLIMITED;
+	if (!lim->maxsize)
+		lim->maxsize = 1;
+	if (!lim->msgsize_max)
+		lim->msgsize_max = IPCDEV_UNLIMITED;
 	return 0;
 }
 
@@ -131,7 +161,7 @@ static void *ipc_piece_alloc(size_t size, bool pages, u32 *alloc, u32 *page)
 	*page = pages && size > PAGE_SIZE / 2;
 	if (*page) {
 		*alloc = PAGE_SIZE;
-		return (void *)__get_free_page(IPC_MSG_GFP);
+		return (void *)__get_free_page(IPC_MSG_PAGE_GFP);
 	}
 	/* A full piece is a kmalloc bucket already: spare the lookup. */
 	*alloc = size == PAGE_SIZE ? size : kmalloc_size_roundup(size);
@@ -146,15 +176,31 @@ static void ipc_piece_free(void *piece, u32 page)
 		kfree(piece);
 }
 
+/*
+ * Between two chunks of a long loop over pieces: give the CPU up if need
+ * be, and stop for a fatal signal.  Return: true when the caller was
+ * killed.
+ */
+static bool ipc_msg_chunk_killed(unsigned long piece)
+{
+	if (piece % IPC_MSG_CHUNK)
+		return false;
+	cond_resched();
+	return fatal_signal_pending(current);
+}
+
 /* Give the memory back; the quota was settled before. */
 static void ipc_msg_release(struct ipc_msg *msg)
 {
 	struct ipc_msg_seg *seg = msg->next, *next;
+	unsigned long i = 0;
 
 	ipc_piece_free(msg, msg->page);
 	for (; seg; seg = next) {
 		next = seg->next;
 		ipc_piece_free(seg, seg->page);
+		if (!(++i % IPC_MSG_CHUNK))
+			cond_resched();
 	}
 }
 
@@ -165,13 +211,18 @@ static void ipc_msg_free(struct ipc_msg *msg)
 }
 
 /*
- * A message of @len bytes, not filled in yet, charged to nobody.  @cap
- * counts all that the pieces obtained can hold, so that a spare can carry
- * any message up to @cap.
+ * A message of @len bytes filled from @buf, charged to nobody.  Each piece
+ * is filled as soon as it is obtained, so that a bad buffer fails before
+ * more memory is taken than it proved to hold.  @cap counts all that the
+ * pieces obtained can hold, so that a spare can carry any message up to
+ * @cap.  Return: the message, ERR_PTR(-ENOMEM), ERR_PTR(-EFAULT), or
+ * ERR_PTR(-EINTR) when a fatal signal came.
  */
-static struct ipc_msg *ipc_msg_alloc(u64 len)
+static struct ipc_msg *ipc_msg_alloc(u64 len, const char __user *buf)
 {
+	unsigned long piece = 0;
 	size_t n = min_t(u64, len, IPC_MSG_HEAD_DATA);
+	int ret = -ENOMEM;
 	bool pages = len > IPC_MSG_PAGES_MIN;
 	struct ipc_msg_seg **pseg, *seg;
 	struct ipc_msg *msg;
@@ -179,21 +230,26 @@ static struct ipc_msg *ipc_msg_alloc(u64 len)
 
 	msg = ipc_piece_alloc(sizeof(*msg) + n, pages, &size, &page);
 	if (!msg)
-		return NULL;
+		return ERR_PTR(-ENOMEM);
 	msg->len = len;
 	msg->size = size;
 	msg->page = page;
 	msg->cap = min_t(size_t, size - sizeof(*msg), IPC_MSG_HEAD_DATA);
 	msg->user = NULL;
 	msg->next = NULL;
+	if (copy_from_user(msg->data, buf, n))
+		goto out_fault;
 	pseg = &msg->next;
 	for (len -= n; len; len -= n) {
+		buf += n;
 		n = min_t(u64, len, IPC_MSG_SEG_DATA);
-		seg = ipc_piece_alloc(sizeof(*seg) + n, pages, &size, &page);
-		if (!seg) {
-			ipc_msg_release(msg);
-			return NULL;
+		if (ipc_msg_chunk_killed(++piece)) {
+			ret = -EINTR;
+			goto out_release;
 		}
+		seg = ipc_piece_alloc(sizeof(*seg) + n, pages, &size, &page);
+		if (!seg)
+			goto out_release;
 		seg->size = size;
 		seg->page = page;
 		msg->cap += min_t(size_t, size - sizeof(*seg),
@@ -201,9 +257,16 @@ static struct ipc_msg *ipc_msg_alloc(u64 len)
 		seg->next = NULL;
 		*pseg = seg;
 		pseg = &seg->next;
-		cond_resched();
+		if (copy_from_user(seg->data, buf, n))
+			goto out_fault;
 	}
 	return msg;
+
+out_fault:
+	ret = -EFAULT;
+out_release:
+	ipc_msg_release(msg);
+	return ERR_PTR(ret);
 }
 
 /* Take a large spare's bytes out of (@add false) or into the budget. */
@@ -239,12 +302,12 @@ release:
 }
 
 /*
- * A message for @len bytes: the channel's spare when it is large enough
- * (its pieces, filled in order, hold any @len up to its @cap) and not
- * twice too large, else a new one.
+ * The channel's spare, for a message of @len bytes, when it is large
+ * enough (its pieces, filled in order, hold any @len up to its @cap) and
+ * not twice too large; else NULL: the caller makes a new one.
  */
-static __always_inline struct ipc_msg *ipc_chan_msg_alloc(struct ipc_chan *ch,
-							  u64 len)
+static __always_inline struct ipc_msg *ipc_chan_take_spare(struct ipc_chan *ch,
+							   u64 len)
 {
 	struct ipc_msg *msg = READ_ONCE(ch->spare) ? xchg(&ch->spare, NULL) :
 						    NULL;
@@ -264,7 +327,7 @@ static __always_inline struct ipc_msg *ipc_chan_msg_alloc(struct ipc_chan *ch,
 			ipc_msg_release(msg);
 		}
 	}
-	return ipc_msg_alloc(len);
+	return NULL;
 }
 
 /* A message was taken: settle the quota, keep the memory as a spare. */
@@ -276,16 +339,22 @@ static __always_inline void ipc_chan_msg_done(struct ipc_chan *ch,
 	ipc_chan_keep_spare(ch, msg);
 }
 
-/* Fill @msg from user memory, piece by piece.  Return: 0 or -EFAULT. */
+/*
+ * Fill @msg from user memory, piece by piece.
+ * Return: 0, -EFAULT, or -EINTR (a fatal signal between two chunks).
+ */
 static int ipc_msg_copy_in_pieces(struct ipc_msg *msg, const char __user *buf)
 {
 	size_t n = min_t(u64, msg->len, IPC_MSG_HEAD_DATA);
 	u64 left = msg->len - n;
 	struct ipc_msg_seg *seg;
+	unsigned long piece = 0;
 
 	if (copy_from_user(msg->data, buf, n))
 		return -EFAULT;
 	for (seg = msg->next; seg; seg = seg->next) {
+		if (ipc_msg_chunk_killed(++piece))
+			return -EINTR;
 		buf += n;
 		n = min_t(u64, left, IPC_MSG_SEG_DATA);
 		if (copy_from_user(seg->data, buf, n))
@@ -295,17 +364,23 @@ static int ipc_msg_copy_in_pieces(struct ipc_msg *msg, const char __user *buf)
 	return 0;
 }
 
-/* Copy @msg out to user memory, piece by piece.  Return: 0 or -EFAULT. */
+/*
+ * Copy @msg out to user memory, piece by piece.
+ * Return: 0, -EFAULT, or -EINTR (a fatal signal between two chunks).
+ */
 static int ipc_msg_copy_out_pieces(const struct ipc_msg *msg,
 				   char __user *buf)
 {
 	size_t n = min_t(u64, msg->len, IPC_MSG_HEAD_DATA);
 	u64 left = msg->len - n;
 	struct ipc_msg_seg *seg;
+	unsigned long piece = 0;
 
 	if (copy_to_user(buf, msg->data, n))
 		return -EFAULT;
 	for (seg = msg->next; seg; seg = seg->next) {
+		if (ipc_msg_chunk_killed(++piece))
+			return -EINTR;
 		buf += n;
 		n = min_t(u64, left, IPC_MSG_SEG_DATA);
 		if (copy_to_user(buf, seg->data, n))
@@ -357,7 +432,8 @@ void ipc_chan_destroy(struct ipc_chan *ch)
 /*
  * Would a message of @len bytes be admitted now?  An empty channel takes any
  * message up to msgsize_max, so a message larger than the capacity waits
- * for the channel to drain instead of being refused.
+ * for the channel to drain instead of being refused.  IPCDEV_UNLIMITED
+ * (maxsize, bytes_max) is no bound: only the sender's quota is.
  */
 static bool ipc_chan_fits(const struct ipc_chan *ch, u64 len)
 {
@@ -366,7 +442,8 @@ static bool ipc_chan_fits(const struct ipc_chan *ch, u64 len)
 
 	if (count >= ch->maxsize)
 		return false;
-	return !count || bytes + len <= ch->bytes_max;
+	return !count || ch->bytes_max == IPCDEV_UNLIMITED ||
+	       bytes + len <= ch->bytes_max;
 }
 
 bool ipc_chan_full(struct ipc_chan *ch)
@@ -467,25 +544,52 @@ ipc_chan_notify(struct ipc_chan *ch, wait_queue_head_t *wq,
 		kill_fasync(fa, SIGIO, band);
 }
 
+/*
+ * The message of @len bytes at @buf, charged to the sender.  The quota is
+ * charged first, so that a message the sender may not hold fails with
+ * -EDQUOT before any memory is taken, and no message can make the kernel
+ * hold more than the machine's memory.  Nothing is visible to others.
+ */
 static struct ipc_msg *ipc_msg_from_user(struct ipc_chan *ch,
 					 const void __user *buf, u64 len,
 					 struct ipcdev_user **quser)
 {
+	struct ipcdev_user *user = NULL;
 	struct ipc_msg *msg;
 	int ret;
 
-	msg = ipc_chan_msg_alloc(ch, len);
-	if (!msg)
-		return ERR_PTR(-ENOMEM);
-	ret = len && ipc_msg_copy_in(msg, buf) ? -EFAULT : 0;
 	/* The sender's quota holds the bytes until the message is taken. */
-	if (!ret && len)
-		ret = ipcdev_charge_msg(quser, len, &msg->user);
-	if (ret) {
-		ipc_chan_msg_done(ch, msg);
-		return ERR_PTR(ret);
+	if (len) {
+		if (len > LONG_MAX)
+			return ERR_PTR(-ENOMEM);
+		ret = ipcdev_charge_msg(quser, len, &user);
+		if (ret)
+			return ERR_PTR(ret);
+		if (len > ((u64)totalram_pages() << PAGE_SHIFT)) {
+			ret = -ENOMEM;
+			goto out_uncharge;
+		}
 	}
+	msg = ipc_chan_take_spare(ch, len);
+	if (msg) {
+		ret = len ? ipc_msg_copy_in(msg, buf) : 0;
+		if (ret) {
+			ipc_chan_keep_spare(ch, msg);
+			goto out_uncharge;
+		}
+	} else {
+		msg = ipc_msg_alloc(len, buf);
+		if (IS_ERR(msg)) {
+			ret = PTR_ERR(msg);
+			goto out_uncharge;
+		}
+	}
+	msg->user = user;
 	return msg;
+
+out_uncharge:
+	ipcdev_uncharge_msg(user, len);
+	return ERR_PTR(ret);
 }
 
 /* Link @msg at the tail (or back at the head) and tell the readers. */
@@ -504,29 +608,30 @@ static __always_inline void ipc_chan_enqueue(struct ipc_chan *ch,
 			EPOLLIN | EPOLLRDNORM, POLL_IN);
 }
 
-/**
- * ipc_chan_put() - append one message
- * @ch:		the channel
- * @buf:	user memory holding the message
- * @len:	its length; may be 0
- * @w:		how long to wait for room
- * @quser:	the sending handle's quota cache (ipcdev_charge_msg())
- *
- * The message is read from user space before anything changes, so a put
- * that fails leaves the channel as it was.
- * Return: 0, -EMSGSIZE (longer than msgsize_max), -EFAULT, -ENOMEM,
- * -EDQUOT (the sender's byte quota),
- * -EPIPE (no receiver any more), -EAGAIN, -ETIMEDOUT, -ERESTARTSYS.
- */
-int ipc_chan_put(struct ipc_chan *ch, const void __user *buf, u64 len,
-		 const struct ipcdev_wait *w, struct ipcdev_user **quser)
+/* Unlink the oldest message @msg and tell the writers. */
+static __always_inline void ipc_chan_dequeue(struct ipc_chan *ch,
+					     struct ipc_msg *msg)
+	__must_hold(&ch->lock)
+{
+	list_del(&msg->link);
+	WRITE_ONCE(ch->count, ch->count - 1);
+	WRITE_ONCE(ch->bytes, ch->bytes - msg->len);
+	atomic_long_sub(msg->len, &ipcdev_nr_bytes);
+	ipc_chan_notify(ch, &ch->putq, &ch->putters, ch->fasync_out,
+			EPOLLOUT | EPOLLWRNORM, POLL_OUT);
+	/* A getter that overtook a woken one leaves it a message: wake it. */
+	if (atomic_read(&ch->getters) && ch->count)
+		wake_up(&ch->getq);
+}
+
+static int ipc_chan_put_msg(struct ipc_chan *ch, const void __user *buf,
+			    u64 len, const struct ipcdev_wait *w,
+			    struct ipcdev_user **quser)
 {
 	struct ipc_chan_cond c = { .ch = ch, .len = len };
 	struct ipc_msg *msg;
 	int ret;
 
-	if (len > ch->msgsize_max)
-		return -EMSGSIZE;
 	msg = ipc_msg_from_user(ch, buf, len, quser);
 	if (IS_ERR(msg))
 		return PTR_ERR(msg);
@@ -555,28 +660,68 @@ out_free:
 	return ret;
 }
 
+/**
+ * ipc_chan_put() - append one message
+ * @ch:		the channel
+ * @buf:	user memory holding the message
+ * @len:	its length; may be 0
+ * @w:		how long to wait for room
+ * @quser:	the sending handle's quota cache (ipcdev_charge_msg())
+ *
+ * The message is charged to the sender's quota and read from user space
+ * before anything changes, without ch->lock, so a put that fails (or whose
+ * sender is killed) leaves the channel and the quota as they were.  A
+ * message above IPC_MSG_PAGES_MIN counts in ipcdev_nr_sending for the
+ * whole call (built, or waiting for room).
+ * Return: 0, -EMSGSIZE (longer than the channel's msgsize_max), -EFAULT,
+ * -ENOMEM (no memory, or longer than the machine's memory), -EDQUOT (the
+ * sender's byte quota), -EPIPE (no receiver any more), -EAGAIN,
+ * -ETIMEDOUT, -ERESTARTSYS, -EINTR (fatal signal).
+ */
+int ipc_chan_put(struct ipc_chan *ch, const void __user *buf, u64 len,
+		 const struct ipcdev_wait *w, struct ipcdev_user **quser)
+{
+	bool large = len > IPC_MSG_PAGES_MIN;
+	int ret;
+
+	if (len > ch->msgsize_max)
+		return -EMSGSIZE;
+	if (likely(!large))
+		return ipc_chan_put_msg(ch, buf, len, w, quser);
+	atomic_long_add(len, &ipcdev_nr_sending);
+	ret = ipc_chan_put_msg(ch, buf, len, w, quser);
+	atomic_long_sub(len, &ipcdev_nr_sending);
+	return ret;
+}
+
 /*
- * Copy out a message a put handed over (ipc_chan_hand_over()), without
- * ch->lock.  If that fails, the message goes back to the head of the
- * channel, as if never taken.
+ * Copy out a message a put handed over (ipc_chan_hand_over()) or a large
+ * one taken off the list (ipc_chan_get()), without ch->lock.  If that
+ * fails (a fault, or a fatal signal between two chunks of a large one),
+ * the message goes back to the head of the channel, as if never taken.
  */
 static int ipc_chan_deliver(struct ipc_chan *ch, struct ipc_msg *msg,
 			    void __user *buf, u64 *msglen, u64 __user *ulen)
 {
+	int ret = 0;
+
 	*msglen = msg->len;
-	if ((!ulen || !put_user(msg->len, ulen)) &&
-	    (!msg->len || !ipc_msg_copy_out(msg, buf))) {
+	if (ulen && put_user(msg->len, ulen))
+		ret = -EFAULT;
+	else if (msg->len)
+		ret = ipc_msg_copy_out(msg, buf);
+	if (!ret) {
 		ipc_chan_msg_done(ch, msg);
 		return 0;
 	}
 	/*
 	 * Not killable: the message must not be lost.  Only a get whose
-	 * memory faults comes here.
+	 * memory faults, or which is killed, comes here.
 	 */
 	mutex_lock(&ch->lock);
 	ipc_chan_enqueue(ch, msg, true);
 	mutex_unlock(&ch->lock);
-	return -EFAULT;
+	return ret;
 }
 
 /**
@@ -591,9 +736,15 @@ static int ipc_chan_deliver(struct ipc_chan *ch, struct ipc_msg *msg,
  *		back), so that a failure to store it leaves the message
  *		queued
  *
+ * A message above IPC_MSG_PAGES_MIN is taken off the list and copied out
+ * without ch->lock, so that a long copy does not hold up the other users
+ * of the channel; if the copy fails it goes back to the head.  A smaller
+ * one is copied under the lock.
+ *
  * Return: 0; -EMSGSIZE when @size is smaller than the next message, which
  * stays queued; -EFAULT, the message stays queued; -EPIPE, empty and no
- * sender any more (end of file); -EAGAIN, -ETIMEDOUT, -ERESTARTSYS.
+ * sender any more (end of file); -EAGAIN, -ETIMEDOUT, -ERESTARTSYS;
+ * -EINTR (fatal signal), the message stays queued.
  */
 int ipc_chan_get(struct ipc_chan *ch, void __user *buf, u64 size,
 		 const struct ipcdev_wait *w, u64 *msglen, u64 __user *ulen)
@@ -623,19 +774,16 @@ int ipc_chan_get(struct ipc_chan *ch, void __user *buf, u64 size,
 		ret = -EMSGSIZE;
 		goto out_pass;
 	}
+	if (msg->len > IPC_MSG_PAGES_MIN) {
+		ipc_chan_dequeue(ch, msg);
+		mutex_unlock(&ch->lock);
+		return ipc_chan_deliver(ch, msg, buf, msglen, NULL);
+	}
 	if (msg->len && ipc_msg_copy_out(msg, buf)) {
 		ret = -EFAULT;
 		goto out_pass;
 	}
-	list_del(&msg->link);
-	WRITE_ONCE(ch->count, ch->count - 1);
-	WRITE_ONCE(ch->bytes, ch->bytes - msg->len);
-	atomic_long_sub(msg->len, &ipcdev_nr_bytes);
-	ipc_chan_notify(ch, &ch->putq, &ch->putters, ch->fasync_out,
-			EPOLLOUT | EPOLLWRNORM, POLL_OUT);
-	/* A getter that overtook a woken one leaves it a message: wake it. */
-	if (atomic_read(&ch->getters) && ch->count)
-		wake_up(&ch->getq);
+	ipc_chan_dequeue(ch, msg);
 	mutex_unlock(&ch->lock);
 	ipc_chan_msg_done(ch, msg);
 	return 0;

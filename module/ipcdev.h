@@ -22,8 +22,10 @@
 #include <linux/uaccess.h>
 #include <linux/ipcdev.h>
 
-/* Hard limits no module parameter can raise. */
-#define IPCDEV_MSG_HARD_MAX	SZ_256M
+/*
+ * Hard limits no module parameter can raise.  A message has none: its
+ * ceilings are its channel's msgsize_max and the sender's byte quota.
+ */
 #define IPCDEV_BYTES_HARD_MAX	SZ_1G
 #define IPCDEV_MSGS_HARD_MAX	SZ_16M
 #define IPCDEV_SHM_HARD_MAX	(16ULL * SZ_1G)
@@ -44,6 +46,7 @@ extern atomic_long_t ipcdev_nr_objects;
 extern atomic_long_t ipcdev_nr_handles;
 extern atomic_long_t ipcdev_nr_bytes;
 extern atomic_long_t ipcdev_nr_spare;	/* bytes held in large spares */
+extern atomic_long_t ipcdev_nr_sending;	/* large messages being put */
 
 unsigned long ipcdev_limit(unsigned long param, unsigned long hard);
 
@@ -544,9 +547,10 @@ struct ipc_msg;
  * @getters:	tasks sleeping in get: raised under @lock, lowered under it
  *		except by a task killed while re-taking it (see wait.c)
  * @putters:	tasks sleeping in put; as @getters
- * @maxsize:	most messages (never 0: resolved at init); immutable
- * @msgsize_max: longest message; immutable
- * @bytes_max:	capacity in bytes; immutable
+ * @maxsize:	most messages (never 0: resolved at init; IPCDEV_UNLIMITED:
+ *		no bound); immutable
+ * @msgsize_max: longest message (IPCDEV_UNLIMITED: no bound); immutable
+ * @bytes_max:	capacity in bytes (IPCDEV_UNLIMITED: no bound); immutable
  * @getq:	sleeping getters, exclusive waits, one woken per message
  * @putq:	sleeping putters, exclusive waits, one woken per freed room
  * @pollq:	poll/epoll waiters, woken with the ready events as key
@@ -587,7 +591,7 @@ struct ipc_chan_limits {
 	u64 bytes_max;
 };
 
-int ipc_chan_limits_resolve(struct ipc_chan_limits *lim);
+int ipc_chan_limits_resolve(struct ipc_chan_limits *lim, bool bounded);
 void ipc_chan_init(struct ipc_chan *ch, const struct ipc_chan_limits *lim);
 void ipc_chan_destroy(struct ipc_chan *ch);
 int ipc_chan_put(struct ipc_chan *ch, const void __user *buf, u64 len,

@@ -15,20 +15,22 @@
 unsigned long ipcdev_msgsize_max = 16UL << 20;
 module_param_named(msgsize_max, ipcdev_msgsize_max, ulong, 0644);
 MODULE_PARM_DESC(msgsize_max,
-		 "Longest message, default and ceiling (bytes; hard cap 256 MiB)");
+		 "Default longest message of a new queue or pipe (bytes; 0: no limit)");
 
 unsigned long ipcdev_bytes_default = 1UL << 20;
 module_param_named(bytes_default, ipcdev_bytes_default, ulong, 0644);
-MODULE_PARM_DESC(bytes_default, "Default capacity of a queue (bytes)");
+MODULE_PARM_DESC(bytes_default,
+		 "Default capacity of a pipe direction (bytes; a queue's is unbounded)");
 
 unsigned long ipcdev_bytes_max = 64UL << 20;
 module_param_named(bytes_max, ipcdev_bytes_max, ulong, 0644);
-MODULE_PARM_DESC(bytes_max, "Ceiling of a queue's capacity (bytes; hard cap 1 GiB)");
+MODULE_PARM_DESC(bytes_max,
+		 "Ceiling of a finite queue or pipe capacity (bytes; hard cap 1 GiB)");
 
 unsigned long ipcdev_msgs_max = 65536;
 module_param_named(msgs_max, ipcdev_msgs_max, ulong, 0644);
 MODULE_PARM_DESC(msgs_max,
-		 "Ceiling of a queue's maxsize, and its bound when maxsize is 0");
+		 "Ceiling of a finite queue maxsize, and a pipe direction's bound");
 
 unsigned long ipcdev_named_max = 4096;
 module_param_named(named_max, ipcdev_named_max, ulong, 0644);
@@ -57,6 +59,7 @@ atomic_long_t ipcdev_nr_objects = ATOMIC_LONG_INIT(0);
 atomic_long_t ipcdev_nr_spare = ATOMIC_LONG_INIT(0);
 atomic_long_t ipcdev_nr_handles = ATOMIC_LONG_INIT(0);
 atomic_long_t ipcdev_nr_bytes = ATOMIC_LONG_INIT(0);
+atomic_long_t ipcdev_nr_sending = ATOMIC_LONG_INIT(0);
 
 /**
  * ipcdev_limit() - a module parameter, capped by a hard limit
@@ -123,6 +126,7 @@ static int ipcdev_stats_show(struct seq_file *m, void *v)
 	seq_printf(m, "bytes %ld\n", atomic_long_read(&ipcdev_nr_bytes));
 	seq_printf(m, "handles %ld\n", atomic_long_read(&ipcdev_nr_handles));
 	seq_printf(m, "spare %ld\n", atomic_long_read(&ipcdev_nr_spare));
+	seq_printf(m, "sending %ld\n", atomic_long_read(&ipcdev_nr_sending));
 	return 0;
 }
 

@@ -238,7 +238,7 @@ static long ipcpipe_ioctl_open(struct file *file, void __user *uarg)
 
 	if (copy_from_user(&arg, uopen, sizeof(arg)))
 		return -EFAULT;
-	if (arg.reserved[0] || arg.reserved[1] || arg.end > 1 ||
+	if (arg.reserved[0] || arg.end > 1 ||
 	    arg.flags & ~(IPCDEV_CREAT | IPCDEV_EXCL | IPCDEV_PIPE_DUPLEX |
 			  IPCDEV_PIPE_CLOEXEC))
 		return -EINVAL;
@@ -246,7 +246,8 @@ static long ipcpipe_ioctl_open(struct file *file, void __user *uarg)
 	if (ret)
 		return ret;
 	a.lim.bytes_max = arg.capacity;
-	ret = ipc_chan_limits_resolve(&a.lim);
+	a.lim.msgsize_max = arg.msgsize_max;
+	ret = ipc_chan_limits_resolve(&a.lim, true);
 	if (ret)
 		return ret;
 	a.duplex = arg.flags & IPCDEV_PIPE_DUPLEX;

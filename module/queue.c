@@ -83,7 +83,7 @@ static struct ipcdev_obj *ipcq_create_default(void)
 	struct ipc_chan_limits lim = {};
 	int ret;
 
-	ret = ipc_chan_limits_resolve(&lim);
+	ret = ipc_chan_limits_resolve(&lim, false);
 	if (ret)
 		return ERR_PTR(ret);
 	return ipcq_create(&lim, NULL, 0600);
@@ -119,7 +119,7 @@ static long ipcq_ioctl_open(struct file *file, void __user *uarg)
 	lim.maxsize = arg.maxsize;
 	lim.msgsize_max = arg.msgsize_max;
 	lim.bytes_max = arg.bytes_max;
-	ret = ipc_chan_limits_resolve(&lim);
+	ret = ipc_chan_limits_resolve(&lim, false);
 	if (ret)
 		return ret;
 	if (ipcdev_handle_obj(h))

@@ -554,8 +554,8 @@ static void fz_build(struct fz *f, const struct fz_cmd *c, unsigned char *s,
 		a->capacity = pc(f, 70) ? rn(f, 5000) : rsize(f);
 		a->end = pc(f, 90) ? (uint32_t)rn(f, 2) : (uint32_t)r64(f);
 		a->fd = (int32_t)r64(f);
+		a->msgsize_max = pc(f, 60) ? rn(f, 2000) : rsize(f);
 		a->reserved[0] = rres(f);
-		a->reserved[1] = rres(f);
 		if (!(a->flags & IPCDEV_CREAT))
 			*logme = NULL;
 		break;

@@ -2048,11 +2048,10 @@ TEST(bad_open_arguments)
 	ASSERT_NE(0, bytes_max);
 	snprintf(name, sizeof(name), "ksft-pipe-bad-%d", getpid());
 	p_unlink(name);
-	for (int i = 0; i < 2; i++) {
-		memset(&o, 0, sizeof(o));
-		o.reserved[i] = 1;
-		EXPECT_EQ(EINVAL, open_bad(&o)) TH_LOG("reserved[%d]", i);
-	}
+	/* reserved[0] only: the second word became msgsize_max. */
+	memset(&o, 0, sizeof(o));
+	o.reserved[0] = 1;
+	EXPECT_EQ(EINVAL, open_bad(&o));
 	memset(&o, 0, sizeof(o));
 	o.flags = 0x10;
 	EXPECT_EQ(EINVAL, open_bad(&o));
@@ -2090,7 +2089,7 @@ TEST(bad_open_arguments)
 	memset(&o, 0, sizeof(o));
 	o.capacity = bytes_max + 1;
 	EXPECT_EQ(EINVAL, open_bad(&o));
-	o.capacity = ~0ULL;
+	o.capacity = IPCDEV_UNLIMITED - 1;
 	EXPECT_EQ(EINVAL, open_bad(&o));
 	memset(&o, 0, sizeof(o));
 	o.flags = IPCDEV_CREAT;
@@ -2113,6 +2112,64 @@ TEST(bad_open_arguments)
 	o.flags = IPCDEV_PIPE_DUPLEX | IPCDEV_PIPE_CLOEXEC;
 	o.capacity = bytes_max;
 	EXPECT_EQ(0, open_bad(&o));
+}
+
+/*
+ * The creator sets a pipe's msgsize_max (0: the module's msgsize_max,
+ * IPCDEV_UNLIMITED: any size) and may ask for an unbounded capacity; a
+ * message above the module default then goes through, one above the
+ * pipe's own limit does not.
+ */
+TEST(msgsize_max_per_pipe)
+{
+	unsigned long long msgsize = read_param("msgsize_max");
+	struct ipcdev_pipe_open o = { .flags = IPCDEV_PIPE_DUPLEX, .fd = -1 };
+	struct ipcdev_pipe_stat st;
+	size_t big = msgsize + 4096;
+	unsigned char *buf;
+	__u64 len;
+	int fd;
+
+	ASSERT_NE(0, msgsize);
+	buf = malloc(big);
+	ASSERT_NE(NULL, buf);
+	fill(buf, big, 7);
+	/* Larger than the module default, within the pipe's own limit. */
+	fd = open(DEV, O_RDWR);
+	ASSERT_LE(0, fd);
+	o.msgsize_max = big;
+	ASSERT_EQ(0, ioctl(fd, IPCDEV_IOC_PIPE_OPEN, &o));
+	ASSERT_EQ(0, p_stat(fd, &st));
+	EXPECT_EQ(big, st.msgsize_max);
+	EXPECT_EQ(-EMSGSIZE, p_send_nb(fd, buf, big + 1));
+	ASSERT_EQ(0, p_send_nb(fd, buf, big));
+	memset(buf, 0, big);
+	len = big;
+	ASSERT_EQ(0, p_recv(o.fd, buf, &len, IPCDEV_WAIT_NONBLOCK, 0));
+	EXPECT_EQ(big, len);
+	EXPECT_TRUE(check_fill(buf, big, 7));
+	close(o.fd);
+	close(fd);
+	/* Unlimited message size and capacity: reported as such. */
+	fd = open(DEV, O_RDWR);
+	ASSERT_LE(0, fd);
+	o.fd = -1;
+	o.msgsize_max = IPCDEV_UNLIMITED;
+	o.capacity = IPCDEV_UNLIMITED;
+	ASSERT_EQ(0, ioctl(fd, IPCDEV_IOC_PIPE_OPEN, &o));
+	ASSERT_EQ(0, p_stat(o.fd, &st));
+	EXPECT_EQ(IPCDEV_UNLIMITED, st.msgsize_max);
+	EXPECT_EQ(IPCDEV_UNLIMITED, st.capacity);
+	/* No capacity bound: two large messages queue without a reader. */
+	fill(buf, big, 8);
+	EXPECT_EQ(0, p_send_nb(fd, buf, big));
+	EXPECT_EQ(0, p_send_nb(fd, buf, big));
+	ASSERT_EQ(0, p_stat(o.fd, &st));
+	EXPECT_EQ(2, st.in_count);
+	EXPECT_EQ(2ULL * big, st.in_bytes);
+	close(o.fd);
+	close(fd);
+	free(buf);
 }
 
 /* The descriptor of end 1 cannot be returned: nothing is left behind. */

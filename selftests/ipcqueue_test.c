@@ -216,18 +216,18 @@ static int child_unlink(void *arg)
 TEST(implicit_bind_by_stat)
 {
 	unsigned long long msgsize = read_param("msgsize_max");
-	unsigned long long bytes_def = read_param("bytes_default");
 	struct ipcdev_queue_stat st;
 	int fd = open(DEV, O_RDWR);
 
 	ASSERT_LE(0, fd) TH_LOG("open %s: %s", DEV, strerror(errno));
 	ASSERT_NE(0, msgsize);
-	ASSERT_NE(0, bytes_def);
 	ASSERT_EQ(0, q_stat(fd, &st));
 	EXPECT_EQ(0, st.count);
 	EXPECT_EQ(0, st.bytes);
+	/* Unbounded, as multiprocessing.Queue(): no count, no byte bound. */
+	EXPECT_EQ(IPCDEV_UNLIMITED, st.maxsize);
 	EXPECT_EQ(msgsize, st.msgsize_max);
-	EXPECT_EQ(bytes_def, st.bytes_max);
+	EXPECT_EQ(IPCDEV_UNLIMITED, st.bytes_max);
 	EXPECT_EQ(0, st.getters);
 	EXPECT_EQ(0, st.putters);
 	EXPECT_EQ(0, st.flags & IPCDEV_STAT_NAMED);
@@ -240,7 +240,7 @@ TEST(implicit_bind_by_stat)
 	ASSERT_EQ(0, q_stat(fd, &st));
 	EXPECT_NE(5, st.maxsize);
 	EXPECT_EQ(msgsize, st.msgsize_max);
-	EXPECT_EQ(bytes_def, st.bytes_max);
+	EXPECT_EQ(IPCDEV_UNLIMITED, st.bytes_max);
 	close(fd);
 }
 
@@ -305,12 +305,10 @@ TEST(implicit_bind_by_each_operation)
 TEST(explicit_open_limits)
 {
 	unsigned long long msgsize = read_param("msgsize_max");
-	unsigned long long bytes_def = read_param("bytes_default");
 	struct ipcdev_queue_stat st;
 	int fd;
 
 	ASSERT_NE(0, msgsize);
-	ASSERT_NE(0, bytes_def);
 	fd = q_new(3, 100, 1000);
 	ASSERT_LE(0, fd) TH_LOG("QUEUE_OPEN: %s", strerror(-fd));
 	ASSERT_EQ(0, q_stat(fd, &st));
@@ -324,25 +322,38 @@ TEST(explicit_open_limits)
 	EXPECT_EQ(3, st.maxsize);
 	close(fd);
 
-	/* 0 means the module defaults. */
+	/*
+	 * 0: msgsize_max is the module default; maxsize and bytes_max are no
+	 * bound (multiprocessing.Queue()), and so is IPCDEV_UNLIMITED.
+	 */
 	fd = q_new(0, 0, 0);
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, q_stat(fd, &st));
+	EXPECT_EQ(IPCDEV_UNLIMITED, st.maxsize);
 	EXPECT_EQ(msgsize, st.msgsize_max);
-	EXPECT_EQ(bytes_def, st.bytes_max);
+	EXPECT_EQ(IPCDEV_UNLIMITED, st.bytes_max);
+	close(fd);
+	fd = q_new(IPCDEV_UNLIMITED, IPCDEV_UNLIMITED, IPCDEV_UNLIMITED);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, q_stat(fd, &st));
+	EXPECT_EQ(IPCDEV_UNLIMITED, st.maxsize);
+	EXPECT_EQ(IPCDEV_UNLIMITED, st.msgsize_max);
+	EXPECT_EQ(IPCDEV_UNLIMITED, st.bytes_max);
+	close(fd);
+	/* A creator may raise msgsize_max past the module default. */
+	fd = q_new(0, msgsize * 4 + 1, 0);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, q_stat(fd, &st));
+	EXPECT_EQ(msgsize * 4 + 1, st.msgsize_max);
 	close(fd);
 }
 
 /*
- * uapi: "@maxsize: as created (0: bounded by bytes)": a queue created with
- * maxsize 0, explicitly or implicitly, reports 0.
+ * maxsize 0 is no count bound at all (it used to be the msgs_max
+ * parameter): STAT reports IPCDEV_UNLIMITED, for explicit and implicit
+ * creation alike, and more than msgs_max messages go in without a get.
  */
-/*
- * maxsize 0 means "bounded by bytes only"; the module then bounds the count
- * by msgs_max, and STAT reports that effective bound (uapi: struct
- * ipcdev_queue_stat.maxsize), for explicit and implicit creation alike.
- */
-TEST(stat_maxsize_zero_reports_msgs_max)
+TEST(stat_maxsize_zero_is_unbounded)
 {
 	unsigned long long msgs_max = read_param("msgs_max");
 	struct ipcdev_queue_stat st;
@@ -351,12 +362,20 @@ TEST(stat_maxsize_zero_reports_msgs_max)
 	ASSERT_LT(0ULL, msgs_max);
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, q_stat(fd, &st));
-	EXPECT_EQ(msgs_max, st.maxsize);
+	EXPECT_EQ(IPCDEV_UNLIMITED, st.maxsize);
+	ASSERT_EQ(0, write_param("msgs_max", 3));
+	for (int i = 0; i < 5; i++) {
+		EXPECT_EQ(0, q_put_nb(fd, "m", 1)) TH_LOG("put %d", i);
+	}
+	ASSERT_EQ(0, write_param("msgs_max", msgs_max));
+	ASSERT_EQ(0, q_stat(fd, &st));
+	EXPECT_EQ(5, st.count);
+	EXPECT_EQ(0, st.full);
 	close(fd);
 	fd = open(DEV, O_RDWR);
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, q_stat(fd, &st));
-	EXPECT_EQ(msgs_max, st.maxsize);
+	EXPECT_EQ(IPCDEV_UNLIMITED, st.maxsize);
 	close(fd);
 }
 
@@ -1974,11 +1993,16 @@ TEST(limits_above_ceilings)
 	memset(&o, 0, sizeof(o));
 	o.bytes_max = bytes_max + 1;
 	EXPECT_EQ(EINVAL, open_bad(&o));
+	/*
+	 * msgsize_max has no ceiling any more (the quota is), and
+	 * IPCDEV_UNLIMITED is no bound; just below it is a finite value
+	 * above the ceilings.
+	 */
 	memset(&o, 0, sizeof(o));
-	o.msgsize_max = msgsize_max + 1;
+	o.maxsize = IPCDEV_UNLIMITED - 1;
 	EXPECT_EQ(EINVAL, open_bad(&o));
 	memset(&o, 0, sizeof(o));
-	o.maxsize = ~0ULL;
+	o.bytes_max = IPCDEV_UNLIMITED - 1;
 	EXPECT_EQ(EINVAL, open_bad(&o));
 
 	/* At the ceilings is fine. */

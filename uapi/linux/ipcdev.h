@@ -54,6 +54,14 @@
 #define IPCDEV_CREAT		0x1U		/* create the name if absent */
 #define IPCDEV_EXCL		0x2U		/* with CREAT: fail if present */
 
+/*
+ * A limit of a queue or pipe (maxsize, msgsize_max, bytes_max, capacity)
+ * that is no bound at all: what is left is the sender's byte quota (the
+ * module's user_bytes_max parameter; EDQUOT beyond it).  STAT reports an
+ * unbounded limit as this value.
+ */
+#define IPCDEV_UNLIMITED	(~(__u64)0)
+
 /* Flags of every call that may wait. */
 #define IPCDEV_WAIT_NONBLOCK	0x1U		/* never wait: EAGAIN */
 #define IPCDEV_WAIT_DEADLINE	0x2U		/* deadline_ns is valid */
@@ -127,11 +135,21 @@ struct ipcdev_msg {
  *
  * A FIFO of whole messages shared by any number of producers and consumers.
  * A message is admitted when the queue holds fewer than maxsize messages
- * (maxsize 0: fewer than the module's msgs_max) and either the queue is empty
- * or its bytes plus the message's length fit in bytes_max.  A message longer
- * than msgsize_max is refused with EMSGSIZE.  A get whose buffer is smaller
- * than the next message fails with EMSGSIZE, reports the length and leaves
- * the message queued.  Zero-length messages are real messages.
+ * and either the queue is empty or its bytes plus the message's length fit
+ * in bytes_max: a message larger than the capacity is never impossible, it
+ * waits for an empty queue.  A queue created with maxsize 0 and bytes_max 0
+ * is unbounded, as multiprocessing.Queue() is: a put never waits for room.
+ * Whatever the limits, every queued byte is charged to its sender's quota
+ * (user_bytes_max) until it is taken: a put beyond the quota fails at once
+ * with EDQUOT, never waits, and leaves the queue as it was.  A message
+ * longer than msgsize_max is refused with EMSGSIZE; msgsize_max 0 is the
+ * module's msgsize_max parameter (16 MiB), and the creator may set any
+ * value, IPCDEV_UNLIMITED for messages of any size (up to the quota and the
+ * machine's memory: ENOMEM beyond).  A message of any size is one atomic
+ * message: a sender killed while putting it leaves nothing behind.  A get
+ * whose buffer is smaller than the next message fails with EMSGSIZE,
+ * reports the length and leaves the message queued.  Zero-length messages
+ * are real messages (they hold no quota).
  */
 
 /**
@@ -142,9 +160,12 @@ struct ipcdev_msg {
  * @mode:	permission bits (0777 mask) of a queue this call creates, less
  *		the caller's umask; checked like a file's against the
  *		caller's fsuid/fsgid
- * @maxsize:	most messages held; 0: bounded by bytes (and msgs_max)
- * @msgsize_max: longest message; 0: the module default (msgsize_max param)
- * @bytes_max:	capacity in bytes; 0: the module default (bytes_default)
+ * @maxsize:	most messages held; 0 or IPCDEV_UNLIMITED: no count bound;
+ *		else at most the msgs_max parameter
+ * @msgsize_max: longest message; 0: the module default (msgsize_max param);
+ *		IPCDEV_UNLIMITED: none
+ * @bytes_max:	capacity in bytes; 0 or IPCDEV_UNLIMITED: no byte bound but
+ *		the quota; else at most the bytes_max parameter
  * @reserved:	must be zero
  *
  * The limits apply only when the call creates the queue; attaching to an
@@ -169,10 +190,9 @@ struct ipcdev_queue_open {
  * struct ipcdev_queue_stat - state of a queue (IPCDEV_IOC_QUEUE_STAT)
  * @count:	messages queued (qsize)
  * @bytes:	bytes queued
- * @maxsize:	most messages: as created, or the msgs_max parameter's value
- *		at creation when created with 0
- * @msgsize_max: longest message accepted
- * @bytes_max:	capacity in bytes
+ * @maxsize:	most messages; IPCDEV_UNLIMITED when created with 0
+ * @msgsize_max: longest message accepted; IPCDEV_UNLIMITED: any
+ * @bytes_max:	capacity in bytes; IPCDEV_UNLIMITED when created with 0
  * @getters:	tasks blocked in get
  * @putters:	tasks blocked in put
  * @id:		object id (unique while the module is loaded)
@@ -210,8 +230,12 @@ struct ipcdev_queue_stat {
  * direction.  One-way: end 0 only receives, end 1 only sends; the wrong
  * direction fails with EBADF.  One recv returns exactly one send; a
  * zero-length message is a message.  Each direction holds up to capacity
- * bytes; a longer message (up to the msgsize_max parameter, 16 MiB by
- * default) waits until the direction is empty and then goes through.
+ * bytes and msgs_max messages; a message longer than the capacity waits
+ * until the direction is empty and then goes through.  A message longer
+ * than the pipe's msgsize_max fails with EMSGSIZE; the creator may set
+ * IPCDEV_UNLIMITED for messages of any size.  As on a queue, queued bytes
+ * are charged to their sender's quota (EDQUOT at once beyond it), and a
+ * message of any size is one atomic message.
  *
  * When every handle on the peer end is closed (across fork and SCM_RIGHTS
  * copies), recv returns what is queued and then fails with EPIPE (end of
@@ -236,9 +260,14 @@ struct ipcdev_queue_stat {
  * @flags:	IPCDEV_CREAT, IPCDEV_EXCL, IPCDEV_PIPE_DUPLEX (at creation),
  *		IPCDEV_PIPE_CLOEXEC (anonymous)
  * @mode:	permission bits of a pipe this call creates
- * @capacity:	bytes per direction; 0: the bytes_default parameter
+ * @capacity:	bytes per direction; 0: the bytes_default parameter;
+ *		IPCDEV_UNLIMITED: no bound but the quota; else at most
+ *		the bytes_max parameter
  * @end:	named: 0 or 1.  Anonymous: must be 0
  * @fd:		out, anonymous: the descriptor of end 1
+ * @msgsize_max: longest message; 0: the msgsize_max parameter;
+ *		IPCDEV_UNLIMITED: none (kernels before it: reserved, so
+ *		EINVAL when not 0)
  * @reserved:	must be zero
  *
  * Errors: as struct ipcdev_queue_open, and EMFILE/ENFILE (no descriptor
@@ -251,7 +280,8 @@ struct ipcdev_pipe_open {
 	__u64 capacity;
 	__u32 end;
 	__s32 fd;
-	__u64 reserved[2];
+	__u64 msgsize_max;
+	__u64 reserved[1];
 };
 
 /**
@@ -262,8 +292,8 @@ struct ipcdev_pipe_open {
  * @in_bytes:	their bytes
  * @out_count:	messages this end sent that the peer has not received
  * @out_bytes:	their bytes
- * @capacity:	bytes per direction
- * @msgsize_max: longest message
+ * @capacity:	bytes per direction (IPCDEV_UNLIMITED: no bound)
+ * @msgsize_max: longest message (IPCDEV_UNLIMITED: any)
  * @handles:	open files on end 0 and end 1
  * @id:		object id
  * @mode:	permission bits

@@ -246,8 +246,10 @@ int ipc_pipe2(int duplex, const struct ipc_pipe_attr *attr, int ends[2])
 	if (!ends)
 		return -EFAULT;
 	op.flags = IPCDEV_PIPE_CLOEXEC | (duplex ? IPCDEV_PIPE_DUPLEX : 0);
-	if (attr)
+	if (attr) {
 		op.capacity = attr->capacity;
+		op.msgsize_max = attr->msgsize_max;
+	}
 	fd = ipcdev_lib_open_bound(IPC_PIPE_DEVICE, O_RDWR, IPCDEV_IOC_PIPE_OPEN,
 				   &op);
 	if (fd < 0)
@@ -279,8 +281,10 @@ int ipc_pipe_open(const char *name, int end, int flags, mode_t mode,
 	op.name = ptr_to_u64(name);
 	op.mode = (uint32_t)mode;
 	op.end = (uint32_t)end;
-	if (attr)
+	if (attr) {
 		op.capacity = attr->capacity;
+		op.msgsize_max = attr->msgsize_max;
+	}
 	return ipcdev_lib_open_bound(IPC_PIPE_DEVICE, accmode,
 				     IPCDEV_IOC_PIPE_OPEN, &op);
 }

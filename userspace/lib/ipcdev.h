@@ -70,16 +70,27 @@ extern "C" {
 #endif
 
 /*
- * Limits of a queue being created; a field left 0 takes the module default.
- *  maxsize:     most messages held (multiprocessing.Queue(maxsize)); 0: no
- *               count limit but bytes_max and the module parameter msgs_max
- *               (65536), which is also the ceiling, and which
- *               ipc_queue_stat() then reports as the maxsize;
- *  msgsize_max: longest message accepted (default and ceiling: the module
- *               parameter msgsize_max, 16 MiB);
- *  bytes_max:   capacity in bytes (default: module parameter bytes_default,
- *               1 MiB; ceiling: bytes_max, 64 MiB).  A message larger than
- *               bytes_max is still admitted into an empty queue.
+ * A limit that is no bound (struct ipc_queue_attr, struct ipc_pipe_attr,
+ * and as reported by ipc_queue_stat() and ipc_pipe_stat()): what is left is
+ * the sender's byte quota, the module parameter user_bytes_max (1 GiB per
+ * user; CAP_SYS_RESOURCE lifts it).
+ */
+#define IPC_UNLIMITED		IPCDEV_UNLIMITED
+
+/*
+ * Limits of a queue being created.  A queue created with all three 0 is
+ * unbounded, as multiprocessing.Queue() is: a put never waits for room;
+ * only the sender's byte quota bounds it (-EDQUOT at once beyond it).
+ *  maxsize:     most messages held (multiprocessing.Queue(maxsize)); 0 or
+ *               IPC_UNLIMITED: no count bound; else at most the module
+ *               parameter msgs_max (65536);
+ *  msgsize_max: longest message accepted; 0: the module parameter
+ *               msgsize_max (16 MiB); any other value may be set,
+ *               IPC_UNLIMITED for messages of any size;
+ *  bytes_max:   capacity in bytes; 0 or IPC_UNLIMITED: no byte bound but
+ *               the quota; else at most the module parameter bytes_max
+ *               (64 MiB).  A message larger than bytes_max is still
+ *               admitted into an empty queue.
  */
 struct ipc_queue_attr {
 	uint64_t maxsize;
@@ -151,9 +162,12 @@ int ipc_queue_open(const char *name, int flags, mode_t mode,
  *  -ETIMEDOUT still full when the timeout expired;
  *  -EINTR     a signal handler ran (see the conventions above);
  *  -EMSGSIZE  @len exceeds the queue's msgsize_max;
+ *  -EDQUOT    the sender's byte quota (user_bytes_max) cannot hold @len
+ *             more bytes: at once, never after a wait; the queue is
+ *             unchanged;
  *  -EBADF     @q was opened read-only (or is not a descriptor);
  *  -EFAULT    @msg is not readable;
- *  -ENOMEM    out of memory.
+ *  -ENOMEM    out of memory (or @len exceeds the machine's memory).
  */
 int ipc_queue_put(int q, const void *msg, size_t len, int block,
 		  int64_t timeout_ns);
@@ -264,9 +278,11 @@ int ipc_queue_unlink(const char *name);
  * bytes_default, 1 MiB; ceiling: bytes_max, 64 MiB), and at most msgs_max
  * (65536) messages whatever their size.  A message waits while
  * it does not fit in the free space of its direction; a message longer than
- * the capacity (up to the module parameter msgsize_max, 16 MiB) waits
- * until its direction is empty and then goes through.  Longer messages are
- * refused with -EMSGSIZE.
+ * the capacity waits until its direction is empty and then goes through.
+ * Messages longer than the pipe's msgsize_max (default: module parameter
+ * msgsize_max, 16 MiB; IPC_UNLIMITED: any size) are refused with
+ * -EMSGSIZE.  Queued bytes are charged to their sender's quota, as on a
+ * queue (-EDQUOT at once beyond it).
  *
  * End of file: when every handle of the peer end is closed (every copy, in
  * every process, including those made by fork() and SCM_RIGHTS, and when
@@ -286,11 +302,16 @@ int ipc_queue_unlink(const char *name);
 
 /*
  * Limits of a pipe being created; a field left 0 takes the module default.
- *  capacity: bytes each direction holds (default: module parameter
- *            bytes_default, 1 MiB; ceiling: bytes_max, 64 MiB).
+ *  capacity:    bytes each direction holds (default: module parameter
+ *               bytes_default, 1 MiB; ceiling: bytes_max, 64 MiB;
+ *               IPC_UNLIMITED: no bound but the quota);
+ *  msgsize_max: longest message (default: module parameter msgsize_max,
+ *               16 MiB; any other value may be set, IPC_UNLIMITED for
+ *               messages of any size).
  */
 struct ipc_pipe_attr {
 	uint64_t capacity;
+	uint64_t msgsize_max;
 };
 
 /*
@@ -375,11 +396,13 @@ int ipc_pipe_open(const char *name, int end, int flags, mode_t mode,
  *  -EAGAIN    no room and block == 0 (or O_NONBLOCK set);
  *  -ETIMEDOUT still no room when the timeout expired;
  *  -EINTR     a signal handler ran (see the conventions above);
- *  -EMSGSIZE  @len exceeds the module parameter msgsize_max;
+ *  -EMSGSIZE  @len exceeds the pipe's msgsize_max;
+ *  -EDQUOT    the sender's byte quota (user_bytes_max) cannot hold @len
+ *             more bytes: at once, never after a wait;
  *  -EBADF     @end cannot send (receive-only end, or opened O_RDONLY);
  *  -ENOTCONN  @end is a /dev/ipcpipe descriptor bound to no pipe;
  *  -EFAULT    @msg is not readable;
- *  -ENOMEM    out of memory.
+ *  -ENOMEM    out of memory (or @len exceeds the machine's memory).
  */
 int ipc_pipe_send(int end, const void *msg, size_t len, int block,
 		  int64_t timeout_ns);

@@ -90,7 +90,11 @@ class QueueAttr(ctypes.Structure):
 
 
 class PipeAttr(ctypes.Structure):
-    _fields_ = [("capacity", ctypes.c_uint64)]
+    _fields_ = [("capacity", ctypes.c_uint64), ("msgsize_max", ctypes.c_uint64)]
+
+
+# IPCDEV_UNLIMITED: a queue or pipe limit that is no bound (the quota is).
+UNLIMITED = (1 << 64) - 1
 
 
 class PipeStat(ctypes.Structure):

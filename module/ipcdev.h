@@ -610,6 +610,17 @@ bool ipc_chan_readable(const struct ipc_chan *ch);
 bool ipc_chan_writable(const struct ipc_chan *ch);
 void ipc_chan_row(struct ipc_chan *ch, struct ipcdev_row *row);
 
+/*
+ * The VFS cuts a write(2) to MAX_RW_COUNT bytes before the device sees it,
+ * so a write of that many bytes may be the head of a longer buffer.  A
+ * message is never cut: write(2) refuses it (-EMSGSIZE); the PUT and SEND
+ * ioctls carry any length.
+ */
+static inline bool ipcdev_write_maybe_cut(size_t len)
+{
+	return len >= MAX_RW_COUNT;
+}
+
 struct miscdevice;
 extern struct miscdevice ipcq_misc;
 extern struct miscdevice ipcpipe_misc;

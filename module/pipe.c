@@ -392,6 +392,8 @@ static ssize_t ipcpipe_write(struct file *file, const char __user *buf,
 	ret = ipcpipe_check(file, p, end, true);
 	if (ret)
 		return ret;
+	if (ipcdev_write_maybe_cut(len))
+		return -EMSGSIZE;
 	ipcdev_wait_init(&w, file, 0, 0);
 	ret = ipc_chan_put(ipcpipe_out(p, end), buf, len, &w,
 			   &ipcdev_handle(file)->quser);

@@ -213,6 +213,8 @@ static ssize_t ipcq_write(struct file *file, const char __user *buf,
 
 	if (IS_ERR(q))
 		return PTR_ERR(q);
+	if (ipcdev_write_maybe_cut(len))
+		return -EMSGSIZE;
 	ipcdev_wait_init(&w, file, 0, 0);
 	ret = ipc_chan_put(&q->ch, buf, len, &w, &ipcdev_handle(file)->quser);
 	return ret ? ret : len;

@@ -99,12 +99,16 @@ static unsigned long long mem_available(void)
 	return kb * 1024;
 }
 
+/* A buffer; huge pages where the kernel has them (fewer faults in TCG). */
 static void *map(size_t len)
 {
 	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
 		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 
-	return p == MAP_FAILED ? NULL : p;
+	if (p == MAP_FAILED)
+		return NULL;
+	madvise(p, len, MADV_HUGEPAGE);
+	return p;
 }
 
 /* A pattern that differs in every 8-byte word and with every @seed. */
@@ -359,7 +363,8 @@ TEST_F_TIMEOUT(big, gib_root_past_quota, 900)
 
 /*
  * 1 GiB as an ordinary user, within the quota: exactly 1 GiB (the
- * default) holds the message; one byte more is EDQUOT.
+ * default) holds the message; one byte more is EDQUOT.  (The pipe takes
+ * the same path into the channel; gib_root_past_quota covers its 1 GiB.)
  */
 TEST_F_TIMEOUT(big, gib_user_within_quota, 900)
 {
@@ -383,8 +388,6 @@ TEST_F_TIMEOUT(big, gib_user_within_quota, 900)
 		chan_close(false, e);
 		if (roundtrip_queued(false, GiB, 11, &bad))
 			_exit(13);
-		if (roundtrip_queued(true, GiB, 12, &bad))
-			_exit(14);
 		_exit(0);
 	}
 	EXPECT_EQ(0, reap(pid));

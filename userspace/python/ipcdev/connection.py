@@ -56,9 +56,9 @@ class Connection:
         flags = _lib.open_flags(access, create, exclusive)
         if duplex:
             flags |= _lib.IPC_PIPE_DUPLEX
-        attr = _lib.PipeAttr(capacity) if capacity else None
+        attr = _lib.PipeAttr(capacity, _lib.UNLIMITED)
         fd = check(lib.ipc_pipe_open(bname, end, flags, _lib.check_mode(mode),
-                                     ctypes.byref(attr) if attr else None), name)
+                                     ctypes.byref(attr)), name)
         st = _lib.PipeStat()
         check(lib.ipc_pipe_stat(fd, ctypes.byref(st)))
         if not st.flags & _lib.IPCDEV_PIPE_DUPLEX:
@@ -269,7 +269,10 @@ def Pipe(duplex=True, *, name=None, create=True, exclusive=False, mode=0o600,
     is False; `exclusive`: FileExistsError if it exists; `mode`: its
     permission bits); another process attaches one end with
     Connection.open(name, end).  `capacity`: bytes each direction holds
-    (0: the module default, 1 MiB)."""
+    (0: the module default, 1 MiB); a message larger than that still goes
+    through once the direction is empty.  Objects of any size may be sent;
+    the bound is the sender's byte quota (the module's user_bytes_max,
+    1 GiB per user: OSError(EDQUOT) beyond it)."""
     if name is not None:
         c0 = Connection.open(name, 0, create=create, exclusive=exclusive,
                              mode=mode, duplex=duplex, capacity=capacity)
@@ -280,9 +283,8 @@ def Pipe(duplex=True, *, name=None, create=True, exclusive=False, mode=0o600,
             raise
         return c0, c1
     ends = (ctypes.c_int * 2)()
-    attr = _lib.PipeAttr(capacity) if capacity else None
-    check(lib.ipc_pipe2(1 if duplex else 0,
-                        ctypes.byref(attr) if attr else None, ends))
+    attr = _lib.PipeAttr(capacity, _lib.UNLIMITED)
+    check(lib.ipc_pipe2(1 if duplex else 0, ctypes.byref(attr), ends))
     if duplex:
         return Connection(ends[0]), Connection(ends[1])
     return (Connection(ends[0], writable=False),

@@ -21,15 +21,18 @@ class Queue:
     """A process-shared FIFO of pickled objects, like multiprocessing.Queue.
 
     Queue(maxsize=0): maxsize > 0 is the most messages it holds (at most the
-    module's msgs_max, 65536); 0 means no count limit below that ceiling.
+    module's msgs_max, 65536); 0 means unbounded, as in multiprocessing:
+    put() never waits for room, and objects of any size go through.  The
+    only bound is then the owner's byte quota (the module's user_bytes_max,
+    1 GiB per user): beyond it put() raises OSError(EDQUOT) at once.
     The kernel holds the messages: put() returns once the message is in
     the queue (no feeder thread), so qsize(), empty() and full() are exact.
 
     Keyword-only: `name` (a named queue, created unless `create` is False;
     `exclusive`: FileExistsError if it exists; `mode`: its permission
     bits; `readable`/`writable`: the access this handle asks for),
-    `bytes_max` (capacity in bytes, default the module's 1 MiB) and
-    `msgsize_max` (longest pickled message).
+    `bytes_max` (capacity in bytes, default 0: no bound) and
+    `msgsize_max` (longest pickled message, default 0: no limit).
     """
 
     def __init__(self, maxsize=0, *, name=None, create=True, exclusive=False,
@@ -40,7 +43,8 @@ class Queue:
         else:
             if maxsize is None or maxsize < 0:
                 maxsize = 0
-            attr = _lib.QueueAttr(maxsize, msgsize_max, bytes_max)
+            attr = _lib.QueueAttr(maxsize, msgsize_max or _lib.UNLIMITED,
+                                  bytes_max)
             if name is None:
                 fd = check(lib.ipc_queue_create(ctypes.byref(attr)))
             else:

@@ -221,4 +221,9 @@ def test_quota_edquot_exact_and_queue_intact(quota):
             assert e.value.errno == errno.EDQUOT
             assert get() == item(0)
             put(item(n))
+            # Empty it again: the next object starts with the whole quota.
+            for i in range(1, n + 1):
+                assert get() == item(i)
+            for o in (obj if isinstance(obj, tuple) else (obj,)):
+                o.close()
     assert fork_run(child) == 0

@@ -2125,12 +2125,14 @@ TEST(msgsize_max_per_pipe)
 	unsigned long long msgsize = read_param("msgsize_max");
 	struct ipcdev_pipe_open o = { .flags = IPCDEV_PIPE_DUPLEX, .fd = -1 };
 	struct ipcdev_pipe_stat st;
-	size_t big = msgsize + 4096;
+	size_t big = 3 * 4096;
 	unsigned char *buf;
 	__u64 len;
-	int fd;
+	int fd, e[2];
 
+	/* A small module default, so that "above it" is cheap to send. */
 	ASSERT_NE(0, msgsize);
+	ASSERT_EQ(0, write_param("msgsize_max", 8192));
 	buf = malloc(big);
 	ASSERT_NE(NULL, buf);
 	fill(buf, big, 7);
@@ -2139,6 +2141,7 @@ TEST(msgsize_max_per_pipe)
 	ASSERT_LE(0, fd);
 	o.msgsize_max = big;
 	ASSERT_EQ(0, ioctl(fd, IPCDEV_IOC_PIPE_OPEN, &o));
+	ASSERT_EQ(0, write_param("msgsize_max", msgsize));
 	ASSERT_EQ(0, p_stat(fd, &st));
 	EXPECT_EQ(big, st.msgsize_max);
 	EXPECT_EQ(-EMSGSIZE, p_send_nb(fd, buf, big + 1));
@@ -2150,6 +2153,14 @@ TEST(msgsize_max_per_pipe)
 	EXPECT_TRUE(check_fill(buf, big, 7));
 	close(o.fd);
 	close(fd);
+	/* The default (0) is the parameter's value at creation. */
+	ASSERT_EQ(0, write_param("msgsize_max", 8192));
+	ASSERT_EQ(0, p_pair(IPCDEV_PIPE_DUPLEX, 0, e));
+	ASSERT_EQ(0, write_param("msgsize_max", msgsize));
+	ASSERT_EQ(0, p_stat(e[0], &st));
+	EXPECT_EQ(8192, st.msgsize_max);
+	EXPECT_EQ(-EMSGSIZE, p_send_nb(e[0], buf, 8193));
+	close_pair(e);
 	/* Unlimited message size and capacity: reported as such. */
 	fd = open(DEV, O_RDWR);
 	ASSERT_LE(0, fd);

@@ -227,6 +227,12 @@ static struct ipcdev_obj *ipcshm_create(void *arg, char *name, umode_t mode)
 	shm->shmem = shmem_file_setup("ipcshm", g->size, VM_NORESERVE);
 	if (IS_ERR(shm->shmem)) {
 		ret = PTR_ERR(shm->shmem);
+		/*
+		 * The internal shmem mount has no size or inode limit: its
+		 * ENOSPC is an inode that could not be allocated.
+		 */
+		if (ret == -ENOSPC)
+			ret = -ENOMEM;
 		goto out_free;
 	}
 	shm->size = g->size;

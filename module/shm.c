@@ -771,11 +771,16 @@ static long ipcshm_ioctl_stat(struct file *file, struct ipcshm *shm,
 	st.lock_owner = holder ? pid_vnr(holder) : 0;
 	st.lock_waiters = atomic_read(&shm->lock_waiters);
 	st.change_waiters = atomic_read(&shm->change_waiters);
-	WRITE_ONCE(ipcdev_handle(file)->seen, shm->seq);
 	mutex_unlock(&shm->lock);
 	IPCDEV_STAT_IDS(&st, &shm->obj);
 	st.flags = ipcdev_obj_flags(&shm->obj);
-	return copy_to_user(uarg, &st, sizeof(st)) ? -EFAULT : 0;
+	if (copy_to_user(uarg, &st, sizeof(st)))
+		return -EFAULT;
+	/* Seen only once the caller has it: a failed STAT changes nothing. */
+	mutex_lock(&shm->lock);
+	WRITE_ONCE(ipcdev_handle(file)->seen, st.seq);
+	mutex_unlock(&shm->lock);
+	return 0;
 }
 
 static long ipcshm_ioctl(struct file *file, unsigned int cmd,

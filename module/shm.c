@@ -709,6 +709,31 @@ static ssize_t ipcshm_io(struct ipcshm *shm, struct iov_iter *iter,
 	return ret;
 }
 
+/*
+ * Allocate the pages of [@pos, @pos + @len) before a WRITE, so that
+ * running out of memory fails it before any byte changes rather than
+ * half-way, leaving a torn write behind (a WRITE is all or nothing).  A
+ * page made here and then not written reads as zeros, as the hole it
+ * fills did.
+ */
+static int ipcshm_populate(struct ipcshm *shm, u64 pos, u64 len)
+{
+	struct address_space *mapping = shm->shmem->f_mapping;
+	pgoff_t idx, last = (pos + len - 1) >> PAGE_SHIFT;
+	struct page *page;
+
+	for (idx = pos >> PAGE_SHIFT; idx <= last; idx++) {
+		page = shmem_read_mapping_page(mapping, idx);
+		if (IS_ERR(page))
+			return PTR_ERR(page);
+		put_page(page);
+		if (fatal_signal_pending(current))
+			return -EINTR;
+		cond_resched();
+	}
+	return 0;
+}
+
 static long ipcshm_ioctl_io(struct file *file, struct ipcshm *shm,
 			    void __user *uarg, bool write)
 {
@@ -739,6 +764,12 @@ static long ipcshm_ioctl_io(struct file *file, struct ipcshm *shm,
 	/* A write from a buffer that is not all readable changes nothing. */
 	if (write && fault_in_iov_iter_readable(&iter, arg.len))
 		return -EFAULT;
+	/* Nor one that runs out of memory: it would stop half-way. */
+	if (write && arg.len) {
+		ret = ipcshm_populate(shm, arg.offset, arg.len);
+		if (ret)
+			return ret;
+	}
 	if (!arg.len) {
 		seq = write ? ipcshm_changed(shm) : READ_ONCE(shm->seq);
 		ret = 0;

@@ -258,21 +258,34 @@ static bool have_fail_nth(void)
 	return !access(FI_NTH, R_OK | W_OK);
 }
 
-TEST(lib_lock_first)
+/* A fixture only for the time limit: a round is a fork, slow under TCG. */
+FIXTURE(lib) {
+	int unused;
+};
+
+FIXTURE_SETUP(lib)
+{
+}
+
+FIXTURE_TEARDOWN(lib)
+{
+}
+
+TEST_F_TIMEOUT(lib, lock_first, 600)
 {
 	if (!have_fail_nth())
 		SKIP(return, "no " FI_NTH);
 	ASSERT_EQ(0, run(_metadata, LOCK_FIRST, "lib-lock-first"));
 }
 
-TEST(lib_lock_after_fork)
+TEST_F_TIMEOUT(lib, lock_after_fork, 600)
 {
 	if (!have_fail_nth())
 		SKIP(return, "no " FI_NTH);
 	ASSERT_EQ(0, run(_metadata, LOCK_AFTER_FORK, "lib-lock-after-fork"));
 }
 
-TEST(lib_create)
+TEST_F_TIMEOUT(lib, create, 600)
 {
 	if (!have_fail_nth())
 		SKIP(return, "no " FI_NTH);

@@ -53,7 +53,13 @@ struct ipc_msg {
 
 #define IPC_MSG_HEAD_DATA	(PAGE_SIZE - sizeof(struct ipc_msg))
 #define IPC_MSG_SEG_DATA	(PAGE_SIZE - sizeof(struct ipc_msg_seg))
-#define IPC_MSG_GFP		(GFP_KERNEL_ACCOUNT | __GFP_NOWARN)
+/*
+ * No OOM kill for a message: killing its sender frees none of the memory
+ * already queued, so a put that finds none (in its memory cgroup, or at
+ * all) fails with ENOMEM instead.
+ */
+#define IPC_MSG_GFP		(GFP_KERNEL_ACCOUNT | __GFP_NOWARN | \
+				 __GFP_RETRY_MAYFAIL)
 #define IPC_MSG_PAGES_MIN	SZ_64K
 
 /*

@@ -227,6 +227,12 @@ static struct ipcdev_obj *ipcshm_create(void *arg, char *name, umode_t mode)
 	shm->shmem = shmem_file_setup("ipcshm", g->size, VM_NORESERVE);
 	if (IS_ERR(shm->shmem)) {
 		ret = PTR_ERR(shm->shmem);
+		/*
+		 * The internal shmem mount has no size or inode limit: its
+		 * ENOSPC is an inode that could not be allocated.
+		 */
+		if (ret == -ENOSPC)
+			ret = -ENOMEM;
 		goto out_free;
 	}
 	shm->size = g->size;
@@ -703,6 +709,31 @@ static ssize_t ipcshm_io(struct ipcshm *shm, struct iov_iter *iter,
 	return ret;
 }
 
+/*
+ * Allocate the pages of [@pos, @pos + @len) before a WRITE, so that
+ * running out of memory fails it before any byte changes rather than
+ * half-way, leaving a torn write behind (a WRITE is all or nothing).  A
+ * page made here and then not written reads as zeros, as the hole it
+ * fills did.
+ */
+static int ipcshm_populate(struct ipcshm *shm, u64 pos, u64 len)
+{
+	struct address_space *mapping = shm->shmem->f_mapping;
+	pgoff_t idx, last = (pos + len - 1) >> PAGE_SHIFT;
+	struct page *page;
+
+	for (idx = pos >> PAGE_SHIFT; idx <= last; idx++) {
+		page = shmem_read_mapping_page(mapping, idx);
+		if (IS_ERR(page))
+			return PTR_ERR(page);
+		put_page(page);
+		if (fatal_signal_pending(current))
+			return -EINTR;
+		cond_resched();
+	}
+	return 0;
+}
+
 static long ipcshm_ioctl_io(struct file *file, struct ipcshm *shm,
 			    void __user *uarg, bool write)
 {
@@ -733,6 +764,12 @@ static long ipcshm_ioctl_io(struct file *file, struct ipcshm *shm,
 	/* A write from a buffer that is not all readable changes nothing. */
 	if (write && fault_in_iov_iter_readable(&iter, arg.len))
 		return -EFAULT;
+	/* Nor one that runs out of memory: it would stop half-way. */
+	if (write && arg.len) {
+		ret = ipcshm_populate(shm, arg.offset, arg.len);
+		if (ret)
+			return ret;
+	}
 	if (!arg.len) {
 		seq = write ? ipcshm_changed(shm) : READ_ONCE(shm->seq);
 		ret = 0;
@@ -765,11 +802,16 @@ static long ipcshm_ioctl_stat(struct file *file, struct ipcshm *shm,
 	st.lock_owner = holder ? pid_vnr(holder) : 0;
 	st.lock_waiters = atomic_read(&shm->lock_waiters);
 	st.change_waiters = atomic_read(&shm->change_waiters);
-	WRITE_ONCE(ipcdev_handle(file)->seen, shm->seq);
 	mutex_unlock(&shm->lock);
 	IPCDEV_STAT_IDS(&st, &shm->obj);
 	st.flags = ipcdev_obj_flags(&shm->obj);
-	return copy_to_user(uarg, &st, sizeof(st)) ? -EFAULT : 0;
+	if (copy_to_user(uarg, &st, sizeof(st)))
+		return -EFAULT;
+	/* Seen only once the caller has it: a failed STAT changes nothing. */
+	mutex_lock(&shm->lock);
+	WRITE_ONCE(ipcdev_handle(file)->seen, st.seq);
+	mutex_unlock(&shm->lock);
+	return 0;
 }
 
 static long ipcshm_ioctl(struct file *file, unsigned int cmd,

@@ -11,7 +11,7 @@
  * The fixed seeds keep CI reproducible; runtime_seed draws one seed per run
  * and prints it (replay: IPCFUZZ_SEED=S, or ipcfuzz --seed S).  compat32
  * runs the same with the -m32 build (ipcfuzz32), through the module's
- * compat_ioctl.  IPCFUZZ_OPS scales every pass (default 6000 calls per
+ * compat_ioctl.  IPCFUZZ_OPS scales every pass (default 2000 calls per
  * phase for the fixed seed); each pass logs its calls, model checks and
  * kills.
  */
@@ -34,7 +34,7 @@ static long env_long(const char *name, long def)
 
 static long fz_ops(long div)
 {
-	return env_long("IPCFUZZ_OPS", 6000) / div;
+	return env_long("IPCFUZZ_OPS", 2000) / div;
 }
 
 /* The seed of runtime_seed and compat32's second run, drawn once. */

@@ -1,11 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * ipcfuzz: a seeded, multi-process fuzzer of the ipcdev ABI
- * (uapi/linux/ipcdev.h).  Run as root with the module loaded:
+ * ipcfuzz: a seeded fuzzer of the ipcdev ABI (uapi/linux/ipcdev.h), with
+ * an oracle.  Run as root with the module loaded:
  *
- *   ipcfuzz [--seed S] [--ops N] [--procs P] [--timeout SEC] [--verbose]
+ *   ipcfuzz [--seed S] [--ops N] [--model-ops N] [--race-ops N] [--procs P]
+ *           [--threads T] [--phases chaos,model,race] [--timeout SEC]
+ *           [--counts] [--verbose]
  *
- * P worker processes (plus the children they fork) issue N calls in all on
+ * Three phases, each --ops calls (or --model-ops, --race-ops) by default:
+ *
+ * chaos: P worker processes (plus the children they fork) issue calls on
  * /dev/ipcqueue, /dev/ipcpipe, /dev/ipcshm and /dev/ipcevent: open, every
  * IPCDEV_IOC_* with valid and invalid arguments (random sizes, flags,
  * reserved fields, names: pooled, random bytes, 255 and 256+ bytes,
@@ -16,23 +20,38 @@
  * (shm), poll, O_ASYNC (SIGIO ignored), fork, dup, close, and SIGKILL of
  * its own children.  Named objects use a pool of 4 names per run, so that
  * processes collide on them.  Every call that may wait is bounded: a
- * periodic SIGALRM (no SA_RESTART) ends untimed waits with EINTR.
+ * periodic SIGALRM (no SA_RESTART) ends untimed waits with EINTR.  Pass:
+ * every call returns success or an errno of the documented set for that
+ * call (the e_* tables), and no process hangs.
  *
- * Each process's sequence of operations depends only on the seed and the
- * process's place in the tree (worker w, child forked at op k...), so a
+ * model: P processes of T threads share the descriptors of 8 objects (2 of
+ * each kind); every result is compared with a model of the object (see
+ * "The model phase" below): errno, lengths, message bytes in order,
+ * counters, the event flag, the segment's bytes, change counter and lock
+ * owner.  Any difference fails.
+ *
+ * race: P processes of T threads share the descriptors of 4 objects with
+ * no lock in the fuzzer, closing and re-making dup()s under each other;
+ * what stays determined is checked (see "The race phase").
+ *
+ * In chaos, each process's sequence of operations depends only on the seed
+ * and its place in the tree (worker w, child forked at op k...), so a
  * failure printed as "seed S ... proc w1.c37 op 812" is reproduced by
- * running with the same --seed, --ops and --procs.
+ * running with the same --seed, --ops and --procs.  In model and race the
+ * calls each actor picks depend only on the seed; with T > 1 or P > 1 the
+ * interleaving varies, so replay with --threads 1 --procs 1 first.
  *
- * Pass: every call returns success or an errno of the documented set for
- * that call (table allowed() below), no process hangs (each call is
- * bounded; a worker that does not finish within --timeout is a hang), and
- * once every process has exited and every name the run may have created is
- * unlinked, /proc/ipcdev/stats (objects, named, bytes, handles, spare) is back to
- * its value before the run.  Kernel reports (KASAN, lockdep...) are found
- * by the runner's dmesg scan.  Prints the number of calls made.
+ * After the phases, once every process has exited and every name the run
+ * may have created is unlinked, /proc/ipcdev/stats (objects, named, bytes,
+ * handles) must be back to its value before the run.  Kernel reports
+ * (KASAN, lockdep...) are found by the runner's dmesg scan.  Prints the
+ * calls made, the model checks (results compared with the model), forks and
+ * kills, and (--counts, the default of the tool) per phase and command the
+ * successes and each errno, so that a generator bias is visible.
  *
- * Built standalone (build/selftests/ipcfuzz); ipcfuzz_test.c includes this
- * file with IPCFUZZ_NO_MAIN for the bounded kselftest pass.
+ * Built standalone (build/selftests/ipcfuzz, and ipcfuzz32 with -m32 for
+ * the compat_ioctl path); ipcfuzz_test.c includes this file with
+ * IPCFUZZ_NO_MAIN for the bounded kselftest passes.
  */
 #include <errno.h>
 #include <fcntl.h>

@@ -357,13 +357,22 @@ TEST_F_TIMEOUT(sig, restart_keeps_deadline, 30)
 
 	struct sender snd;
 
-	t0 = now_ns();
-	ASSERT_EQ(0, arm(&snd, &self->b, true, t0));
-	r = blk_call(&self->b, variant->lib, SIG_DEADLINE_MS * MS);
-	el = (now_ns() - t0) / MS;
-	at = (sig_when - t0) / MS;
-	pthread_join(snd.th, NULL);
-	disarm();
+	/*
+	 * A starved VM may deliver the signal only after the deadline: then
+	 * the run shows nothing; the object is as it was, try again.
+	 */
+	for (int tries = 0; tries < 3; tries++) {
+		t0 = now_ns();
+		ASSERT_EQ(0, arm(&snd, &self->b, true, t0));
+		r = blk_call(&self->b, variant->lib, SIG_DEADLINE_MS * MS);
+		el = (now_ns() - t0) / MS;
+		at = (sig_when - t0) / MS;
+		pthread_join(snd.th, NULL);
+		disarm();
+		if (sig_runs == 1 && at < SIG_DEADLINE_MS - 100)
+			break;
+		TH_LOG("signal at %lld ms: too late to tell, again", (long long)at);
+	}
 	TH_LOG("%s: %s after %lld ms, signal at %lld ms", call_name[variant->call],
 	       r ? strerror(r) : "success", (long long)el, (long long)at);
 	ASSERT_EQ(1, sig_runs);
@@ -387,13 +396,22 @@ TEST_F_TIMEOUT(sig, eintr_without_restart, 30)
 
 	struct sender snd;
 
-	t0 = now_ns();
-	ASSERT_EQ(0, arm(&snd, &self->b, false, t0));
-	r = blk_call(&self->b, variant->lib, SIG_DEADLINE_MS * MS);
-	el = (now_ns() - t0) / MS;
-	at = (sig_when - t0) / MS;
-	pthread_join(snd.th, NULL);
-	disarm();
+	/*
+	 * A starved VM may deliver the signal only after the deadline: then
+	 * the run shows nothing; the object is as it was, try again.
+	 */
+	for (int tries = 0; tries < 3; tries++) {
+		t0 = now_ns();
+		ASSERT_EQ(0, arm(&snd, &self->b, false, t0));
+		r = blk_call(&self->b, variant->lib, SIG_DEADLINE_MS * MS);
+		el = (now_ns() - t0) / MS;
+		at = (sig_when - t0) / MS;
+		pthread_join(snd.th, NULL);
+		disarm();
+		if (sig_runs == 1 && at < SIG_DEADLINE_MS - 100)
+			break;
+		TH_LOG("signal at %lld ms: too late to tell, again", (long long)at);
+	}
 	TH_LOG("%s: %s after %lld ms, signal at %lld ms", call_name[variant->call],
 	       r ? strerror(r) : "success", (long long)el, (long long)at);
 	ASSERT_EQ(1, sig_runs);

@@ -11,7 +11,7 @@
 set -eu
 
 PKGS="
-	build-essential make gcc kmod cpio xz-utils zstd perl
+	build-essential make gcc gcc-multilib kmod cpio xz-utils zstd perl
 	busybox-static qemu-system-x86
 	sparse dwarves bc flex bison libelf-dev libssl-dev
 	python3 python3-pytest

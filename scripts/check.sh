@@ -33,7 +33,9 @@
 # when the one report before the module is the debug kernel's known
 # early-boot KASAN report (its README); the first run's failures are kept.
 #
-# Other knobs: IPCDEV_VM_TIMEOUT (wall-clock limit of one VM, seconds),
+# Other knobs: IPCDEV_SHARED (the shared/ directory of the test kernels;
+# default ../shared beside the checkout, or beside the main checkout of a
+# git worktree), IPCDEV_VM_TIMEOUT (wall-clock limit of one VM, seconds),
 # IPCDEV_TEST_TIMEOUT (one test program, seconds), IPCDEV_PYTEST (the path
 # for the python step in the guest; default userspace/python/tests, the
 # ipcdev Python package's tests, on every lane but faults; set it empty to
@@ -53,7 +55,12 @@ BUILD=${BUILD:-$TOP/build}
 IPCDEV_CACHE=${IPCDEV_CACHE:-/var/cache/ipcdev}
 KCACHE=$IPCDEV_CACHE/kernels
 LOGS=$BUILD/check
+# ../shared beside the checkout; in a git worktree, beside the main one.
 SHARED=${IPCDEV_SHARED:-$TOP/../shared}
+if [ -z "${IPCDEV_SHARED:-}" ] && [ ! -d "$SHARED" ]; then
+	common=$(git -C "$TOP" rev-parse --path-format=absolute --git-common-dir 2>/dev/null || true)
+	[ -n "$common" ] && [ -d "$common/../../shared" ] && SHARED=$(cd "$common/../../shared" && pwd)
+fi
 export IPCDEV_CACHE
 unset MAKELEVEL MAKEFLAGS MFLAGS || true
 PYTEST_SET=${IPCDEV_PYTEST+set}

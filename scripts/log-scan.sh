@@ -30,8 +30,7 @@ BOOT_REPORTS='BUG:|WARNING:|Oops|general protection|sleeping function called|sch
 # "data-race in "), a tab, and why it is not a bug of ipcdev.
 KNOWN_KCSAN="\
 ^virtqueue_get_buf_ctx_(split|packed)	race at unknown origin: the virtio device (QEMU, outside the kernel) advances the used ring's index that the driver polls; there is no kernel writer to race with (virtio-serial console and 9p traffic)
-^virtqueue_	virtio ring state shared with the device or read locklessly by design (virtio_ring.c uses virtio_*_barrier + READ_ONCE on the device side only)
-^tick_	the tick/nohz code reads tick_do_timer_cpu and the tick state of other CPUs without locks by design (kernel/time/tick-*.c; known upstream, benign)"
+^tick_	the tick code updates its per-CPU tick_sched state from the timer interrupt while the idle loop of the same CPU reads it, and reads tick_do_timer_cpu of other CPUs, without locks by design (kernel/time/tick-sched.c; seen here: tick_irq_enter / tick_nohz_idle_got_tick)"
 
 boot=
 ignored=/dev/null

@@ -43,7 +43,7 @@
 # IPCDEV_VM_APPEND (extra kernel command line arguments for every boot).
 #
 # Logs and results: build/check/<kernel>/ (build.log, console.log, dmesg.log,
-# counts, expected-tests; console-1.log etc. for a retried first run).  The
+# counts, expected-tests; run1-console.log etc. for a retried first run).  The
 # last line printed is `N passed, N failed`, summed over all kernels (a
 # build that fails counts as 1 failed test, and so does a VM that times out
 # or dies); exit status 1 when anything failed.
@@ -287,7 +287,7 @@ for k in $kernels; do
 				"the run's $f failure(s) are kept, its $p passes dropped"
 			total_fail=$((total_fail + f))
 			for x in console.log dmesg.log counts boot-reports console-reports; do
-				[ -f "$res/$x" ] && mv "$res/$x" "$res/${x%.*}-$run.${x##*.}"
+				[ -f "$res/$x" ] && mv "$res/$x" "$res/run$run-$x"
 			done
 			run=$((run + 1))
 			continue

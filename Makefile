@@ -4,8 +4,11 @@
 #
 #   make                 module (for KVER), library, tools, demo, selftests
 #   make KVER=6.12.x     module for another installed kernel
-#   make check           the test suite in a VM on every Debian kernel installed
+#   make check           the test suite in VMs on the Debian kernels 6.1, 6.12,
+#                        6.1-rt, 6.12-rt (unpacked into a cache, never installed)
+#   make check-rt        the same on the two PREEMPT_RT kernels only
 #   make check-debug     the test suite on the debug kernel (KASAN, lockdep, ...)
+#   make check-faults    the test suite on the faults kernel (KCSAN, fail-nth, ...)
 #   make demo            the demo in a throwaway VM
 #   make lint            sparse (C=2) and checkpatch --strict on the module
 #   make bench           benchmark suite in VMs -> docs/performance.md
@@ -27,7 +30,7 @@ export IPCDEV_CACHE KSFT_DIR BUILD
 
 MODULE_SRC := Kbuild $(wildcard module/*.c module/*.h) uapi/linux/ipcdev.h
 
-.PHONY: all module userspace selftests check check-debug demo lint deps ksft clean bench
+.PHONY: all module userspace selftests check check-rt check-debug check-faults demo lint deps ksft clean bench
 
 all: module userspace selftests
 
@@ -52,14 +55,21 @@ ksft:
 deps:
 	scripts/deps.sh
 
+# The lanes (scripts/check.sh runs scripts/deps.sh itself, after taking the
+# snapshot of what the machine boots that it compares at the end).
 check:
-	scripts/deps.sh
 	scripts/check.sh
+
+check-rt:
+	IPCDEV_KERNELS="6.1-rt 6.12-rt" scripts/check.sh
 
 # The same suite on the KASAN/lockdep/kmemleak kernel of ../shared/kernels.
 check-debug:
-	scripts/deps.sh
 	IPCDEV_KERNELS=debug scripts/check.sh
+
+# ... and on its KCSAN/fault-injection/kmemleak kernel.
+check-faults:
+	IPCDEV_KERNELS=faults scripts/check.sh
 
 # The benchmark suite (issue 8) in VMs; writes docs/performance.md.
 # BENCH_KERNELS="6.1.0-56-amd64 6.12.117+deb12-amd64" for both kernels.
@@ -67,7 +77,6 @@ bench:
 	BENCH_KERNELS="$(BENCH_KERNELS)" bench/run.sh
 
 demo:
-	scripts/deps.sh
 	scripts/demo.sh
 
 lint: ksft

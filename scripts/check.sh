@@ -1,38 +1,74 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# scripts/check.sh: the test suite (`make check`), on the host.
+# scripts/check.sh: the test suite (`make check` and its lanes), on the host.
 #
-# For each kernel: build the module (make module KVER=...), boot the kernel
-# in a VM (scripts/vm-run) and run scripts/guest-check.sh there, which loads
-# the module, runs the selftests and checks the kernel log and the unload.
-# The library and the selftests are built once (make userspace selftests).
+#   0. snapshot what the machine boots (scripts/boot-state.sh), then
+#      scripts/deps.sh: packages (headers only, never a kernel image) and the
+#      test kernels, unpacked into $IPCDEV_CACHE/kernels (IPCDEV_NO_DEPS=1
+#      skips it)
+#   1. make userspace selftests, once
+#   2. for each kernel: build the module (W=1), boot the kernel in a VM
+#      (scripts/vm-run) and run scripts/guest-check.sh there, which loads the
+#      module, runs the selftests and checks the kernel log and the unload;
+#      then, on the host, scan the saved console log (scripts/log-scan.sh):
+#      the boot before the module (1 test) and everything after it (1 test),
+#      which finds a report the ring buffer lost
+#   3. compare what the machine boots with the snapshot of step 0 (1 test):
+#      /boot, the boot loader's configuration and the installed linux-image
+#      packages must be as they were
 #
-# Kernels: every installed Debian kernel with a build tree
-# (/lib/modules/*/build) and a /boot/vmlinuz-*, or the list in
-# IPCDEV_KERNELS="6.1.0-56-amd64 ...".  The name `debug` is the debug kernel
-# (KASAN, lockdep, kmemleak) of ../shared/kernels/debug-6.1.tar.xz, unpacked
-# into $IPCDEV_CACHE/debug (`make check-debug` = IPCDEV_KERNELS=debug).
+# Kernels: IPCDEV_KERNELS="6.1 6.12-rt ..." (releases, aliases of
+# $IPCDEV_CACHE/kernels/aliases, or the test kernels of ../shared/kernels:
+# `debug` = KASAN + lockdep + kmemleak, `faults` = KCSAN + fault injection +
+# kmemleak), default: the four Debian kernels 6.1, 6.12, 6.1-rt, 6.12-rt
+# (`make check`).  `make check-rt`, `make check-debug`, `make check-faults`
+# choose other lists.
 #
-# Other knobs: IPCDEV_VM_TIMEOUT (wall-clock limit of one VM, seconds),
+# Lanes: each kernel's lane (IPCDEV_LANE in the guest) is `debug`, `faults`,
+# `rt` (a PREEMPT_RT release) or `stock`.  The expected test programs are
+# derived from the sources (selftests/*_test.c, plus bench_smoke_test): one
+# that was not built counts as failed.  ipcfault*_test is expected and run
+# on the faults lane only.  Only the debug lane retries a boot, and only
+# when the one report before the module is the debug kernel's known
+# early-boot KASAN report (its README); the first run's failures are kept.
+#
+# Other knobs: IPCDEV_SHARED (the shared/ directory of the test kernels;
+# default ../shared beside the checkout, or beside the main checkout of a
+# git worktree), IPCDEV_VM_TIMEOUT (wall-clock limit of one VM, seconds),
 # IPCDEV_TEST_TIMEOUT (one test program, seconds), IPCDEV_PYTEST (the path
 # for the python step in the guest; default userspace/python/tests, the
-# ipcdev Python package's tests; set it empty to skip the step).
+# ipcdev Python package's tests, on every lane but faults; set it empty to
+# skip the step, or to a path to run it on the faults lane too),
+# IPCDEV_VM_APPEND (extra kernel command line arguments for every boot).
 #
 # Logs and results: build/check/<kernel>/ (build.log, console.log, dmesg.log,
-# counts).  The last line printed is `N passed, N failed`, summed over all
-# kernels (a build that fails counts as 1 failed test, and so does a VM that
-# times out or dies); exit status 1 when anything failed.
+# counts, expected-tests; run1-console.log etc. for a retried first run).  The
+# last line printed is `N passed, N failed`, summed over all kernels (a
+# build that fails counts as 1 failed test, and so does a VM that times out
+# or dies); exit status 1 when anything failed.
 set -eu
 
 cd "$(dirname "$(readlink -f "$0")")/.."
 TOP=$PWD
 BUILD=${BUILD:-$TOP/build}
 IPCDEV_CACHE=${IPCDEV_CACHE:-/var/cache/ipcdev}
+KCACHE=$IPCDEV_CACHE/kernels
 LOGS=$BUILD/check
+# ../shared beside the checkout; in a git worktree, beside the main one.
 SHARED=${IPCDEV_SHARED:-$TOP/../shared}
+if [ -z "${IPCDEV_SHARED:-}" ] && [ ! -d "$SHARED" ]; then
+	common=$(git -C "$TOP" rev-parse --path-format=absolute --git-common-dir 2>/dev/null || true)
+	[ -n "$common" ] && [ -d "$common/../../shared" ] && SHARED=$(cd "$common/../../shared" && pwd)
+fi
 export IPCDEV_CACHE
 unset MAKELEVEL MAKEFLAGS MFLAGS || true
+PYTEST_SET=${IPCDEV_PYTEST+set}
+PYTEST=${IPCDEV_PYTEST-$TOP/userspace/python/tests}
+
+# The debug kernel's known early-boot report (../shared/kernels/README.md:
+# about one boot in ten, at 0.004 s, long before any module).
+KNOWN_EARLY_BOOT='BUG: KASAN: wild-memory-access in do_raw_spin_lock'
 
 start=$(date +%s)
 total_pass=0
@@ -44,31 +80,45 @@ say() { echo "check: $*"; }
 # show_tail FILE: the end of a failed build's log.
 show_tail() { tail -n 40 "$1" | sed 's/^/  | /'; }
 
-# --- which kernels ---------------------------------------------------------
-if [ -n "${IPCDEV_KERNELS:-}" ]; then
-	kernels=$IPCDEV_KERNELS
-else
-	kernels=
-	for d in /lib/modules/*/build; do
-		[ -d "$d" ] || continue
-		k=$(basename "$(dirname "$d")")
-		[ -f "/boot/vmlinuz-$k" ] && kernels="$kernels $k"
-	done
+# test_result PASS|FAIL NAME: one test of this script.
+test_result() {
+	if [ "$1" = PASS ]; then
+		total_pass=$((total_pass + 1))
+	else
+		total_fail=$((total_fail + 1))
+	fi
+	say "[$1] $2"
+}
+
+# --- 0. what the machine boots, then the dependencies ------------------------------
+scripts/boot-state.sh snapshot "$LOGS/boot-state.before"
+if [ -z "${IPCDEV_NO_DEPS:-}" ] && ! scripts/deps.sh; then
+	say "FAILED: scripts/deps.sh"
+	total_fail=$((total_fail + 1))
 fi
+
+# --- which kernels ---------------------------------------------------------
+kernels=${IPCDEV_KERNELS:-$(awk '{ print $1 }' "$KCACHE/aliases" 2>/dev/null || true)}
 kernels=$(echo $kernels)
 if [ -z "$kernels" ]; then
-	say "no kernel to test: install linux-image/linux-headers (make deps)"
-	echo "0 passed, 1 failed"
+	say "no kernel to test: $KCACHE/aliases is missing (scripts/deps.sh)"
+	echo "0 passed, $((total_fail + 1)) failed" | tee "$LOGS/summary"
 	exit 1
 fi
 say "kernels: $kernels"
 
-# debug_kdir: unpack the debug kernel once (keyed by the tarball's hash) and
-# print its build tree.
-debug_kdir() {
-	local tarball=${IPCDEV_DEBUG_TARBALL:-$SHARED/kernels/debug-6.1.tar.xz}
-	local dir=$IPCDEV_CACHE/debug sum
+# unpack_kdir NAME: unpack ../shared/kernels/NAME-6.1.tar.xz once (keyed by
+# the tarball's hash) into $IPCDEV_CACHE/NAME and print its build tree.
+unpack_kdir() {
+	local name=$1 tarball dir=$IPCDEV_CACHE/$1 sum
+	tarball=$SHARED/kernels/$name-6.1.tar.xz
+	[ "$name" = debug ] && tarball=${IPCDEV_DEBUG_TARBALL:-$tarball}
+	[ "$name" = faults ] && tarball=${IPCDEV_FAULTS_TARBALL:-$tarball}
 	if [ ! -r "$tarball" ]; then
+		if [ "$name" != debug ]; then
+			echo "no $name kernel tarball $tarball" >&2
+			return 1
+		fi
 		# No ready build: make the same kernel from linux-source-6.1.
 		echo "no debug kernel tarball $tarball: building it" >&2
 		"$TOP/scripts/build-debug-kernel.sh" "$IPCDEV_CACHE/debug-built" >&2 || return 1
@@ -82,7 +132,55 @@ debug_kdir() {
 		tar -xJf "$tarball" -C "$dir"
 		echo "$sum" >"$dir/.stamp"
 	fi
-	echo "$dir/kdir-debug"
+	echo "$dir/kdir-$name"
+}
+
+# expected_tests LANE: the test programs that must exist in build/selftests.
+expected_tests() {
+	local f n
+	for f in "$TOP"/selftests/*_test.c; do
+		n=$(basename "$f" .c)
+		case $n in
+		ipcfault*_test) [ "$1" = faults ] || continue ;;
+		esac
+		echo "$n"
+	done
+	# bench/Makefile writes this TAP wrapper into build/selftests.
+	[ -f "$TOP/bench/ipcbench.c" ] && echo bench_smoke_test
+	return 0
+}
+
+# scan_console RESULTS: the host side of the log check, on the console log
+# of the last run.  Counts the test of the part after guest-check's start
+# mark, and sets boot_verdict for the part before it: clean, early-known
+# (only the debug kernel's known early-boot report), early-bad, or no-mark
+# (the suite did not start: counted as failed here).
+boot_verdict=
+scan_console() {
+	local res=$1 con=$1/console.log line
+	boot_verdict=no-mark
+	if [ ! -f "$con" ] || ! line=$(grep -n -m1 'guest-check: start' "$con" | cut -d: -f1) ||
+	   [ -z "$line" ]; then
+		say "no guest-check start mark in $con: the suite did not start"
+		test_result FAIL "console log: the suite started and its log is clean"
+		return 0
+	fi
+	head -n "$((line - 1))" "$con" | scripts/log-scan.sh --boot >"$res/boot-reports" || true
+	if [ ! -s "$res/boot-reports" ]; then
+		boot_verdict=clean
+	elif ! grep -v -F "$KNOWN_EARLY_BOOT" "$res/boot-reports" | grep -q .; then
+		boot_verdict=early-known
+	else
+		boot_verdict=early-bad
+	fi
+	if tail -n "+$line" "$con" | scripts/log-scan.sh --ignored "$res/console-ignored" \
+		>"$res/console-reports"; then
+		test_result PASS "console log clean after the module was loaded"
+	else
+		say "console log reports ($con):"
+		sed 's/^/  | /' "$res/console-reports"
+		test_result FAIL "console log clean after the module was loaded"
+	fi
 }
 
 # --- userspace and selftests, once -------------------------------------------
@@ -96,28 +194,46 @@ fi
 # --- each kernel ---------------------------------------------------------------
 for k in $kernels; do
 	kstart=$(date +%s)
-	res=$LOGS/$k
-	rm -rf "$res"
-	mkdir -p "$res"
+	kpass0=$total_pass
+	kfail0=$total_fail
 	echo
 	say "===== kernel $k ====="
 
-	vmkernel=$k
-	timeout=${IPCDEV_VM_TIMEOUT:-1200}
+	timeout=${IPCDEV_VM_TIMEOUT:-1800}
 	tries=1
-	if [ "$k" = debug ]; then
-		if ! kdir=$(debug_kdir 2>"$res/build.log"); then
-			say "FAILED: debug kernel unavailable"; show_tail "$res/build.log"
+	case $k in
+	debug|faults)
+		lane=$k
+		name=$k
+		res=$LOGS/$name
+		rm -rf "$res"; mkdir -p "$res"
+		if ! kdir=$(unpack_kdir "$k" 2>"$res/build.log"); then
+			say "FAILED: $k kernel unavailable"; show_tail "$res/build.log"
 			total_fail=$((total_fail + 1)); continue
 		fi
 		vmkernel=$kdir/bzImage
-		buildargs="KVER=debug KDIR=$kdir"
+		kver=$k
+		buildargs="KVER=$k KDIR=$kdir"
 		timeout=${IPCDEV_VM_TIMEOUT:-2400}
-		tries=2		# about one boot in ten is broken (see its README)
-	else
-		buildargs="KVER=$k"
-	fi
-	ko=$BUILD/$k/ipcdev.ko
+		[ "$k" = debug ] && tries=2	# one boot in ten is broken (its README)
+		;;
+	*)
+		rel=$(awk -v a="$k" '$1 == a { print $2 }' "$KCACHE/aliases" 2>/dev/null || true)
+		[ -n "$rel" ] || rel=$k
+		name=$rel
+		res=$LOGS/$name
+		rm -rf "$res"; mkdir -p "$res"
+		case $rel in
+		*-rt-*) lane=rt ;;
+		*) lane=stock ;;
+		esac
+		vmkernel=$rel
+		kver=$rel
+		buildargs="KVER=$rel"
+		;;
+	esac
+	ko=$BUILD/$kver/ipcdev.ko
+	say "lane $lane, kernel $vmkernel"
 
 	# shellcheck disable=SC2086
 	if ! make module $buildargs >"$res/build.log" 2>&1; then
@@ -127,39 +243,82 @@ for k in $kernels; do
 		continue
 	fi
 
-	vmenv=(--env "IPCDEV_TEST_TIMEOUT=${IPCDEV_TEST_TIMEOUT:-300}")
-	IPCDEV_PYTEST=${IPCDEV_PYTEST-$TOP/userspace/python/tests}
-	[ -n "${IPCDEV_PYTEST:-}" ] && vmenv+=(--env "IPCDEV_PYTEST=$IPCDEV_PYTEST")
+	expected_tests "$lane" >"$res/expected-tests"
+	vmenv=(--env "IPCDEV_TEST_TIMEOUT=${IPCDEV_TEST_TIMEOUT:-300}"
+	       --env "IPCDEV_LANE=$lane" --env "IPCDEV_EXPECTED_TESTS=$res/expected-tests")
+	# The faults lane is about the module's failure paths: the selftests
+	# (with ipcfault*_test).  The Python package's tests take more than
+	# the 10 min pytest limit under KCSAN + TCG (seen: a timeout), and they
+	# run on every other lane: not there unless IPCDEV_PYTEST is set.
+	pytest=$PYTEST
+	[ "$lane" = faults ] && [ -z "$PYTEST_SET" ] && pytest=
+	[ -n "$pytest" ] && vmenv+=(--env "IPCDEV_PYTEST=$pytest")
+	[ -n "${IPCDEV_VM_APPEND:-}" ] && vmenv+=(--append "$IPCDEV_VM_APPEND")
+	run=1
 	while :; do
 		rc=0
+		rm -f "$res/counts" "$res/broken-boot"
 		scripts/vm-run --kernel "$vmkernel" --timeout "$timeout" --results "$res" \
 			"${vmenv[@]}" -- scripts/guest-check.sh "$ko" "$BUILD/selftests" || rc=$?
+
+		p=0 f=0
+		if [ -f "$res/counts" ]; then
+			p=$(awk '$1 == "passed" { print $2 }' "$res/counts")
+			f=$(awk '$1 == "failed" { print $2 }' "$res/counts")
+		fi
+		case $rc in
+		0) ;;
+		124) say "FAILED: the VM hit its time limit (${timeout}s)"; f=$((f + 1)) ;;
+		125) say "FAILED: the guest died (panic?), see $res/console.log"; f=$((f + 1)) ;;
+		*) [ "$f" -gt 0 ] || f=1 ;;
+		esac
+
+		# The console log, host side: its own tests.
+		pass_before=$total_pass fail_before=$total_fail
+		scan_console "$res"
+		f=$((f + total_fail - fail_before)) p=$((p + total_pass - pass_before))
+		total_pass=$pass_before total_fail=$fail_before
+
 		tries=$((tries - 1))
-		if [ -f "$res/broken-boot" ] && [ "$tries" -gt 0 ]; then
-			say "the kernel reported problems before the module was loaded: broken boot, retrying"
-			rm -f "$res/broken-boot" "$res/counts"
+		if [ "$boot_verdict" = early-known ] && [ "$lane" = debug ] && [ "$tries" -gt 0 ]; then
+			say "run $run: the debug kernel's known early-boot report, before the module:"
+			sed 's/^/  | /' "$res/boot-reports"
+			say "broken boot (lockdep is off after a KASAN report): retrying;" \
+				"the run's $f failure(s) are kept, its $p passes dropped"
+			total_fail=$((total_fail + f))
+			for x in console.log dmesg.log counts boot-reports console-reports; do
+				[ -f "$res/$x" ] && mv "$res/$x" "$res/run$run-$x"
+			done
+			run=$((run + 1))
 			continue
 		fi
 		break
 	done
-
-	p=0 f=0
-	if [ -f "$res/counts" ]; then
-		p=$(awk '$1 == "passed" { print $2 }' "$res/counts")
-		f=$(awk '$1 == "failed" { print $2 }' "$res/counts")
-	fi
-	case $rc in
-	0) ;;
-	124) say "FAILED: the VM hit its time limit (${timeout}s)"; f=$((f + 1)) ;;
-	125) say "FAILED: the guest died (panic?), see $res/console.log"; f=$((f + 1)) ;;
-	*) [ "$f" -gt 0 ] || f=1 ;;
+	case $boot_verdict in
+	clean) p=$((p + 1)); say "[PASS] boot log clean before the module was loaded" ;;
+	no-mark) ;;	# counted by scan_console
+	*)
+		say "the kernel reported problems during boot, before the module was loaded:"
+		sed 's/^/  | /' "$res/boot-reports"
+		f=$((f + 1)); say "[FAIL] boot log clean before the module was loaded"
+		;;
 	esac
+
 	total_pass=$((total_pass + p))
 	total_fail=$((total_fail + f))
-	say "kernel $k: $p passed, $f failed ($(( $(date +%s) - kstart )) s)"
+	say "kernel $k ($lane): $((total_pass - kpass0)) passed, $((total_fail - kfail0)) failed" \
+		"($(( $(date +%s) - kstart )) s)"
 done
 
+# --- 3. what the machine boots, unchanged? -------------------------------------------
 echo
+if scripts/boot-state.sh compare "$LOGS/boot-state.before" >"$LOGS/boot-state.diff"; then
+	test_result PASS "what the machine boots is unchanged (/boot, boot loader, linux-image packages)"
+else
+	sed 's/^/  | /' "$LOGS/boot-state.diff"
+	test_result FAIL "what the machine boots is unchanged (/boot, boot loader, linux-image packages)"
+fi
+
 say "wall time $(( $(date +%s) - start )) s"
 echo "$total_pass passed, $total_fail failed" | tee "$LOGS/summary"
 [ "$total_fail" = 0 ]

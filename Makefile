@@ -35,8 +35,9 @@ else
 KVER     := $(shell for d in $$(ls -1 /lib/modules 2>/dev/null | sort -V -r); do \
               [ -d /lib/modules/$$d/build ] && { echo $$d; break; }; done)
 KVER_NOTE := note: no headers for the running kernel $(KVER_RUNNING) \
-	(install linux-headers-$(KVER_RUNNING)); building the module for \
-	$(if $(KVER),$(KVER) instead,no kernel),
+	(install linux-headers-$(KVER_RUNNING)): the module is built for \
+	$(if $(KVER),$(KVER) (build/$(KVER)/ipcdev.ko) instead,no kernel); \
+	KVER=<release> picks another
 endif
 endif
 KDIR     ?= /lib/modules/$(KVER)/build

@@ -97,7 +97,7 @@ uninstall: uninstall-module
 	$(MAKE) -C userspace BUILD=$(BUILD) uninstall
 
 uninstall-module:
-	rm -f $(DESTDIR)/lib/modules/$(KVER)/updates/ipcdev.ko \
+	rm -f $(foreach z,.ko .ko.xz .ko.zst .ko.gz,$(DESTDIR)/lib/modules/$(KVER)/updates/ipcdev$(z)) \
 	      $(DESTDIR)$(UDEVDIR)/60-ipcdev.rules $(DESTDIR)$(MODLOADDIR)/ipcdev.conf
 	$(if $(DESTDIR),depmod -b $(DESTDIR) $(KVER),depmod $(KVER))
 

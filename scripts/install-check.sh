@@ -17,7 +17,8 @@
 #
 # Knobs: IPCDEV_INSTALL_KERNEL (default 6.1.0-57-amd64, the guest kernel:
 # its headers must be installed on the host, DKMS builds against them),
-# IPCDEV_VM_TIMEOUT (seconds, default 2700: DKMS compiles the module in the emulated guest).
+# IPCDEV_VM_TIMEOUT (seconds, default 5400: DKMS compiles the module in the
+# emulated guest, 25 min on a host at load 14).
 set -u
 
 cd "$(dirname "$(readlink -f "$0")")/.."
@@ -80,7 +81,7 @@ fi
 
 say "installing, using and purging them in a VM ($KVER)"
 rc=0
-scripts/vm-run --kernel "$KVER" --timeout "${IPCDEV_VM_TIMEOUT:-2700}" \
+scripts/vm-run --kernel "$KVER" --timeout "${IPCDEV_VM_TIMEOUT:-5400}" \
 	--results "$LOGS" -- scripts/guest-install.sh "$BUILD/deb" || rc=$?
 
 tap=$LOGS/install.tap

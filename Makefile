@@ -2,13 +2,20 @@
 #
 # ipcdev top-level Makefile.
 #
-#   make                 module (for KVER), library, tools, demo, selftests
+#   make                 module (for KVER), library, tools, demo (no root, no
+#                        linux-source: only the kernel headers and a compiler)
 #   make KVER=6.12.x     module for another installed kernel
+#   make selftests       the kselftest programs (needs linux-source-6.1)
+#   make install         module into /lib/modules/$(KVER)/updates + depmod,
+#                        udev rule, modules-load.d entry, library, header,
+#                        ipcctl, man pages (PREFIX=/usr/local); uninstall
+#   make deb             the Debian packages, into build/deb/
 #   make check           the test suite in VMs on the Debian kernels 6.1, 6.12,
 #                        6.1-rt, 6.12-rt (unpacked into a cache, never installed)
 #   make check-rt        the same on the two PREEMPT_RT kernels only
 #   make check-debug     the test suite on the debug kernel (KASAN, lockdep, ...)
 #   make check-faults    the test suite on the faults kernel (KCSAN, fail-nth, ...)
+#   make check-install   the packages installed, used and purged in a VM
 #   make demo            the demo in a throwaway VM
 #   make lint            sparse (C=2) and checkpatch --strict on the module
 #   make bench           benchmark suite in VMs -> docs/performance.md
@@ -18,29 +25,106 @@
 
 TOP      := $(CURDIR)
 BUILD    := $(TOP)/build
-# The running kernel's build dir when it has one, else the newest installed.
-KVER     ?= $(shell if [ -d /lib/modules/$$(uname -r)/build ]; then uname -r; \
-              else ls -1 /lib/modules 2>/dev/null | sort -V | tail -n 1; fi)
+# The one version number (VERSION): modinfo, library, ipcctl, Python, man
+# pages, the Debian packages and dkms.conf all take it from there.
+VERSION  := $(strip $(file <$(TOP)/VERSION))
+# The running kernel's build dir when it has one, else the newest installed
+# kernel that has one (announced: the module is then not for this kernel).
+ifeq ($(origin KVER),undefined)
+KVER_RUNNING := $(shell uname -r)
+ifneq ($(wildcard /lib/modules/$(KVER_RUNNING)/build),)
+KVER     := $(KVER_RUNNING)
+else
+KVER     := $(shell for d in $$(ls -1 /lib/modules 2>/dev/null | sort -V -r); do \
+              [ -d /lib/modules/$$d/build ] && { echo $$d; break; }; done)
+KVER_NOTE := note: no headers for the running kernel $(KVER_RUNNING) \
+	(install linux-headers-$(KVER_RUNNING)): the module is built for \
+	$(if $(KVER),$(KVER) (build/$(KVER)/ipcdev.ko) instead,no kernel); \
+	KVER=<release> picks another
+endif
+endif
 KDIR     ?= /lib/modules/$(KVER)/build
 MODDIR   := $(BUILD)/$(KVER)
 # Cache of files extracted from Debian's linux-source (kselftest, checkpatch).
 IPCDEV_CACHE ?= /var/cache/ipcdev
 KSFT_DIR := $(IPCDEV_CACHE)/ksft
-export IPCDEV_CACHE KSFT_DIR BUILD
+export IPCDEV_CACHE KSFT_DIR BUILD VERSION
 
-MODULE_SRC := Kbuild $(wildcard module/*.c module/*.h) uapi/linux/ipcdev.h
+# Where `make install` puts things (the userspace Makefile has the rest).
+PREFIX   ?= /usr/local
+DESTDIR  ?=
+UDEVDIR  ?= /etc/udev/rules.d
+MODLOADDIR ?= /etc/modules-load.d
+export PREFIX DESTDIR
 
-.PHONY: all module userspace selftests check check-rt check-debug check-faults demo lint deps ksft clean bench
+MODULE_SRC := Kbuild VERSION $(wildcard module/*.c module/*.h) uapi/linux/ipcdev.h
 
-all: module userspace selftests
+.PHONY: all module kver-note userspace selftests check check-rt check-debug \
+	check-faults demo lint \
+	deps ksft clean bench install uninstall install-module uninstall-module \
+	deb check-install version
+
+all: module userspace
+
+kver-note:
+	@$(if $(KVER_NOTE),echo "$(strip $(KVER_NOTE))" >&2,:)
 
 # Build in a per-kernel copy so that several kernels can be built side by side.
-module: $(MODDIR)/ipcdev.ko
+module: kver-note $(MODDIR)/ipcdev.ko
 $(MODDIR)/ipcdev.ko: $(MODULE_SRC)
-	@test -d $(KDIR) || { echo "no kernel build dir $(KDIR): install linux-headers-$(KVER) (or run make deps)"; exit 1; }
+	@test -n "$(KVER)" -a -d "$(KDIR)" || { echo "no kernel build dir $(KDIR): install linux-headers-$(or $(KVER),$(KVER_RUNNING)) (or run make deps)"; exit 1; }
 	mkdir -p $(MODDIR)
-	cp -r --preserve=timestamps Kbuild module uapi $(MODDIR)/
+	cp -r --preserve=timestamps Kbuild VERSION module uapi $(MODDIR)/
 	$(MAKE) -C $(KDIR) M=$(MODDIR) W=1 modules
+
+version:
+	@echo $(VERSION)
+
+# The module into /lib/modules/$(KVER)/updates (found before the kernel's
+# own modules, kept out of the kernel package's files), depmod, the udev rule
+# (device access: 0666, or a group: see the file) and the modules-load.d
+# entry that loads ipcdev at boot.  The library, header, ipcctl and man
+# pages: userspace/Makefile install.  (DKMS and the Debian packages do the
+# same without this rule: dkms.conf, debian/.)
+install: install-module
+	$(MAKE) -C userspace BUILD=$(BUILD) install
+
+install-module: module
+	$(MAKE) -C $(KDIR) M=$(MODDIR) INSTALL_MOD_DIR=updates \
+		$(if $(DESTDIR),INSTALL_MOD_PATH=$(DESTDIR)) modules_install
+	$(if $(DESTDIR),depmod -b $(DESTDIR) $(KVER),depmod $(KVER))
+	install -D -m 0644 dist/60-ipcdev.rules $(DESTDIR)$(UDEVDIR)/60-ipcdev.rules
+	install -D -m 0644 dist/modules-load-ipcdev.conf $(DESTDIR)$(MODLOADDIR)/ipcdev.conf
+	@$(if $(DESTDIR),:,command -v udevadm >/dev/null && udevadm control --reload || :)
+
+uninstall: uninstall-module
+	$(MAKE) -C userspace BUILD=$(BUILD) uninstall
+
+uninstall-module:
+	rm -f $(foreach z,.ko .ko.xz .ko.zst .ko.gz,$(DESTDIR)/lib/modules/$(KVER)/updates/ipcdev$(z)) \
+	      $(DESTDIR)$(UDEVDIR)/60-ipcdev.rules $(DESTDIR)$(MODLOADDIR)/ipcdev.conf
+	$(if $(DESTDIR),depmod -b $(DESTDIR) $(KVER),depmod $(KVER))
+
+# The Debian packages (debian/), built offline from a copy of the tree under
+# build/deb/ (dpkg-buildpackage writes its results into the parent of the
+# source directory): ipcdev-dkms, libipcdev1, libipcdev-dev, ipcdev-tools,
+# python3-ipcdev.  PATH is Debian's own, so that a Python of pyenv or a
+# virtualenv does not stand in for /usr/bin/python3.
+DEBSRC := $(BUILD)/deb/ipcdev-$(VERSION)
+deb:
+	@v=$$(dpkg-parsechangelog -l debian/changelog -S Version); \
+	[ "$$v" = "$(VERSION)" ] || { echo "debian/changelog is at $$v, VERSION at $(VERSION): add a changelog entry (dch -v $(VERSION))" >&2; exit 1; }
+	rm -rf $(BUILD)/deb
+	mkdir -p $(DEBSRC)
+	tar -c --exclude=./build --exclude=./.git --exclude='__pycache__' . | tar -x -C $(DEBSRC)
+	cd $(DEBSRC) && env PATH=/usr/sbin:/usr/bin:/sbin:/bin \
+		dpkg-buildpackage -us -uc -b --no-sign
+	@ls -1 $(BUILD)/deb/*.deb
+
+# The real-install lane: `make deb`, then in a VM dpkg -i, DKMS, modprobe,
+# smoke tests of the installed copies, udev permissions, purge.
+check-install:
+	scripts/install-check.sh
 
 userspace:
 	$(MAKE) -C userspace BUILD=$(BUILD)

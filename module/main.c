@@ -176,3 +176,4 @@ module_exit(ipcdev_exit);
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("Kernel-backed IPC objects after Python's multiprocessing");
 MODULE_AUTHOR("ipcdev developers");
+MODULE_VERSION(IPCDEV_VERSION);

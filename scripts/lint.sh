@@ -25,7 +25,7 @@ rc=0
 LINT=$BUILD/lint
 rm -rf "$LINT"
 mkdir -p "$LINT"
-cp -r Kbuild module uapi "$LINT/"
+cp -r Kbuild VERSION module uapi "$LINT/"
 echo "lint: sparse (C=2 W=1) against $KDIR"
 set +e
 make -C "$KDIR" M="$LINT" C=2 W=1 modules >"$LINT/sparse.log" 2>&1

@@ -13,9 +13,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <stdbool.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 
 #include "internal.h"
+
+#define IPC_ENOENT_NODEV_TEXT \
+	"No such file or directory (no /dev/ipcqueue, /dev/ipcpipe, ...: " \
+	"is the ipcdev module loaded? (modprobe ipcdev))"
 
 /* First buffer size tried by ipc_queue_get_alloc(), ipc_pipe_recv_alloc(). */
 #define GET_ALLOC_FIRST		4096
@@ -358,9 +364,39 @@ int ipc_pipe_unlink(const char *name)
 	return ipcdev_lib_unlink(IPC_PIPE_DEVICE, name);
 }
 
+/*
+ * A missing device node gives ENOENT, the same code as a missing name: when
+ * a device node is absent, say so.  Checked at call time (stat, no state),
+ * so the text is right for whichever of the two it was.
+ */
+static bool ipcdev_devices_present(void)
+{
+	static const char *const devs[] = {
+		IPC_QUEUE_DEVICE, IPC_PIPE_DEVICE, IPC_EVENT_DEVICE,
+		IPC_SHM_DEVICE,
+	};
+	struct stat st;
+	size_t i;
+
+	for (i = 0; i < sizeof(devs) / sizeof(devs[0]); i++)
+		if (stat(devs[i], &st) < 0 || !S_ISCHR(st.st_mode))
+			return false;
+	return true;
+}
+
 const char *ipc_strerror(int err)
 {
-	const char *s = strerrordesc_np(err < 0 ? -err : err);
+	const char *s;
 
+	if (err < 0)
+		err = -err;
+	if (err == ENOENT && !ipcdev_devices_present())
+		return IPC_ENOENT_NODEV_TEXT;
+	s = strerrordesc_np(err);
 	return s ? s : "Unknown error";
+}
+
+const char *ipc_version(void)
+{
+	return IPCDEV_LIB_VERSION;
 }

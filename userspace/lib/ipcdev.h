@@ -929,8 +929,17 @@ int ipc_notify(int fd, int signo);
 /*
  * ipc_strerror - text describing an error code, negative (as returned by
  * this library) or positive.  Never NULL, never to be freed, thread-safe.
+ * For ENOENT while an ipcdev device node is missing, the text also asks
+ * whether the ipcdev module is loaded (modprobe ipcdev).
  */
 const char *ipc_strerror(int err);
+
+/*
+ * ipc_version - the version of the library, "MAJOR.MINOR.PATCH" (the
+ * project's version: the same as modinfo ipcdev and ipcctl --version show).
+ * Never NULL, never to be freed.
+ */
+const char *ipc_version(void);
 
 #ifdef __cplusplus
 }

@@ -12,6 +12,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <grp.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -67,8 +68,10 @@ static int report(const char *verb, const char *name, int err)
 {
 	if (err < 0)
 		err = -err;
+	/* ipc_strerror(): strerror, plus the module hint for ENOENT when
+	 * the device nodes are missing. */
 	fprintf(stderr, "%s: %s: %s: %s\n", prog, verb, name ? name : "-",
-		strerror(err));
+		ipc_strerror(err));
 	return exit_code(err);
 }
 
@@ -117,9 +120,15 @@ static const char usage_text[] =
 "  TYPECODE: c b B h H i I l L q Q f d, or raw (bytes, shown as hex;\n"
 "  --count is then the size in bytes)\n"
 "\n"
-"Options:\n"
-"  --json      JSON output (ls, stat)\n"
-"  -h, --help  this help\n"
+"Options (long ones may be abbreviated, short ones bundled: -jn):\n"
+"  -j, --json     JSON output (ls, stat)\n"
+"  -k, --kind K   (ls) only objects of kind K\n"
+"  -n, --numeric  (ls) numeric user and group ids\n"
+"  -m, --mode M   (create) permission bits, octal\n"
+"  -t, --timeout S  seconds to wait (fractions allowed)\n"
+"  --             end of options (what follows is an operand)\n"
+"  -h, --help     this help\n"
+"  -V, --version  the version of ipcctl and of the library\n"
 "\n"
 "Exit status: 0 ok, 1 false/timeout/nothing received, 2 usage,\n"
 "3 not found, 4 permission denied, 5 other error.\n";
@@ -171,75 +180,113 @@ static bool looks_numeric(const char *s)
 }
 
 /*
+ * A negative number hidden from getopt_long(): the argument it stands for
+ * was "-5", getopt sees "5" (the same string one byte on), and the
+ * positional arguments and option values are mapped back afterwards.
+ */
+static char *unhide(char *a, char **hidden, int nhidden)
+{
+	for (int i = 0; i < nhidden; i++)
+		if (a == hidden[i] + 1)
+			return hidden[i];
+	return a;
+}
+
+/*
  * Split argv into the options allowed by @allowed (a bit mask of OPT_*) and
- * positional arguments, which may come in any order.  "-", negative numbers
- * and everything after "--" are positional.  Returns 0 or EX_USAGE.
+ * positional arguments, which may come in any order, with getopt_long(3):
+ * long options (--timeout 5, --timeout=5, unambiguous prefixes), short ones
+ * bundled (-jn, -t5, -t 5), and "--" ending the options.  "-" is
+ * positional, and so is a negative number (-5) even before "--", as it
+ * always was.  Returns 0 or EX_USAGE.
  */
 static int parse_opts(const char *verb, int argc, char **argv,
 		      unsigned int allowed, struct opts *o)
 {
+	struct option lopts[OPT_NR + 2];
+	char sopts[2 * OPT_NR + 4], *sp = sopts;
+	char **hidden, **gargv;
+	int nl = 0, nhidden = 0, c;
 	bool dashdash = false;
 
 	memset(o, 0, sizeof(*o));
 	o->pos = calloc((size_t)argc + 1, sizeof(char *));
-	if (!o->pos) {
+	hidden = calloc((size_t)argc + 1, sizeof(char *));
+	/* getopt_long() wants argv[0]: the verb's slot, then the arguments. */
+	gargv = calloc((size_t)argc + 2, sizeof(char *));
+	if (!o->pos || !hidden || !gargv) {
 		perror(prog);
 		exit(EX_OTHER);
 	}
+	gargv[0] = (char *)verb;
 	for (int i = 0; i < argc; i++) {
 		char *a = argv[i];
-		const char *inl = NULL;
+
+		if (!strcmp(a, "--"))
+			dashdash = true;
+		if (!dashdash && a[0] == '-' && a[1] && looks_numeric(a)) {
+			hidden[nhidden++] = a;
+			a++;
+		}
+		gargv[i + 1] = a;
+	}
+
+	*sp++ = ':';	/* report a missing value as ':' */
+	for (int k = 0; k < OPT_NR; k++) {
+		const struct optdef *d = &optdefs[k];
+
+		if (!(allowed & (1U << k)))
+			continue;
+		lopts[nl++] = (struct option){ d->lng, d->arg ? required_argument :
+					       no_argument, NULL, 256 + k };
+		if (d->shrt) {
+			*sp++ = d->shrt;
+			if (d->arg)
+				*sp++ = ':';
+		}
+	}
+	lopts[nl++] = (struct option){ "help", no_argument, NULL, 'h' };
+	lopts[nl] = (struct option){ NULL, 0, NULL, 0 };
+	*sp++ = 'h';
+	*sp = 0;
+
+	opterr = 0;
+	optind = 0;	/* a full reset (GNU) */
+	while ((c = getopt_long(argc + 1, gargv, sopts, lopts, NULL)) != -1) {
+		const char *bad = gargv[optind - 1];
 		int which = -1;
 
-		if (dashdash || a[0] != '-' || !a[1] || looks_numeric(a)) {
-			o->pos[o->npos++] = a;
-			continue;
-		}
-		if (!strcmp(a, "--")) {
-			dashdash = true;
-			continue;
-		}
-		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+		if (c == 'h') {
 			fputs(usage_text, stdout);
 			exit(EX_OK);
 		}
-		for (int k = 0; k < OPT_NR; k++) {
-			const struct optdef *d = &optdefs[k];
-			size_t l = strlen(d->lng);
-
-			if (a[1] == '-' && !strncmp(a + 2, d->lng, l) &&
-			    (a[2 + l] == 0 || (a[2 + l] == '=' && d->arg))) {
-				which = k;
-				if (a[2 + l] == '=')
-					inl = a + 3 + l;
-				break;
-			}
-			if (a[1] != '-' && d->shrt && a[1] == d->shrt) {
-				which = k;
-				if (a[2]) {
-					if (!d->arg)
-						which = -1;
-					else
-						inl = a + 2;
-				}
-				break;
-			}
-		}
-		if (which < 0 || !(allowed & (1U << which)))
-			return usage_error(verb, "unknown option '%s'", a);
-		o->given[which] = true;
-		if (optdefs[which].arg) {
-			if (inl) {
-				o->val[which] = inl;
-			} else if (i + 1 < argc) {
-				o->val[which] = argv[++i];
-			} else {
+		if (c == ':')
+			return usage_error(verb, "option '%s' needs a value",
+					   bad);
+		if (c == '?') {
+			if (optopt && optopt < 256)
 				return usage_error(verb,
-						   "option '%s' needs a value",
-						   a);
-			}
+						   "unknown option '-%c'",
+						   optopt);
+			return usage_error(verb, "unknown option '%s'", bad);
 		}
+		if (c >= 256) {
+			which = c - 256;
+		} else {
+			for (int k = 0; k < OPT_NR; k++)
+				if (optdefs[k].shrt == c)
+					which = k;
+		}
+		if (which < 0)
+			return usage_error(verb, "unknown option '%s'", bad);
+		o->given[which] = true;
+		if (optdefs[which].arg)
+			o->val[which] = unhide(optarg, hidden, nhidden);
 	}
+	for (int i = optind; i < argc + 1; i++)
+		o->pos[o->npos++] = unhide(gargv[i], hidden, nhidden);
+	free(hidden);
+	free(gargv);	/* o->pos holds the argument strings, not gargv */
 	return 0;
 }
 
@@ -1881,6 +1928,12 @@ int main(int argc, char **argv)
 	if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help") ||
 	    !strcmp(cmd, "help")) {
 		fputs(usage_text, stdout);
+		return EX_OK;
+	}
+	if (!strcmp(cmd, "-V") || !strcmp(cmd, "--version") ||
+	    !strcmp(cmd, "version")) {
+		/* ipcctl is linked statically: its version is the library's. */
+		printf("ipcctl %s\n", ipc_version());
 		return EX_OK;
 	}
 	if (!strcmp(cmd, "ls"))

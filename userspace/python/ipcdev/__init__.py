@@ -22,7 +22,20 @@ from .sharedctypes import (Value, Array, RawValue, RawArray, copy,
 from ._segment import unlink_shm
 from . import _lib as _l
 
-__version__ = "0.1.0"
+try:
+    from ._version import __version__  # written from VERSION by `make`
+except ImportError:  # a source tree before `make`: read VERSION itself
+    def _tree_version():
+        import os
+        path = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                            "..", "..", "..", "VERSION")
+        try:
+            with open(path) as f:
+                return f.read().strip()
+        except OSError:
+            return "unknown"
+    __version__ = _tree_version()
+    del _tree_version
 
 __all__ = ["Pipe", "Connection", "Queue", "SimpleQueue", "Event", "Lock",
            "RLock", "Value", "Array", "RawValue", "RawArray", "copy",

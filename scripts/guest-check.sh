@@ -152,6 +152,7 @@ run_test() {
 lane_test() {
 	case $1 in
 	ipcfault*_test) [ "$LANE" = faults ] ;;
+	ipcmempressure_test) [ "$LANE" != debug ] ;;	# no memcg, no fail-nth
 	*) return 0 ;;
 	esac
 }

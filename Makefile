@@ -41,6 +41,7 @@ $(MODDIR)/ipcdev.ko: $(MODULE_SRC)
 
 userspace:
 	$(MAKE) -C userspace BUILD=$(BUILD)
+	$(MAKE) -C userspace/python BUILD=$(BUILD)
 
 selftests: userspace ksft
 	$(MAKE) -C selftests BUILD=$(BUILD) KSFT_DIR=$(KSFT_DIR)

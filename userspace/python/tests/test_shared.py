@@ -1,6 +1,5 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 import ctypes
-import faulthandler
 import os
 import pickle
 import subprocess
@@ -316,16 +315,21 @@ def _counter(nproc, n, lock_kind):
 
     def work():
         for _ in range(n):
-            with lk:
+            # timed: a lost wake-up fails the test instead of hanging it
+            # (faulthandler.dump_traceback_later cannot be used here: in a
+            # child forked under pytest's faulthandler_timeout it waits for
+            # the parent's watchdog thread, which is not there)
+            assert lk.acquire(timeout=120), "acquire timed out"
+            try:
                 v.value += 1
+            finally:
+                lk.release()
     pids = []
     for _ in range(nproc):
         pid = os.fork()
         if pid == 0:
             code = 1
             try:
-                # a child stuck (a lost wake-up...) prints where, and fails
-                faulthandler.dump_traceback_later(120, exit=True)
                 work()
                 code = 0
             finally:

@@ -321,7 +321,8 @@ def main():
     out.append("bench/pybench.py, Python %s, %d CPU%s, %d rounds "
                "(interleaved, order alternating), scale %g.  Seconds: "
                "median (min-max); ratio: ipcdev median / multiprocessing "
-               "median (target <= 1.00x)."
+               "median (target <= 1.00x).  Counts in the test names are those "
+               "of scale 1."
                % (sys.version.split()[0], ncpu, "s" if ncpu > 1 else "",
                   args.rounds, args.scale))
     out.append("")

@@ -304,14 +304,17 @@ def test_copy_and_synchronized():
 
 def _counter(nproc, n, lock_kind):
     """nproc forked processes each add 1 to a Value n times under its lock
-    (`with get_lock(): v.value += 1`, the value's own RLock re-entered by
-    the getter and the setter; or a separate Lock)."""
+    (the Value's own RLock, re-entered by the getter and the setter; or
+    a separate Lock over a RawValue)."""
     if lock_kind == "rlock":
         v = Value("i", 0)
         lk = v.get_lock()
     else:
+        # a non-recursive Lock cannot be the Value's own (its getter would
+        # take it again, a self-deadlock in multiprocessing too): a
+        # RawValue under a separate Lock
         lk = Lock()
-        v = Value("i", 0, lock=lk)
+        v = RawValue("i", 0)
 
     def work():
         for _ in range(n):

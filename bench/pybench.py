@@ -20,6 +20,7 @@ is not timed; every received item is checked.
 
 import argparse
 import os
+import queue
 import signal
 import statistics
 import sys
@@ -90,6 +91,27 @@ class Kids:
         if bad:
             raise Failed("child %s failed" % bad)
 
+    def check_alive(self):
+        """Failed if a child has already failed (its side of the test
+        raised: nobody will send what the parent waits for)."""
+        for pid in list(self.pids):
+            p, status = os.waitpid(pid, os.WNOHANG)
+            if p:
+                self.pids.remove(pid)
+                if os.waitstatus_to_exitcode(status) != 0:
+                    raise Failed("the child failed (its traceback above)")
+
+    def get(self, q, limit):
+        """q.get(), checking every second that the children still run."""
+        end = time.monotonic() + limit
+        while True:
+            try:
+                return q.get(timeout=1)
+            except queue.Empty:
+                self.check_alive()
+                if time.monotonic() > end:
+                    raise Failed("nothing received in %d s" % limit)
+
     def kill(self):
         for wr in self.gos:
             os.close(wr)
@@ -124,7 +146,7 @@ def queue_stream(m, n, item):
         t = time.monotonic()
         kids.go()
         for i in range(n):
-            j, got = q.get(timeout=120)
+            j, got = kids.get(q, 120)
             if j != i or len(got) != len(item):
                 raise Failed("item %d: got %d (%d bytes)" % (i, j, len(got)))
         dt = time.monotonic() - t
@@ -154,7 +176,7 @@ def queue_100mib(m, scale):
         kids.spawn(producer)
         t = time.monotonic()
         kids.go()
-        got = q.get(timeout=300)
+        got = kids.get(q, 300)
         dt = time.monotonic() - t
         if got != big:
             raise Failed("the 100 MiB object came back different")

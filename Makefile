@@ -128,6 +128,7 @@ check-install:
 
 userspace:
 	$(MAKE) -C userspace BUILD=$(BUILD)
+	$(MAKE) -C userspace/python BUILD=$(BUILD)
 
 selftests: userspace ksft
 	$(MAKE) -C selftests BUILD=$(BUILD) KSFT_DIR=$(KSFT_DIR)

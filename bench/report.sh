@@ -69,7 +69,7 @@ analysis from bench/notes.md.  Regenerate with \`make bench\` (6.1) or
 HDR
 
 for k in $kernels; do
-	for mode in icount wall; do
+	for mode in icount wall py2 py1; do
 		f=$res/$k/$mode/tables.md
 		[ -f "$f" ] || continue
 		echo

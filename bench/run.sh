@@ -10,7 +10,9 @@
 #      instructions) and run build/bench/ipcbench: the primary figures;
 #   2. boot it again as a normal TCG guest with two vCPUs and run ipcbench
 #      --pin (every process pinned to CPU 0): wall-clock figures;
-#   3. when the guest's perf works (the host's linux-perf matches the 6.1
+#   3. bench/pybench.py, the Python package against multiprocessing, in a
+#      normal TCG guest with 2 vCPUs and again with 1 (wall clock);
+#   4. when the guest's perf works (the host's linux-perf matches the 6.1
 #      kernel only), profile the 64 B round trips under --icount with
 #      perf record -e cpu-clock -a -g.
 # Then write docs/performance.md: machine, method, the tables, the profile
@@ -18,7 +20,8 @@
 #
 # Knobs: BENCH_KERNELS, BENCH_ROUNDS (icount rounds, default 5),
 # BENCH_WALL_ROUNDS (default 3), BENCH_SCALE (iteration scale, default 1),
-# BENCH_WALL=0 (skip the wall-clock boot), BENCH_PROFILE=0 (skip perf),
+# BENCH_WALL=0 (skip the wall-clock boot), BENCH_PY=0 (skip the Python
+# runs), BENCH_PY_ROUNDS (default 3), BENCH_PY_SCALE (default BENCH_SCALE), BENCH_PROFILE=0 (skip perf),
 # BENCH_OUT (default docs/performance.md), BENCH_TIMEOUT (per VM, s).
 set -eu
 
@@ -40,6 +43,7 @@ say() { echo "bench: $*" >&2; }
 BENCH_REV=$(git describe --always --dirty 2>/dev/null || echo unknown)
 export BENCH_REV
 make -C bench BUILD="$BUILD" >/dev/null
+make userspace BUILD="$BUILD" >/dev/null	# the Python package's library and C helper
 rm -rf "$RES"
 mkdir -p "$RES"
 
@@ -75,6 +79,21 @@ for k in $KERNELS; do
 				>/run/results/tables.md" ||
 			say "kernel $k: wall-clock run failed (status $?), see $d/wall"
 		echo $(( $(date +%s) - start )) >"$d/wall/seconds"
+	fi
+
+	if [ "${BENCH_PY:-1}" != 0 ]; then
+		for cpus in 2 1; do
+			say "kernel $k: Python run, $cpus vCPU(s) (${BENCH_PY_ROUNDS:-3} rounds)"
+			mkdir -p "$d/py$cpus"
+			start=$(date +%s)
+			scripts/vm-run --kernel "$k" --smp "$cpus" --timeout "$TIMEOUT" --results "$d/py$cpus" -- \
+				sh -c "insmod $ko && /usr/bin/python3 bench/pybench.py \
+					--rounds ${BENCH_PY_ROUNDS:-3} --scale ${BENCH_PY_SCALE:-$SCALE} \
+					--title '$k, normal TCG guest, $cpus vCPU(s), wall clock' \
+					>/run/results/tables.md" ||
+				say "kernel $k: Python run on $cpus vCPU(s): status $?, FAILED tests or a failed run, see $d/py$cpus"
+			echo $(( $(date +%s) - start )) >"$d/py$cpus/seconds"
+		done
 	fi
 done
 

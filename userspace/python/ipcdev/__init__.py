@@ -11,6 +11,10 @@ opens the same name.  Pure Python: ctypes over libipcdev.so (see _lib for
 where it is looked for; IPCDEV_LIB overrides).
 """
 
+from __future__ import annotations
+
+from typing import Any
+
 from multiprocessing import BufferTooShort, TimeoutError  # noqa: F401
 
 from ._lib import lib_path, strerror
@@ -45,7 +49,7 @@ __all__ = ["Pipe", "Connection", "Queue", "SimpleQueue", "Event", "Lock",
            "strerror"]
 
 
-def notify(obj, signo):
+def notify(obj: Any, signo: int) -> None:
     """Ask the kernel to send this process signal `signo` when `obj` (a
     Connection, Queue, Event, or anything with fileno() of an ipcdev
     handle) becomes ready: a message arrives, an event is set...  signo 0

@@ -69,6 +69,40 @@ def _load():
 
 
 lib, lib_path = _load()
+
+
+def _load_speedups():
+    """The optional C helper ipcdev._speedups (Lock/RLock acquire and
+    release), or None: installed in the package, or built by `make
+    userspace` into <tree>/build/python/.  IPCDEV_PURE_PYTHON=1 leaves it
+    out (the pure-Python path behaves the same, only slower)."""
+    if os.environ.get("IPCDEV_PURE_PYTHON", "") not in ("", "0"):
+        return None
+    try:
+        from . import _speedups  # type: ignore[attr-defined]
+        return _speedups
+    except ImportError:
+        pass
+    import importlib.machinery
+    import importlib.util
+    here = os.path.dirname(os.path.realpath(__file__))
+    tree = os.path.normpath(os.path.join(here, "..", "..", ".."))
+    for suffix in importlib.machinery.EXTENSION_SUFFIXES:
+        path = os.path.join(tree, "build", "python", "_speedups" + suffix)
+        if not os.path.exists(path):
+            continue
+        try:
+            spec = importlib.util.spec_from_file_location(
+                __package__ + "._speedups", path)
+            mod = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(mod)
+            return mod
+        except ImportError:
+            continue
+    return None
+
+
+speedups = _load_speedups()
 _libc = ctypes.CDLL(None)
 _libc.free.argtypes = [ctypes.c_void_p]
 _libc.free.restype = None
@@ -178,11 +212,27 @@ def error(err, what=None):
     BrokenPipeError, ...), ValueError for EINVAL (bad arguments)."""
     err = -err if err < 0 else err
     msg = strerror(err)
+    if err == errno.ENOENT:
+        dev = missing_device()
+        if dev is not None and MODULE_HINT not in msg:
+            msg = "%s: %s: %s" % (msg, dev, MODULE_HINT)
     if err == errno.EINVAL:
         return ValueError("%s: %s" % (what, msg) if what else msg)
     if what is not None:
         return OSError(err, msg, what)
     return OSError(err, msg)
+
+
+DEVICES = ("/dev/ipcqueue", "/dev/ipcpipe", "/dev/ipcevent", "/dev/ipcshm")
+MODULE_HINT = "is the ipcdev module loaded? (modprobe ipcdev)"
+
+
+def missing_device():
+    """The first of the module's devices that is not there, or None."""
+    for d in DEVICES:
+        if not os.path.exists(d):
+            return d
+    return None
 
 
 def check(ret, what=None):

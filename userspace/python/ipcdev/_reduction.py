@@ -3,6 +3,7 @@
 descriptor while multiprocessing spawns a child (spawn/forkserver start
 methods), otherwise refused as multiprocessing refuses it."""
 
+import io
 import os
 from multiprocessing import context, reduction
 
@@ -20,3 +21,11 @@ def detach_fd(dupfd):
     fd = dupfd.detach()
     os.set_inheritable(fd, False)
     return fd
+
+
+def dumps(obj):
+    """ForkingPickler.dumps(obj) as bytes, without its copy: BytesIO's
+    getvalue() hands over its buffer when nothing else refers to it."""
+    buf = io.BytesIO()
+    reduction.ForkingPickler(buf).dump(obj)
+    return buf.getvalue()

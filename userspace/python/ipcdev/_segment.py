@@ -1,6 +1,9 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """A /dev/ipcshm segment: struct ipc_array, owned by a Python object."""
 
+from __future__ import annotations
+
+from typing import Union
 import ctypes
 import errno
 import os
@@ -110,6 +113,6 @@ class Segment:
             pass
 
 
-def unlink_shm(name):
+def unlink_shm(name: Union[str, bytes]) -> None:
     """Remove a named segment's name (Value, Array, Lock, RLock...)."""
     check(lib.ipc_array_unlink(_lib.encode_name(name)), name)

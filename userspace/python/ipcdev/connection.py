@@ -1,17 +1,24 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """Pipe and Connection: multiprocessing.Pipe over /dev/ipcpipe."""
 
+from __future__ import annotations
+
+from typing import Any, Optional, Tuple, Union
 import ctypes
 import errno
 import os
 
 from . import _lib
 from ._lib import lib, check, call, Deadline
-from ._reduction import reduce_fd, detach_fd
+from ._reduction import reduce_fd, detach_fd, dumps
 from multiprocessing import BufferTooShort
 from multiprocessing.reduction import ForkingPickler
 
 __all__ = ["Pipe", "Connection", "unlink_pipe", "BufferTooShort"]
+
+_pipe_send = lib.ipc_pipe_send
+_pipe_recv_alloc = lib.ipc_pipe_recv_alloc
+_EINTR = -errno.EINTR
 
 _O = {(True, True): os.O_RDWR, (True, False): os.O_RDONLY,
       (False, True): os.O_WRONLY}
@@ -26,10 +33,11 @@ class Connection:
     waited on with select/poll/multiprocessing.connection.wait.
     """
 
-    def __init__(self, fd, readable=True, writable=True, name=None, end=None):
+    def __init__(self, fd: int, readable: bool = True, writable: bool = True,
+                 name: Optional[Union[str, bytes]] = None, end: Optional[int] = None) -> None:
         if not readable and not writable:
             raise ValueError("at least one of readable and writable must be True")
-        self._fd = fd
+        self._fd: Optional[int] = fd
         self._readable = bool(readable)
         self._writable = bool(writable)
         self._name = name
@@ -37,8 +45,10 @@ class Connection:
 
     # --- attaching by name ------------------------------------------------
     @classmethod
-    def open(cls, name, end, *, create=False, exclusive=False, mode=0o600,
-             duplex=True, readable=True, writable=True, capacity=0):
+    def open(cls, name: Union[str, bytes], end: int, *, create: bool = False,
+             exclusive: bool = False, mode: int = 0o600, duplex: bool = True,
+             readable: bool = True, writable: bool = True,
+             capacity: int = 0) -> "Connection":
         """Attach to end 0 or 1 of the named pipe `name` (creating it when
         `create`; `exclusive`: FileExistsError if it exists).  `duplex` and
         `capacity` (bytes per direction) apply to a pipe this call creates;
@@ -80,31 +90,31 @@ class Connection:
             raise OSError("connection is read-only")
 
     @property
-    def closed(self):
+    def closed(self) -> bool:
         """True if the connection is closed."""
         return self._fd is None
 
     @property
-    def readable(self):
+    def readable(self) -> bool:
         """True if the connection is readable."""
         return self._readable
 
     @property
-    def writable(self):
+    def writable(self) -> bool:
         """True if the connection is writable."""
         return self._writable
 
     @property
-    def name(self):
+    def name(self) -> Optional[Union[str, bytes]]:
         """The pipe's name, or None for an anonymous pipe."""
         return self._name
 
-    def fileno(self):
+    def fileno(self) -> int:
         """File descriptor of the connection."""
         self._check_closed()
-        return self._fd
+        return self._fd  # type: ignore[return-value]
 
-    def close(self):
+    def close(self) -> None:
         """Close the connection (the peer sees EOF once every handle of
         this end, in every process, is closed)."""
         if self._fd is not None:
@@ -117,18 +127,14 @@ class Connection:
         except Exception:
             pass
 
-    def __enter__(self):
+    def __enter__(self) -> "Connection":
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: Any) -> None:
         self.close()
 
-    def __repr__(self):
-        return "<%s fd=%s%s%s%s>" % (
-            "ipcdev.Connection", self._fd,
-            " name=%r end=%d" % (self._name, self._end) if self._name else "",
-            " readable" if self._readable else "",
-            " writable" if self._writable else "")
+    # repr: object's own, "<ipcdev.connection.Connection object at 0x...>", as
+    # multiprocessing's (which defines none).
 
     def __reduce__(self):
         if self._name is not None:
@@ -139,7 +145,8 @@ class Connection:
                          self._writable)
 
     # --- sending --------------------------------------------------------------
-    def send_bytes(self, buf, offset=0, size=None):
+    def send_bytes(self, buf: Any, offset: int = 0,
+                   size: Optional[int] = None) -> None:
         """Send the bytes of a bytes-like object (from `offset`, `size`
         bytes) as one message.  BrokenPipeError when the peer end is
         gone."""
@@ -161,21 +168,32 @@ class Connection:
             raise ValueError("buffer length < offset + size")
         self._send(bytes(m[offset:offset + size]))
 
-    def send(self, obj):
+    def send(self, obj: Any) -> None:
         """Send a picklable object."""
-        self._check_closed()
-        self._check_writable()
-        self._send(bytes(ForkingPickler.dumps(obj)))
+        if self._fd is None:
+            self._check_closed()
+        if not self._writable:
+            self._check_writable()
+        self._send(dumps(obj))
 
     def _send(self, data):
-        check(call(lib.ipc_pipe_send, self._fd, data, len(data),
-                   deadline=Deadline()))
+        # the common case first: one call, blocking, no Deadline to build
+        r = _pipe_send(self._fd, data, len(data), 1, _lib.FOREVER)
+        if r:
+            if r == _EINTR:
+                _lib.check_signals()
+                r = call(_pipe_send, self._fd, data, len(data),
+                         deadline=Deadline())
+            check(r)
 
     # --- receiving --------------------------------------------------------------
     def _recv(self):
         ptr = ctypes.c_void_p()
-        n = call(lib.ipc_pipe_recv_alloc, self._fd, ctypes.byref(ptr),
-                 deadline=Deadline())
+        n = _pipe_recv_alloc(self._fd, ctypes.byref(ptr), 1, _lib.FOREVER)
+        if n == _EINTR:
+            _lib.check_signals()
+            n = call(_pipe_recv_alloc, self._fd, ctypes.byref(ptr),
+                     deadline=Deadline())
         if n == -errno.EPIPE:
             raise EOFError
         check(n)
@@ -184,7 +202,7 @@ class Connection:
         finally:
             _lib.free(ptr)
 
-    def recv_bytes(self, maxlength=None):
+    def recv_bytes(self, maxlength: Optional[int] = None) -> bytes:
         """Receive one message as bytes; EOFError when the peer end is
         gone and nothing is left.  OSError when the message is longer than
         `maxlength` (it then stays in the pipe)."""
@@ -204,7 +222,7 @@ class Connection:
         check(n)
         return buf.raw[:n]
 
-    def recv_bytes_into(self, buf, offset=0):
+    def recv_bytes_into(self, buf: Any, offset: int = 0) -> int:
         """Receive one message into the writable buffer `buf` at byte
         `offset`; return its length.  BufferTooShort (carrying the whole
         message as args[0]) when it does not fit."""
@@ -232,13 +250,15 @@ class Connection:
             flat[offset:offset + n] = tmp.raw[:n]
             return n
 
-    def recv(self):
+    def recv(self) -> Any:
         """Receive an object sent with send(); EOFError at end of file."""
-        self._check_closed()
-        self._check_readable()
+        if self._fd is None:
+            self._check_closed()
+        if not self._readable:
+            self._check_readable()
         return ForkingPickler.loads(self._recv())
 
-    def poll(self, timeout=0.0):
+    def poll(self, timeout: Optional[float] = 0.0) -> bool:
         """Whether there is data to read (or end of file), waiting up to
         `timeout` seconds (None: as long as needed)."""
         self._check_closed()
@@ -259,8 +279,9 @@ def _rebuild_fd(dupfd, readable, writable):
     return Connection(detach_fd(dupfd), readable, writable)
 
 
-def Pipe(duplex=True, *, name=None, create=True, exclusive=False, mode=0o600,
-         capacity=0):
+def Pipe(duplex: bool = True, *, name: Optional[Union[str, bytes]] = None,
+         create: bool = True, exclusive: bool = False, mode: int = 0o600,
+         capacity: int = 0) -> Tuple[Connection, Connection]:
     """Return a pair (conn1, conn2) of Connection objects, the ends of a
     new pipe, as multiprocessing.Pipe: duplex, both ends send and receive;
     otherwise conn1 only receives and conn2 only sends.
@@ -291,6 +312,6 @@ def Pipe(duplex=True, *, name=None, create=True, exclusive=False, mode=0o600,
             Connection(ends[1], readable=False))
 
 
-def unlink_pipe(name):
+def unlink_pipe(name: Union[str, bytes]) -> None:
     """Remove a named pipe's name (FileNotFoundError if there is none)."""
     check(lib.ipc_pipe_unlink(_lib.encode_name(name)), name)

@@ -1,6 +1,9 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """Queue: multiprocessing.Queue over /dev/ipcqueue."""
 
+from __future__ import annotations
+
+from typing import Any, Optional, Union
 import ctypes
 import errno
 import os
@@ -9,7 +12,7 @@ from multiprocessing.reduction import ForkingPickler
 
 from . import _lib
 from ._lib import lib, check, call, Deadline
-from ._reduction import reduce_fd, detach_fd
+from ._reduction import reduce_fd, detach_fd, dumps
 
 __all__ = ["Queue", "SimpleQueue", "unlink_queue"]
 
@@ -35,9 +38,11 @@ class Queue:
     `msgsize_max` (longest pickled message, default 0: no limit).
     """
 
-    def __init__(self, maxsize=0, *, name=None, create=True, exclusive=False,
-                 mode=0o600, readable=True, writable=True, bytes_max=0,
-                 msgsize_max=0, _fd=None):
+    def __init__(self, maxsize: int = 0, *, name: Optional[Union[str, bytes]] = None,
+                 create: bool = True, exclusive: bool = False,
+                 mode: int = 0o600, readable: bool = True,
+                 writable: bool = True, bytes_max: int = 0,
+                 msgsize_max: int = 0, _fd: Optional[int] = None) -> None:
         if _fd is not None:
             fd = _fd
         else:
@@ -57,7 +62,7 @@ class Queue:
                     _lib.encode_name(name),
                     _lib.open_flags(access, create, exclusive),
                     _lib.check_mode(mode), ctypes.byref(attr)), name)
-        self._fd = fd
+        self._fd: Optional[int] = fd
         self._name = name
         self._maxsize = maxsize
         self._closed = False
@@ -70,39 +75,39 @@ class Queue:
         self._check_closed()
         return reduce_fd(self, self._fd, _rebuild_fd, type(self))
 
-    def __repr__(self):
-        return "<%s.%s fd=%s%s>" % (
-            "ipcdev", type(self).__name__, self._fd,
-            " name=%r" % (self._name,) if self._name is not None else "")
+    # repr: object's own, "<ipcdev.queues.Queue object at 0x...>", as
+    # multiprocessing's (which defines none).
 
     @property
-    def name(self):
+    def name(self) -> Optional[Union[str, bytes]]:
         """The queue's name, or None for an anonymous queue."""
         return self._name
 
-    def fileno(self):
+    def fileno(self) -> int:
         """The /dev/ipcqueue descriptor (POLLIN: a message waits; POLLOUT:
         a message fits)."""
         self._check_closed()
-        return self._fd
+        return self._fd  # type: ignore[return-value]
 
     def _check_closed(self):
         if self._closed:
             raise ValueError(f"Queue {self!r} is closed")
 
     # --- put / get -----------------------------------------------------------
-    def put(self, obj, block=True, timeout=None):
+    def put(self, obj: Any, block: bool = True,
+            timeout: Optional[float] = None) -> None:
         """Put obj into the queue, waiting (if `block`, at most `timeout`
         seconds) while it is full; queue.Full when it stays full."""
         self._check_closed()
-        data = bytes(ForkingPickler.dumps(obj))
+        data = dumps(obj)
         r = call(lib.ipc_queue_put, self._fd, data, len(data),
                  deadline=Deadline(block, timeout))
         if r in (-errno.EAGAIN, -errno.ETIMEDOUT):
             raise _queue.Full
         check(r)
 
-    def get(self, block=True, timeout=None):
+    def get(self, block: bool = True,
+            timeout: Optional[float] = None) -> Any:
         """Remove and return the oldest item, waiting (if `block`, at most
         `timeout` seconds) while the queue is empty; queue.Empty when it
         stays empty."""
@@ -119,32 +124,32 @@ class Queue:
             _lib.free(ptr)
         return ForkingPickler.loads(data)
 
-    def put_nowait(self, obj):
+    def put_nowait(self, obj: Any) -> None:
         """put(obj, False)."""
         return self.put(obj, False)
 
-    def get_nowait(self):
+    def get_nowait(self) -> Any:
         """get(False)."""
         return self.get(False)
 
     # --- state ----------------------------------------------------------------
-    def qsize(self):
+    def qsize(self) -> int:
         """Number of items in the queue (exact: the kernel's count)."""
         self._check_closed()
         return check(lib.ipc_queue_qsize(self._fd))
 
-    def empty(self):
+    def empty(self) -> bool:
         """True if the queue is empty (exact)."""
         self._check_closed()
         return bool(check(lib.ipc_queue_empty(self._fd)))
 
-    def full(self):
+    def full(self) -> bool:
         """True if a put would wait now (exact)."""
         self._check_closed()
         return bool(check(lib.ipc_queue_full(self._fd)))
 
     # --- closing ----------------------------------------------------------------
-    def close(self):
+    def close(self) -> None:
         """Close this process's handle; the queue lives on in other
         processes (and, if named, until unlink())."""
         if not self._closed:
@@ -152,15 +157,15 @@ class Queue:
             fd, self._fd = self._fd, None
             lib.ipc_queue_close(fd)
 
-    def join_thread(self):
+    def join_thread(self) -> None:
         """No-op: there is no feeder thread (put() is synchronous)."""
         if not self._closed:
             raise ValueError("Queue.join_thread() called before close()")
 
-    def cancel_join_thread(self):
+    def cancel_join_thread(self) -> None:
         """No-op: there is no feeder thread."""
 
-    def unlink(self):
+    def unlink(self) -> None:
         """Remove the queue's name (see unlink_queue)."""
         if self._name is None:
             raise ValueError("anonymous queue has no name")
@@ -172,10 +177,10 @@ class Queue:
         except Exception:
             pass
 
-    def __enter__(self):
+    def __enter__(self) -> "Queue":
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: Any) -> None:
         self.close()
 
 
@@ -183,14 +188,14 @@ class SimpleQueue(Queue):
     """multiprocessing.SimpleQueue: get(), put(), empty(), close() of an
     unbounded Queue."""
 
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         kwargs.pop("maxsize", None)
         super().__init__(0, **kwargs)
 
-    def get(self):
+    def get(self) -> Any:  # type: ignore[override]
         return super().get()
 
-    def put(self, obj):
+    def put(self, obj: Any) -> None:  # type: ignore[override]
         return super().put(obj)
 
 
@@ -207,7 +212,7 @@ def _rebuild_fd(dupfd, cls):
     return q
 
 
-def unlink_queue(name):
+def unlink_queue(name: Union[str, bytes]) -> None:
     """Remove a named queue's name (FileNotFoundError if there is none;
     PermissionError if the caller does not own it)."""
     check(lib.ipc_queue_unlink(_lib.encode_name(name)), name)

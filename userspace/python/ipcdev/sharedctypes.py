@@ -8,6 +8,9 @@ process that attaches by name.  The default lock of Value and Array is an
 RLock on the segment's own kernel lock, shared the same way.
 """
 
+from __future__ import annotations
+
+from typing import Any, Dict, Optional, Sequence, Union
 import ctypes
 from multiprocessing import sharedctypes as _mpsc
 
@@ -19,13 +22,14 @@ import os
 __all__ = ["RawValue", "RawArray", "Value", "Array", "copy", "synchronized",
            "typecode_to_type", "unlink_value", "unlink_array"]
 
-typecode_to_type = dict(_mpsc.typecode_to_type)
+typecode_to_type: Dict[str, Any] = dict(
+    _mpsc.typecode_to_type)  # type: ignore[attr-defined]
 
 # ctypes types the kernel types directly (the segment records the typecode);
 # any other type (c_wchar 'u', c_bool, Structure, ...) is stored in a raw
 # segment of the right size.
 _KERNEL_TYPECODES = "cbBhHiIlLqQfd"
-_type_to_typecode = {}
+_type_to_typecode: Dict[Any, str] = {}
 for _tc in _KERNEL_TYPECODES:
     _type_to_typecode.setdefault(typecode_to_type[_tc], _tc)
 
@@ -91,8 +95,9 @@ def _bind(ctype, seg):
     return obj
 
 
-def RawValue(typecode_or_type, *args, name=None, create=True, exclusive=False,
-             mode=0o600):
+def RawValue(typecode_or_type: Union[str, type], *args: Any,
+             name: Optional[Union[str, bytes]] = None, create: bool = True,
+             exclusive: bool = False, mode: int = 0o600) -> Any:
     """A ctypes object in a new shared segment, as
     multiprocessing.sharedctypes.RawValue (no lock).  With `name`: a named
     segment, created (and initialised from *args) unless it exists, or only
@@ -105,8 +110,10 @@ def RawValue(typecode_or_type, *args, name=None, create=True, exclusive=False,
     return obj
 
 
-def RawArray(typecode_or_type, size_or_initializer, *, name=None, create=True,
-             exclusive=False, mode=0o600):
+def RawArray(typecode_or_type: Union[str, type],
+             size_or_initializer: Union[int, Sequence[Any], None], *,
+             name: Optional[Union[str, bytes]] = None, create: bool = True,
+             exclusive: bool = False, mode: int = 0o600) -> Any:
     """A ctypes array in a new shared segment, as
     multiprocessing.sharedctypes.RawArray: `size_or_initializer` is a
     length (zero-filled) or a sequence of initial values.  With `name`, as
@@ -136,8 +143,10 @@ def _wrap(obj, lock, ctx):
     return synchronized(obj, lock, ctx)
 
 
-def Value(typecode_or_type, *args, lock=True, ctx=None, name=None,
-          create=True, exclusive=False, mode=0o600):
+def Value(typecode_or_type: Union[str, type], *args: Any,
+          lock: Any = True, ctx: Any = None, name: Optional[Union[str, bytes]] = None,
+          create: bool = True, exclusive: bool = False,
+          mode: int = 0o600) -> Any:
     """A synchronized shared ctypes object, as multiprocessing.Value:
     .value, get_lock(), get_obj().  lock=True (default): an RLock on the
     segment's kernel lock; a lock object: that lock; False: the raw object
@@ -147,8 +156,11 @@ def Value(typecode_or_type, *args, lock=True, ctx=None, name=None,
     return _wrap(obj, lock, ctx)
 
 
-def Array(typecode_or_type, size_or_initializer, *, lock=True, ctx=None,
-          name=None, create=True, exclusive=False, mode=0o600):
+def Array(typecode_or_type: Union[str, type],
+          size_or_initializer: Union[int, Sequence[Any], None], *,
+          lock: Any = True, ctx: Any = None, name: Optional[Union[str, bytes]] = None,
+          create: bool = True, exclusive: bool = False,
+          mode: int = 0o600) -> Any:
     """A synchronized shared ctypes array, as multiprocessing.Array:
     indexing, slices, len(), get_lock(), get_obj(); for 'c' also .value
     and .raw.  `lock` as for Value; `name`... as for RawArray."""
@@ -157,7 +169,7 @@ def Array(typecode_or_type, size_or_initializer, *, lock=True, ctx=None,
     return _wrap(obj, lock, ctx)
 
 
-def copy(obj):
+def copy(obj: Any) -> Any:
     """A new anonymous shared copy of the ctypes object `obj`."""
     seg = Segment.create(None, max(ctypes.sizeof(obj), 1))
     new = _bind(type(obj), seg)
@@ -194,10 +206,10 @@ class SynchronizedString(_Reducible, _mpsc.SynchronizedString):
     pass
 
 
-_class_cache = {}
+_class_cache: Dict[type, type] = {}
 
 
-def synchronized(obj, lock=None, ctx=None):
+def synchronized(obj: Any, lock: Any = None, ctx: Any = None) -> Any:
     """Wrap a shared ctypes object with `lock` (as
     multiprocessing.sharedctypes.synchronized)."""
     if isinstance(obj, _mpsc.SynchronizedBase):
@@ -215,7 +227,7 @@ def synchronized(obj, lock=None, ctx=None):
     try:
         scls = _class_cache[cls]
     except KeyError:
-        base = _mpsc.synchronized(cls(), RLock()).__class__
+        base = _mpsc.synchronized(cls(), RLock()).__class__  # type: ignore
         scls = _class_cache[cls] = type(base.__name__, (_Reducible, base), {})
     return scls(obj, lock, ctx)
 
@@ -245,7 +257,7 @@ def _rebuild_fd(dupfd, type_, lock):
     return synchronized(obj, lock)
 
 
-def unlink_value(name):
+def unlink_value(name: Union[str, bytes]) -> None:
     """Remove a named Value's (or Array's, Lock's: any segment's) name."""
     unlink_shm(name)
 

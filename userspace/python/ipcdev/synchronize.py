@@ -1,12 +1,16 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """Event (/dev/ipcevent), Lock and RLock (a segment's kernel lock)."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Optional, Union
 import ctypes
 import errno
 import os
 import threading
 import time
 import weakref
+from multiprocessing import process as _mp_process
 
 from . import _lib
 from ._lib import lib, check, call, Deadline
@@ -29,8 +33,10 @@ class Event:
     `writable` (may set and clear): the access this handle asks for).
     """
 
-    def __init__(self, *, name=None, create=True, exclusive=False, mode=0o600,
-                 initially_set=False, readable=True, writable=True, _fd=None):
+    def __init__(self, *, name: Optional[Union[str, bytes]] = None, create: bool = True,
+                 exclusive: bool = False, mode: int = 0o600,
+                 initially_set: bool = False, readable: bool = True,
+                 writable: bool = True, _fd: Optional[int] = None) -> None:
         if _fd is not None:
             fd = _fd
         elif name is None:
@@ -45,30 +51,30 @@ class Event:
                 flags |= _lib.IPC_EVENT_INIT_SET
             fd = check(lib.ipc_event_open(_lib.encode_name(name), flags,
                                           _lib.check_mode(mode)), name)
-        self._fd = fd
+        self._fd: Optional[int] = fd
         self._name = name
         self._access = (readable, writable)
 
-    def is_set(self):
+    def is_set(self) -> bool:
         """True if the flag is set."""
         return bool(check(lib.ipc_event_is_set(self._fileno())))
 
-    def set(self):
+    def set(self) -> None:
         """Set the flag, waking every waiter."""
         check(lib.ipc_event_set(self._fileno()))
 
-    def clear(self):
+    def clear(self) -> None:
         """Clear the flag."""
         check(lib.ipc_event_clear(self._fileno()))
 
-    def wait(self, timeout=None):
+    def wait(self, timeout: Optional[float] = None) -> bool:
         """Wait until the flag is set (at most `timeout` seconds); return
         True if it was set, False on timeout."""
         return bool(check(call(lib.ipc_event_wait, self._fileno(),
                                deadline=Deadline(True, timeout))))
 
     @property
-    def name(self):
+    def name(self) -> Optional[Union[str, bytes]]:
         return self._name
 
     def _fileno(self):
@@ -76,17 +82,17 @@ class Event:
             raise ValueError("Event is closed")
         return self._fd
 
-    def fileno(self):
+    def fileno(self) -> int:
         """The /dev/ipcevent descriptor (POLLIN while set)."""
         return self._fileno()
 
-    def close(self):
+    def close(self) -> None:
         """Close this process's handle."""
         if self._fd is not None:
             fd, self._fd = self._fd, None
             lib.ipc_event_close(fd)
 
-    def unlink(self):
+    def unlink(self) -> None:
         """Remove the event's name (see unlink_event)."""
         if self._name is None:
             raise ValueError("anonymous event has no name")
@@ -98,19 +104,18 @@ class Event:
         except Exception:
             pass
 
-    def __enter__(self):
+    def __enter__(self) -> "Event":
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: Any) -> None:
         self.close()
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         try:
-            state = "set" if self.is_set() else "unset"
+            set_status = "set" if self.is_set() else "unset"
         except Exception:
-            state = "closed"
-        return "<ipcdev.Event(%s)%s>" % (
-            state, " name=%r" % (self._name,) if self._name else "")
+            set_status = "closed"
+        return f"<{type(self).__qualname__} at {id(self):#x} {set_status}>"
 
     def __reduce__(self):
         if self._name is not None:
@@ -127,25 +132,174 @@ def _rebuild_event_fd(dupfd):
     return Event(_fd=detach_fd(dupfd))
 
 
-def unlink_event(name):
+def unlink_event(name: Union[str, bytes]) -> None:
     """Remove a named event's name."""
     check(lib.ipc_event_unlink(_lib.encode_name(name)), name)
 
 
 # --- locks -----------------------------------------------------------------
 
-_locks = weakref.WeakSet()
+_locks: "weakref.WeakSet[Any]" = weakref.WeakSet()
 
 
 def _after_fork_in_child():
     for lk in list(_locks):
-        lk._after_fork()
+        lk._after_fork_reset()
 
 
 os.register_at_fork(after_in_child=_after_fork_in_child)
 
+# The library's lock calls, as addresses for the C helper and as ctypes
+# functions for the pure-Python path: the trylock and the unlock never
+# sleep, so they are called holding the GIL (PYFUNCTYPE: no GIL release
+# and re-acquire per call, about a third of a ctypes call's cost); the
+# blocking lock drops it (CFUNCTYPE).
+def _address(fn: Any) -> int:
+    a = ctypes.cast(fn, ctypes.c_void_p).value
+    if not a:
+        raise ImportError("ipcdev: no address for %r" % (fn,))
+    return a
 
-class Lock:
+
+_LOCK_ADDR = _address(lib.ipc_array_lock)
+_UNLOCK_ADDR = _address(lib.ipc_array_unlock)
+_c_lock = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_int,
+                           ctypes.c_int64)(_LOCK_ADDR)
+_c_trylock = ctypes.PYFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_int,
+                               ctypes.c_int64)(_LOCK_ADDR)
+_c_unlock = ctypes.PYFUNCTYPE(ctypes.c_int, ctypes.c_void_p)(_UNLOCK_ADDR)
+_EOWNERDEAD, _EAGAIN, _ETIMEDOUT, _EDEADLK, _EINTR, _EPERM = (
+    -errno.EOWNERDEAD, -errno.EAGAIN, -errno.ETIMEDOUT, -errno.EDEADLK,
+    -errno.EINTR, -errno.EPERM)
+
+
+class _PyKernelLock:
+    """The pure-Python twin of ipcdev._speedups._KernelLock (used when the
+    C helper is not built, or with IPCDEV_PURE_PYTHON=1): one process's
+    handle on a segment's kernel lock, threads of the process serialized
+    by a thread lock taken first; for an RLock, the owning thread and the
+    recursion count.  The uncontended acquire is a trylock (a swap of the
+    lock word in libipcdev, no system call); only a lock that is taken
+    pays for a Deadline and a blocking call."""
+
+    def __init__(self, arr, addr, lock_addr, unlock_addr, recursive):
+        self._keep = arr
+        self._addr = addr
+        self._recursive = bool(recursive)
+        self._tlock = _allocate_lock()
+        self._owner = 0
+        self._depth = 0
+        self.owner_died = False
+
+    def _after_fork_reset(self):
+        self._tlock = _allocate_lock()
+        self._owner = 0
+        self._depth = 0
+
+    def acquire(self, block: bool = True,
+                timeout: Optional[float] = None) -> bool:
+        if self._depth and self._recursive and self._owner == _get_ident():
+            self._depth += 1
+            return True
+        if self._tlock.acquire(False):
+            r = _c_trylock(self._addr, 0, 0)
+            if r == 0:
+                self._owner = _get_ident()
+                self._depth = 1
+                return True
+        else:
+            if not block:
+                return False
+            r = None
+        return self._acquire_slow(r, block, timeout)
+
+    def _acquire_slow(self, r, block, timeout):
+        d = Deadline(block, timeout)
+        if r is None:                       # the thread lock is taken
+            b, ns = d.args()
+            if not self._tlock.acquire(True, -1 if ns < 0 else ns / 1e9):
+                return False
+            r = _c_trylock(self._addr, 0, 0)
+        try:
+            while True:
+                if r == 0:
+                    break
+                if r == _EOWNERDEAD:
+                    self.owner_died = True
+                    break
+                if r == _EINTR:
+                    _lib.check_signals()
+                elif r == _EDEADLK:
+                    # this process holds it through another handle (the
+                    # same named lock opened twice): wait for that one.
+                    b, ns = d.args()
+                    if not b or ns == 0:
+                        r = _ETIMEDOUT
+                        continue
+                    time.sleep(0.005 if ns < 0 else min(0.005, ns / 1e9))
+                    r = _c_trylock(self._addr, 0, 0)
+                    continue
+                elif r == _ETIMEDOUT or (r == _EAGAIN and not block):
+                    self._tlock.release()
+                    return False
+                elif r != _EAGAIN:
+                    raise _lib.error(r)
+                b, ns = d.args()
+                if ns == 0:
+                    self._tlock.release()
+                    return False
+                r = _c_lock(self._addr, 1, ns)
+        except BaseException:
+            self._tlock.release()
+            raise
+        self._owner = _get_ident()
+        self._depth = 1
+        return True
+
+    def release(self) -> None:
+        if self._recursive:
+            if not self._depth or self._owner != _get_ident():
+                raise AssertionError("attempt to release recursive lock not "
+                                     "owned by thread")
+            if self._depth > 1:
+                self._depth -= 1
+                return
+        r = _c_unlock(self._addr)
+        if r:
+            if r == _EPERM:
+                raise ValueError("semaphore or lock released too many times "
+                                 "(or by a process that does not hold it)")
+            raise _lib.error(r)
+        if self._depth:
+            self._depth = 0
+            self._owner = 0
+            self._tlock.release()
+
+    def __enter__(self) -> bool:
+        return self.acquire()
+
+    def __exit__(self, *exc: Any) -> None:
+        self.release()
+
+    def _is_mine(self) -> bool:
+        return bool(self._depth) and self._owner == _get_ident()
+
+    def _count(self) -> int:
+        return self._depth
+
+
+_allocate_lock = threading.Lock
+_get_ident = threading.get_ident
+
+if TYPE_CHECKING:       # the C type has the same methods
+    _KernelLock = _PyKernelLock
+elif _lib.speedups is not None:
+    _KernelLock = _lib.speedups._KernelLock
+else:
+    _KernelLock = _PyKernelLock
+
+
+class Lock(_KernelLock):
     """A process-shared non-recursive lock, like multiprocessing.Lock:
     acquire(block=True, timeout=None) -> bool, release(), context manager.
 
@@ -153,14 +307,18 @@ class Lock:
     or of a Value/Array's segment (their get_lock()).  The kernel owns it
     per process and frees it when the holding process dies: the next
     acquire() then succeeds and sets `owner_died`.  Threads of one process
-    are serialized by a process-local lock first.
+    are serialized by a process-local lock first.  acquire and release run
+    in C (ipcdev._speedups) when the helper is built, else in Python.
 
     Keyword-only: `name` (a named lock, created unless `create` is False;
     `exclusive`, `mode` as for the other named objects).
     """
 
-    def __init__(self, *, name=None, create=True, exclusive=False, mode=0o600,
-                 _segment=None):
+    _RECURSIVE = False
+
+    def __init__(self, *, name: Optional[Union[str, bytes]] = None, create: bool = True,
+                 exclusive: bool = False, mode: int = 0o600,
+                 _segment: Optional[Segment] = None) -> None:
         if _segment is None:
             if name is None:
                 _segment = Segment.create(None, 1)
@@ -169,81 +327,43 @@ class Lock:
                                         exclusive=exclusive, mode=mode,
                                         typecode=None, count=1)
         self._seg = _segment
-        self._tlock = threading.Lock()
+        super().__init__(_segment.a, ctypes.addressof(_segment.a),
+                         _LOCK_ADDR, _UNLOCK_ADDR, self._RECURSIVE)
         self.owner_died = False
         _locks.add(self)
 
-    def _after_fork(self):
-        self._tlock = threading.Lock()
-
     @property
-    def name(self):
+    def name(self) -> Optional[Union[str, bytes]]:
         return self._seg.name
 
-    def _kernel_acquire(self, d):
-        while True:
-            r = self._seg.lock(d)
-            if r == 0:
-                return True
-            if r == -errno.EOWNERDEAD:
-                self.owner_died = True
-                return True
-            if r in (-errno.EAGAIN, -errno.ETIMEDOUT):
-                return False
-            # -EDEADLK: this process holds it through another handle (the
-            # same named lock opened twice): wait as multiprocessing would.
-            block, ns = d.args()
-            if not block or ns == 0:
-                return False
-            time.sleep(0.005 if ns < 0 else min(0.005, ns / 1e9))
-
-    def acquire(self, block=True, timeout=None):
-        """Acquire the lock; with `block` wait at most `timeout` seconds
-        (None: as long as needed).  Return True if acquired."""
-        d = Deadline(block, timeout)
-        b, ns = d.args()
-        if not b:
-            got = self._tlock.acquire(False)
-        else:
-            got = self._tlock.acquire(True, -1 if ns < 0 else ns / 1e9)
-        if not got:
-            return False
-        try:
-            ok = self._kernel_acquire(d)
-        except BaseException:
-            self._tlock.release()
-            raise
-        if not ok:
-            self._tlock.release()
-        return ok
-
-    def release(self):
-        """Release the lock; ValueError if this process does not hold it."""
-        r = self._seg.unlock()
-        if r == -errno.EPERM:
-            raise ValueError("semaphore or lock released too many times "
-                             "(or by a process that does not hold it)")
-        check(r)
-        try:
-            self._tlock.release()
-        except RuntimeError:
-            pass
-
-    __enter__ = acquire
-
-    def __exit__(self, *exc):
-        self.release()
-
-    def unlink(self):
+    def unlink(self) -> None:
         """Remove the lock's name (see unlink_lock)."""
         if self._seg.name is None:
             raise ValueError("anonymous lock has no name")
         unlink_shm(self._seg.name)
 
-    def __repr__(self):
-        return "<ipcdev.%s fd=%d%s>" % (
-            type(self).__name__, self._seg.fd,
-            " name=%r" % (self._seg.name,) if self._seg.name else "")
+    def _owner_name(self) -> str:
+        """multiprocessing's words for who holds the lock: this process
+        and thread ('MainProcess', 'Process-1|Thread-2'), 'None' (free),
+        'SomeOtherThread', 'SomeOtherProcess'."""
+        if self._is_mine():
+            name = _mp_process.current_process().name
+            if threading.current_thread().name != "MainThread":
+                name += "|" + threading.current_thread().name
+            return name
+        if self._count() > 0:
+            return "SomeOtherThread"
+        if self.acquire(False):
+            self.release()
+            return "None"
+        return "SomeOtherProcess"
+
+    def __repr__(self) -> str:
+        try:
+            name = self._owner_name()
+        except Exception:
+            name = "unknown"
+        return "<%s(owner=%s)>" % (type(self).__name__, name)
 
     def __reduce__(self):
         if self._seg.name is not None:
@@ -256,43 +376,21 @@ class RLock(Lock):
     thread that holds it may acquire it again, and must release it as many
     times.  This is the default lock of Value and Array."""
 
-    def __init__(self, **kwargs):
-        super().__init__(**kwargs)
-        self._owner = None
-        self._count = 0
+    _RECURSIVE = True
 
-    def _after_fork(self):
-        super()._after_fork()
-        self._owner = None
-        self._count = 0
-
-    def _me(self):
-        return (os.getpid(), threading.get_ident())
-
-    def acquire(self, block=True, timeout=None):
-        me = self._me()
-        if self._owner == me:
-            self._count += 1
-            return True
-        if not super().acquire(block, timeout):
-            return False
-        self._owner = me
-        self._count = 1
-        return True
-
-    __enter__ = acquire
-
-    def release(self):
-        if self._owner != self._me():
-            raise AssertionError("attempt to release recursive lock not "
-                                 "owned by thread")
-        self._count -= 1
-        if self._count == 0:
-            self._owner = None
-            super().release()
-
-    def _is_mine(self):
-        return self._owner == self._me()
+    def __repr__(self) -> str:
+        try:
+            name = self._owner_name()
+            count: Union[int, str]
+            if self._is_mine():
+                count = self._count()
+            elif name == "None":
+                count = 0
+            else:
+                count = "nonzero"
+        except Exception:
+            name, count = "unknown", "unknown"
+        return "<%s(%s, %s)>" % (type(self).__name__, name, count)
 
 
 def _rebuild_lock_named(cls, name):
@@ -308,6 +406,6 @@ def _rebuild_lock_fd(dupfd, cls):
     return cls(_segment=seg)
 
 
-def unlink_lock(name):
+def unlink_lock(name: Union[str, bytes]) -> None:
     """Remove a named Lock's or RLock's name (they are segments)."""
     unlink_shm(name)

@@ -59,8 +59,8 @@ def test_multiprocessing_process_spawn():
     e = Event()
     p = mp.get_context("spawn").Process(target=_settarget, args=(e,))
     p.start()
-    assert e.wait(30)
-    p.join(30)
+    assert e.wait(180)         # spawn: a new interpreter, slow under TCG
+    p.join(180)
     assert p.exitcode == 0
 
 

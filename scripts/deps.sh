@@ -54,7 +54,7 @@ PKGS="
 	build-essential make gcc gcc-multilib kmod cpio xz-utils zstd perl
 	busybox-static qemu-system-x86
 	sparse dwarves bc flex bison libelf-dev libssl-dev
-	python3 python3-pytest
+	python3 python3-pytest python3-dev
 	linux-headers-amd64 linux-headers-6.12-amd64
 	linux-headers-rt-amd64 linux-headers-6.12-rt-amd64
 	linux-source-6.1

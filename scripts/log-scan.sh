@@ -58,6 +58,7 @@ BEGIN {
 }
 # The log line without its "[  12.345678] " time stamp.
 function text(s) {
+	sub(/\r$/, "", s)	# the serial console ends lines with \r\n
 	sub(/^<[0-9]+>/, "", s)
 	sub(/^\[ *[0-9]+\.[0-9]+\] ?/, "", s)
 	return s
@@ -84,7 +85,11 @@ function endrep(   i, t) {
 	if (inrep) {
 		if (s ~ /\[ipcdev\]/) { mod = mod " " s }
 		if (s ~ /^=====+$/) { endrep(); next }
-		if (s !~ /BUG: KCSAN:/) next
+		if (s !~ /BUG: KCSAN:/) {
+			# Not swallowed by an unterminated KCSAN report.
+			if (s ~ pat) report($0)
+			next
+		}
 		endrep()	# a new report before the end line
 	}
 	if (s ~ /BUG: KCSAN:/) {

@@ -148,6 +148,8 @@ expected_tests() {
 		esac
 		echo "$n"
 	done
+	# The 1 GiB round trips (built from ipcbig_lib_test.c): stock lanes.
+	[ "$1" = stock ] && echo ipcbig_gib_lib_test
 	# bench/Makefile writes this TAP wrapper into build/selftests.
 	[ -f "$TOP/bench/ipcbench.c" ] && echo bench_smoke_test
 	return 0

@@ -18,6 +18,12 @@ PYTHON = "/usr/bin/python3"
 import ipcdev  # noqa: E402
 
 
+def pytest_configure(config):
+    # scripts/guest-check.sh deselects these (-m "not gib") on every lane
+    # but the stock kernels' ones.
+    config.addinivalue_line("markers", "gib: moves a 1 GiB object (slow under emulation)")
+
+
 def child_env():
     env = dict(os.environ)
     env["PYTHONPATH"] = PKGDIR + os.pathsep + env.get("PYTHONPATH", "")

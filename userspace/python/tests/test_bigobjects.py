@@ -143,6 +143,7 @@ def test_queue_100m_to_a_waiting_getter():
     os.close(r)
 
 
+@pytest.mark.gib
 def test_queue_and_pipe_1gib_root(quota):
     """As root (CAP_SYS_RESOURCE), far past a small quota."""
     need_mem(3584 * MiB)
@@ -151,6 +152,7 @@ def test_queue_and_pipe_1gib_root(quota):
     roundtrip_pipe(GiB, 2)
 
 
+@pytest.mark.gib
 def test_queue_1gib_as_user_quota_path(quota):
     """An ordinary user: with the default 1 GiB quota a 1 GiB object (its
     pickle is a few bytes longer) is refused with EDQUOT at once; with the

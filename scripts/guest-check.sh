@@ -153,7 +153,7 @@ lane_test() {
 	case $1 in
 	ipcfault*_test) [ "$LANE" = faults ] ;;
 	ipcmempressure_test) [ "$LANE" != debug ] ;;	# no memcg, no fail-nth
-	ipcbig_gib_lib_test) [ "$LANE" = stock ] ;;	# 1 GiB round trips
+	ipcbig_gib_lib_test) [ "${IPCDEV_GIB:-0}" = 1 ] ;;	# 1 GiB round trips
 	*) return 0 ;;
 	esac
 }
@@ -189,10 +189,11 @@ fi
 
 # --- 3. python step (hook) -----------------------------------------------------
 if [ -n "${IPCDEV_PYTEST:-}" ]; then
-	# The 1 GiB objects (pytest mark "gib"): stock lanes only, as
-	# ipcbig_gib_lib_test.  Deselected tests are neither passed nor failed.
+	# The 1 GiB objects (pytest mark "gib"): with IPCDEV_GIB=1 only (the
+	# first stock kernel), as ipcbig_gib_lib_test.  Deselected tests are
+	# neither passed nor failed.
 	pytest_sel=()
-	[ "$LANE" = stock ] || pytest_sel=(-m "not gib")
+	[ "${IPCDEV_GIB:-0}" = 1 ] || pytest_sel=(-m "not gib")
 	echo "guest-check: pytest $IPCDEV_PYTEST${pytest_sel[*]:+ (lane $LANE: without the 1 GiB tests)}"
 	set +e
 	timeout -k 10 "${IPCDEV_PYTEST_TIMEOUT:-600}" \

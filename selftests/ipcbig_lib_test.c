@@ -10,7 +10,7 @@
  *
  * Built twice: ipcbig_lib_test has every test but the two of 1 GiB, which
  * ipcbig_gib_lib_test (-DIPCBIG_GIB) holds; the runner runs the latter on
- * the stock lanes only (each 1 GiB round trip takes a minute or more
+ * the first stock kernel only (each 1 GiB round trip takes a minute or more
  * under software emulation, longer under KASAN or KCSAN).
  *
  * Run as root with the ipcdev module loaded.  The 1 GiB tests need about

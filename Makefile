@@ -10,9 +10,10 @@
 #                        udev rule, modules-load.d entry, library, header,
 #                        ipcctl, man pages (PREFIX=/usr/local); uninstall
 #   make deb             the Debian packages, into build/deb/
-#   make check           the test suite in VMs on the Debian kernels 6.1, 6.12,
-#                        6.1-rt, 6.12-rt (unpacked into a cache, never installed)
-#   make check-rt        the same on the two PREEMPT_RT kernels only
+#   make check           the test suite in VMs on the Debian kernels 6.1 and
+#                        6.12 (unpacked into a cache, never installed)
+#   make check-rt        the same on the two PREEMPT_RT kernels, 6.1-rt and
+#                        6.12-rt (not yet a lane of .ci/run: see README)
 #   make check-debug     the test suite on the debug kernel (KASAN, lockdep, ...)
 #   make check-faults    the test suite on the faults kernel (KCSAN, fail-nth, ...)
 #   make check-install   the packages installed, used and purged in a VM
@@ -143,7 +144,7 @@ deps:
 # The lanes (scripts/check.sh runs scripts/deps.sh itself, after taking the
 # snapshot of what the machine boots that it compares at the end).
 check:
-	scripts/check.sh
+	IPCDEV_KERNELS="$(or $(IPCDEV_KERNELS),6.1 6.12)" scripts/check.sh
 
 check-rt:
 	IPCDEV_KERNELS="6.1-rt 6.12-rt" scripts/check.sh

@@ -21,9 +21,9 @@
 # Kernels: IPCDEV_KERNELS="6.1 6.12-rt ..." (releases, aliases of
 # $IPCDEV_CACHE/kernels/aliases, or the test kernels of ../shared/kernels:
 # `debug` = KASAN + lockdep + kmemleak, `faults` = KCSAN + fault injection +
-# kmemleak), default: the four Debian kernels 6.1, 6.12, 6.1-rt, 6.12-rt
-# (`make check`).  `make check-rt`, `make check-debug`, `make check-faults`
-# choose other lists.
+# kmemleak), default: the four Debian kernels 6.1, 6.12, 6.1-rt, 6.12-rt.
+# `make check` chooses 6.1 and 6.12, `make check-rt` the two RT ones,
+# `make check-debug` and `make check-faults` the test kernels.
 #
 # Lanes: each kernel's lane (IPCDEV_LANE in the guest) is `debug`, `faults`,
 # `rt` (a PREEMPT_RT release) or `stock`.  The expected test programs are
@@ -258,7 +258,7 @@ for k in $kernels; do
 	expected_tests "$lane" "$gib" >"$res/expected-tests"
 	# One program may take 15 min (ipcbig_lib_test's 1 GiB round trips
 	# under TCG; each half of the fault injection on the faults kernel).
-	vmenv=(--mem "${IPCDEV_VM_MEM:-6G}"
+	vmenv=(--mem "${IPCDEV_VM_MEM:-6G}" --env "IPCDEV_PYTEST_GIB=${IPCDEV_PYTEST_GIB:-0}"
 	       --env "IPCDEV_TEST_TIMEOUT=${IPCDEV_TEST_TIMEOUT:-900}"
 	       --env "IPCDEV_PYTEST_TIMEOUT=${IPCDEV_PYTEST_TIMEOUT:-1500}"
 	       --env "IPCDEV_LANE=$lane" --env "IPCDEV_GIB=$gib"

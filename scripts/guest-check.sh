@@ -114,10 +114,11 @@ fi
 # --- 2. kselftest programs ---------------------------------------------------
 # run_test PROG: run one TAP program and count its results.
 run_test() {
-	local prog=$1 name out rc plan ok notok skip results missing
+	local prog=$1 name out rc plan ok notok skip results missing t0
 	name=$(basename "$prog")
 	out=$tmp/$name.out
 	echo "guest-check: running $name"
+	t0=$(date +%s)
 	set +e
 	(cd "$(dirname "$prog")" && timeout -k 10 "$TEST_TIMEOUT" "./$name") 2>&1 | tee "$out"
 	rc=${PIPESTATUS[0]}
@@ -144,7 +145,8 @@ run_test() {
 	passed=$((passed + ok - skip))
 	failed=$((failed + notok + skip + missing))
 	echo "guest-check: $name: $((ok - skip)) passed, $((notok + skip + missing)) failed" \
-		"(ok $ok, not ok $notok, skipped $skip, missing $missing, exit $rc)"
+		"(ok $ok, not ok $notok, skipped $skip, missing $missing, exit $rc," \
+		"$(( $(date +%s) - t0 )) s)"
 	save_counts
 }
 
@@ -197,6 +199,7 @@ if [ -n "${IPCDEV_PYTEST:-}" ]; then
 	pytest_sel=()
 	[ "${IPCDEV_GIB:-0}${IPCDEV_PYTEST_GIB:-0}" = 11 ] || pytest_sel=(-m "not gib")
 	echo "guest-check: pytest $IPCDEV_PYTEST${pytest_sel[*]:+ (lane $LANE: without the 1 GiB tests)}"
+	t0=$(date +%s)
 	set +e
 	timeout -k 10 "${IPCDEV_PYTEST_TIMEOUT:-600}" \
 		/usr/bin/python3 -m pytest -q -rfEs -p no:cacheprovider "${pytest_sel[@]}" "$IPCDEV_PYTEST" 2>&1 | tee "$tmp/pytest.out"
@@ -208,7 +211,7 @@ if [ -n "${IPCDEV_PYTEST:-}" ]; then
 	pf=$((f + e + s))
 	[ "$rc" != 0 ] && [ "$pf" = 0 ] && pf=1
 	passed=$((passed + p)); failed=$((failed + pf))
-	echo "guest-check: pytest: $p passed, $pf failed (exit $rc)"
+	echo "guest-check: pytest: $p passed, $pf failed (exit $rc, $(( $(date +%s) - t0 )) s)"
 	save_counts
 fi
 

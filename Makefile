@@ -158,7 +158,7 @@ check-faults:
 	IPCDEV_KERNELS=faults scripts/check.sh
 
 # The benchmark suite (issue 8) in VMs; writes docs/performance.md.
-# BENCH_KERNELS="6.1.0-56-amd64 6.12.117+deb12-amd64" for both kernels.
+# BENCH_KERNELS="6.1 6.12" for both kernels (aliases of the cached Debian kernels).
 bench:
 	BENCH_KERNELS="$(BENCH_KERNELS)" bench/run.sh
 

@@ -3,7 +3,7 @@
 #
 # bench/run.sh: the benchmark suite on the host (`make bench`).
 #
-# For each kernel of BENCH_KERNELS (default: 6.1.0-56-amd64): build the
+# For each kernel of BENCH_KERNELS (default: 6.1, an alias): build the
 # module, then
 #   1. boot it under QEMU's deterministic mode (scripts/vm-run --icount:
 #      -icount shift=0,sleep=off, one vCPU; guest time counts guest
@@ -28,7 +28,17 @@ set -eu
 cd "$(dirname "$(readlink -f "$0")")/.."
 TOP=$PWD
 BUILD=${BUILD:-$TOP/build}
-KERNELS=${BENCH_KERNELS:-6.1.0-56-amd64}
+KERNELS=${BENCH_KERNELS:-6.1}
+# Aliases (6.1, 6.12, ...) name the cached Debian kernels (scripts/deps.sh).
+KCACHE=${IPCDEV_CACHE:-/var/cache/ipcdev}/kernels
+resolve() {
+	local r
+	r=$(awk -v a="$1" '$1 == a { print $2 }' "$KCACHE/aliases" 2>/dev/null)
+	echo "${r:-$1}"
+}
+k_=
+for k in $KERNELS; do k_="$k_ $(resolve "$k")"; done
+KERNELS=${k_# }
 ROUNDS=${BENCH_ROUNDS:-5}
 WALL_ROUNDS=${BENCH_WALL_ROUNDS:-3}
 SCALE=${BENCH_SCALE:-1}

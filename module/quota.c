@@ -18,7 +18,7 @@
 #include <linux/rcupdate.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
-#include "ipcdev.h"
+#include "quota.h"
 
 static DEFINE_SPINLOCK(ipcdev_users_lock);
 static DEFINE_HASHTABLE(ipcdev_users, 6);

@@ -7,7 +7,7 @@
  */
 #include <linux/hrtimer.h>
 #include <linux/sched/signal.h>
-#include "ipcdev.h"
+#include "wait.h"
 
 /* Timer slack of a timed wait, as for a SCHED_OTHER task's default. */
 #define IPCDEV_WAIT_SLACK_NS	50000

@@ -9,13 +9,15 @@
  * lock is taken; a get copies a small message out under the lock, so a get
  * that faults leaves the message where it was, and takes a large one (above
  * IPC_MSG_PAGES_MIN) off the list first, copies it without the lock, and
- * puts it back at the head if the copy fails.  Sleepers use exclusive waits on getq and
- * putq (ipcdev_wait_locked()), so each new message wakes one getter and each
- * freed room one putter, served in arrival order; poll uses the separate
- * pollq.  A put into an empty channel hands its message directly to the
- * first sleeping getter whose buffer holds it; that getter copies it out
- * without ch->lock, and puts it back at the head if the copy faults.
+ * puts it back at the head if the copy fails.  Sleepers use exclusive waits
+ * on getq and putq (ipcdev_wait_locked()), so each new message wakes one
+ * getter and each freed room one putter, served in arrival order; poll uses
+ * the separate pollq.  A put into an empty channel hands its message
+ * directly to the first sleeping getter whose buffer holds it; that getter
+ * copies it out without ch->lock, and puts it back at the head if the copy
+ * faults.
  */
+#include <linux/lockdep.h>
 #include <linux/mm.h>
 #include <linux/overflow.h>
 #include <linux/poll.h>
@@ -151,6 +153,7 @@ static int ipc_chan_wait(struct ipc_chan *ch, wait_queue_head_t *wq,
 			 const struct ipcdev_wait *w, struct ipcdev_waiter *waiter)
 	__must_hold(&ch->lock)
 {
+	lockdep_assert_held(&ch->lock);
 	return ipcdev_wait_locked(wq, &ch->lock, check, arg, w, true,
 				  nr_waiting, waiter);
 }
@@ -184,6 +187,7 @@ static bool ipc_getter_take(struct ipcdev_waiter *waiter, void *arg)
 static bool ipc_chan_hand_over(struct ipc_chan *ch, struct ipc_msg *msg)
 	__must_hold(&ch->lock)
 {
+	lockdep_assert_held(&ch->lock);
 	if (ch->count || !atomic_read(&ch->getters))
 		return false;
 	return ipcdev_waiter_hand(&ch->getq, ipc_getter_take, msg);
@@ -193,6 +197,7 @@ static int ipc_chan_put_check(void *arg)
 {
 	struct ipc_chan_cond *c = arg;
 
+	lockdep_assert_held(&c->ch->lock);
 	if (c->ch->no_getters)
 		return -EPIPE;
 	return ipc_chan_fits(c->ch, c->len);
@@ -200,8 +205,9 @@ static int ipc_chan_put_check(void *arg)
 
 static int ipc_chan_get_check(void *arg)
 {
-	const struct ipc_chan *ch = arg;
+	struct ipc_chan *ch = arg;
 
+	lockdep_assert_held(&ch->lock);
 	if (READ_ONCE(ch->count))
 		return 1;
 	return ch->no_putters ? -EPIPE : 0;
@@ -220,6 +226,7 @@ ipc_chan_notify(struct ipc_chan *ch, wait_queue_head_t *wq,
 		__poll_t events, int band)
 	__must_hold(&ch->lock)
 {
+	lockdep_assert_held(&ch->lock);
 	if (atomic_read(nr_waiting))
 		wake_up(wq);
 	if (wq_has_sleeper(&ch->pollq))
@@ -234,6 +241,7 @@ static __always_inline void ipc_chan_enqueue(struct ipc_chan *ch,
 					     struct ipc_msg *msg, bool head)
 	__must_hold(&ch->lock)
 {
+	lockdep_assert_held(&ch->lock);
 	if (head)
 		list_add(&msg->link, &ch->msgs);
 	else
@@ -250,6 +258,7 @@ static __always_inline void ipc_chan_dequeue(struct ipc_chan *ch,
 					     struct ipc_msg *msg)
 	__must_hold(&ch->lock)
 {
+	lockdep_assert_held(&ch->lock);
 	list_del(&msg->link);
 	WRITE_ONCE(ch->count, ch->count - 1);
 	WRITE_ONCE(ch->bytes, ch->bytes - msg->len);

@@ -15,6 +15,69 @@
  * and, on top, the devices (queue.c, pipe.c, event.c, shm.c) and /proc
  * (proc.c).  A header includes the ones below it that it needs.
  */
+/*
+ * Locking.  Every lock of the module, what it guards, and what may be taken
+ * inside it; "->" reads "is taken before (outside)".  The functions that
+ * need a lock held say so with lockdep_assert_held().
+ *
+ * Mutexes (sleeping allowed inside, unless said):
+ *
+ *   ipcdev_registry_lock (registry.c): the name list, every object's name
+ *	link (@node, @linked), @uid, @gid, @mode, the named count, and an
+ *	object's leaving the id array, so that the walk of /proc/ipcdev/objects
+ *	(ipcdev_registry_walk(), kind->row() inside, lockless) never meets an
+ *	object being torn down.  Taken with no other ipcdev lock held: a
+ *	reference is dropped (ipcdev_obj_put(), whose last put takes it) only
+ *	after it is released.  Inside: the id array's xa_lock.
+ *   ipcpipe.ends_lock (pipe.c): a pipe's handle counts per end.
+ *	ends_lock -> ipc_chan.lock (ipc_chan_hangup()).
+ *   ipc_chan.lock (channel.c): a channel's message list, counters, and its
+ *	hang-up flags.  Innermost of the mutexes; held while a message of up to
+ *	64 KiB is copied to user space (it may fault, and sleep); never taken
+ *	under mmap_lock (no channel is mapped).  Inside: the wait queue locks,
+ *	the fasync lock.
+ *   ipcevent.lock (event.c): an event's flag and SET count.  Inside: the
+ *	wait queue locks, the fasync lock.
+ *   ipcshm.io_lock (shm.c): serialises reads and writes of a segment's
+ *	bytes through the file and the READ/WRITE ioctls; user memory is
+ *	copied under it.  io_lock -> the shmem inode's locks, mmap_lock (the
+ *	copy faulting), ipcshm.lock (the change counter).
+ *   ipcshm.lock (shm.c, shmlock.c): the lock word's page, the locker table,
+ *	the change counter, every handle's @seen (but a READ's store of the
+ *	counter it read, which at worst makes poll report a change again), the
+ *	kernel's changes of the lock word.  Taken under mmap_lock (mmap() of the lock page, its
+ *	vm close), so it never touches user memory: ioctls copy in before it
+ *	and out after it.  Inside: the wait queue locks, the fasync lock;
+ *	page allocations.
+ *   ipcshm_shmem_ops_lock (shm.c): shmem's learnt vm_operations; taken in
+ *	mmap(), under mmap_lock, with nothing else of ours.
+ *
+ * Spinlocks (no sleeping inside):
+ *
+ *   ipcdev_bind_lock (handle.c): binds a handle's @obj and @role together;
+ *	taken with no other lock held.  Goes with the unbound handle.
+ *   ipcdev_users_lock (quota.c): the quota records' hash, @objects, and
+ *	their freeing.  Innermost; taken with no other lock of ours held (a
+ *	message's quota is settled once the channel's lock is released), or
+ *	under rcu_read_lock() (ipcdev_uncharge_msg()).
+ *   wait_queue_head.lock of every wait queue (wait.c, wait.h): its
+ *	entries; ipcdev_waiter_hand() and ipcdev_waiter_hand_all() run their
+ *	@take (ipc_getter_take(), ipcevent_serve()) under it, so those must not
+ *	sleep.  Taken alone (poll_wait(), a sleeper queueing itself or
+ *	leaving) or inside the object's mutex that guards the state a waker
+ *	changed: ipc_chan.lock, ipcevent.lock, ipcshm.lock.
+ *
+ * Lockless, by design: the counts polled (@count, @bytes, @seq, @set:
+ * WRITE_ONCE() under their lock, READ_ONCE() outside), the waiter counts
+ * (atomic), a channel's spare message slot (xchg()/cmpxchg(): the spare
+ * cache has no lock; ipcdev_nr_spare, its global budget, is atomic), a
+ * handle's @obj (release/acquire), a handle's quota record (cmpxchg()), a
+ * user's @bytes (atomic, records freed after RCU).
+ *
+ * A sleeper in ipcdev_wait_locked() drops its object's mutex while asleep
+ * and re-takes it killably: a task killed there returns without it.
+ */
+
 #ifndef _IPCDEV_INTERNAL_H
 #define _IPCDEV_INTERNAL_H
 

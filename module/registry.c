@@ -10,6 +10,7 @@
 #include <linux/capability.h>
 #include <linux/cred.h>
 #include <linux/err.h>
+#include <linux/lockdep.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -184,10 +185,10 @@ static struct ipcdev_obj *ipcdev_lookup(const struct ipcdev_kind *kind,
 					const char *name)
 	__must_hold(&ipcdev_registry_lock)
 {
+	struct ipc_namespace *ns = ipcdev_current_ns();
 	struct ipcdev_obj *obj;
 
-	struct ipc_namespace *ns = ipcdev_current_ns();
-
+	lockdep_assert_held(&ipcdev_registry_lock);
 	list_for_each_entry(obj, &ipcdev_names, node)
 		if (obj->kind == kind && obj->ns == ns &&
 		    !strcmp(obj->name, name))
@@ -200,6 +201,8 @@ static int ipcdev_attach(struct ipcdev_obj *obj, u32 flags, fmode_t fmode)
 	__must_hold(&ipcdev_registry_lock)
 {
 	int ret;
+
+	lockdep_assert_held(&ipcdev_registry_lock);
 
 	if ((flags & IPCDEV_CREAT) && (flags & IPCDEV_EXCL))
 		return -EEXIST;
@@ -287,6 +290,7 @@ out_name:
 static void ipcdev_unlink_locked(struct ipcdev_obj *obj)
 	__must_hold(&ipcdev_registry_lock)
 {
+	lockdep_assert_held(&ipcdev_registry_lock);
 	list_del_init(&obj->node);
 	obj->linked = false;
 	ipcdev_nr_named--;
@@ -430,6 +434,7 @@ void ipcdev_registry_walk(void (*fn)(struct ipcdev_obj *obj, void *arg),
 static bool ipcdev_obj_owner(struct ipcdev_obj *obj)
 	__must_hold(&ipcdev_registry_lock)
 {
+	lockdep_assert_held(&ipcdev_registry_lock);
 	return uid_eq(current_fsuid(), obj->uid) || capable(CAP_IPC_OWNER);
 }
 
@@ -439,6 +444,8 @@ static int ipcdev_setattr(struct ipcdev_obj *obj,
 {
 	kuid_t uid = make_kuid(current_user_ns(), arg->uid);
 	kgid_t gid = make_kgid(current_user_ns(), arg->gid);
+
+	lockdep_assert_held(&ipcdev_registry_lock);
 
 	if ((arg->flags & IPCDEV_SETATTR_UID && !uid_valid(uid)) ||
 	    (arg->flags & IPCDEV_SETATTR_GID && !gid_valid(gid)))

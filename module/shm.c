@@ -14,6 +14,7 @@
 #include <linux/err.h>
 #include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/lockdep.h>
 #include <linux/miscdevice.h>
 #include <linux/mm.h>
 #include <linux/module.h>
@@ -227,6 +228,7 @@ static int ipcshm_change_check(void *arg)
 {
 	struct ipcshm_change_cond *c = arg;
 
+	lockdep_assert_held(&c->shm->lock);
 	return c->shm->seq != c->seen;
 }
 

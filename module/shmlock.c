@@ -17,6 +17,7 @@
  * takes it and gets EOWNERDEAD.
  */
 #include <linux/err.h>
+#include <linux/lockdep.h>
 #include <linux/mm.h>
 #include <linux/pid.h>
 #include <linux/sched/signal.h>
@@ -55,6 +56,7 @@ static bool ipcshm_owner_dead(struct pid *owner)
 static int ipcshm_word_alloc(struct ipcshm *shm)
 	__must_hold(&shm->lock)
 {
+	lockdep_assert_held(&shm->lock);
 	if (shm->word)
 		return 0;
 	shm->lock_page = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
@@ -68,6 +70,7 @@ static int ipcshm_word_alloc(struct ipcshm *shm)
 static u32 ipcshm_word(struct ipcshm *shm)
 	__must_hold(&shm->lock)
 {
+	lockdep_assert_held(&shm->lock);
 	return shm->word ? READ_ONCE(*shm->word) : 0;
 }
 
@@ -75,6 +78,7 @@ static u32 ipcshm_word(struct ipcshm *shm)
 static struct pid *ipcshm_locker(struct ipcshm *shm, u32 id)
 	__must_hold(&shm->lock)
 {
+	lockdep_assert_held(&shm->lock);
 	return id && id <= shm->nr_slots ? shm->lockers[id - 1] : NULL;
 }
 
@@ -83,6 +87,8 @@ static void ipcshm_sweep(struct ipcshm *shm)
 	__must_hold(&shm->lock)
 {
 	u32 held = IPCSHM_LOCK_ID(ipcshm_word(shm)), i;
+
+	lockdep_assert_held(&shm->lock);
 
 	for (i = 0; i < shm->nr_slots; i++) {
 		if (!shm->lockers[i] || i + 1 == held ||
@@ -101,6 +107,8 @@ static int ipcshm_free_slot(struct ipcshm *shm)
 {
 	u32 i, n = shm->nr_slots;
 	struct pid **grown;
+
+	lockdep_assert_held(&shm->lock);
 
 	if (shm->nr_lockers >= shm->sweep_at)
 		ipcshm_sweep(shm);
@@ -134,6 +142,8 @@ static int ipcshm_my_id(struct ipcshm *shm, bool create)
 	int slot;
 	u32 i;
 
+	lockdep_assert_held(&shm->lock);
+
 	for (i = 0; i < shm->nr_slots; i++)
 		if (shm->lockers[i] == me)
 			return i + 1;
@@ -157,6 +167,8 @@ static u32 ipcshm_reap(struct ipcshm *shm, u32 w)
 {
 	struct pid *pid;
 
+	lockdep_assert_held(&shm->lock);
+
 	if (!IPCSHM_LOCK_ID(w))
 		return w;
 	pid = ipcshm_locker(shm, IPCSHM_LOCK_ID(w));
@@ -173,6 +185,8 @@ struct pid *ipcshm_holder(struct ipcshm *shm)
 	__must_hold(&shm->lock)
 {
 	u32 w = ipcshm_word(shm);
+
+	lockdep_assert_held(&shm->lock);
 
 	if (w)
 		w = ipcshm_reap(shm, w);
@@ -200,6 +214,7 @@ static int ipcshm_lock_check(void *arg)
 	u32 w = READ_ONCE(*shm->word), old;
 	int i;
 
+	lockdep_assert_held(&shm->lock);
 	for (i = 0; i < IPCSHM_CAS_TRIES; i++) {
 		w = ipcshm_reap(shm, w);
 		if (!IPCSHM_LOCK_ID(w))
@@ -223,6 +238,8 @@ static int ipcshm_take(struct ipcshm *shm, u32 id)
 	__must_hold(&shm->lock)
 {
 	u32 w = READ_ONCE(*shm->word), new = id;
+
+	lockdep_assert_held(&shm->lock);
 
 	if (IPCSHM_LOCK_ID(w))
 		return 0;

@@ -8,6 +8,7 @@
 
 #include <linux/fs.h>
 #include <linux/ktime.h>
+#include <linux/lockdep.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/sched.h>
@@ -108,8 +109,10 @@ static inline int ipcdev_wait_locked(wait_queue_head_t *wq, struct mutex *lock,
 				     struct ipcdev_waiter *waiter)
 {
 	/* Inline, so that the usual call that need not wait costs no call. */
-	int ret = check(arg);
+	int ret;
 
+	lockdep_assert_held(lock);
+	ret = check(arg);
 	if (ret)
 		return ret < 0 ? ret : 0;
 	if (w->nonblock)

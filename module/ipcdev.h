@@ -25,10 +25,11 @@
  *   ipcdev_registry_lock (registry.c): the name list, every object's name
  *	link (@node, @linked), @uid, @gid, @mode, the named count, and an
  *	object's leaving the id array, so that the walk of /proc/ipcdev/objects
- *	(ipcdev_registry_walk(), kind->row() inside, lockless) never meets an
- *	object being torn down.  Taken with no other ipcdev lock held: a
- *	reference is dropped (ipcdev_obj_put(), whose last put takes it) only
- *	after it is released.  Inside: the id array's xa_lock.
+ *	(ipcdev_registry_walk(), kind->row() inside, without the object's
+ *	locks) never meets an object being torn down.  Taken with no other
+ *	ipcdev lock held: a reference is dropped (ipcdev_obj_put(), whose last
+ *	put takes it) only after it is released.  Inside: the id array's
+ *	xa_lock, a segment's shmem i_mmap lock (its mapping count).
  *   ipcpipe.ends_lock (pipe.c): a pipe's handle counts per end.
  *	ends_lock -> ipc_chan.lock (ipc_chan_hangup()).
  *   ipc_chan.lock (channel.c): a channel's message list, counters, and its
@@ -49,8 +50,6 @@
  *	vm close), so it never touches user memory: ioctls copy in before it
  *	and out after it.  Inside: the wait queue locks, the fasync lock;
  *	page allocations.
- *   ipcshm_shmem_ops_lock (shm.c): shmem's learnt vm_operations; taken in
- *	mmap(), under mmap_lock, with nothing else of ours.
  *
  * Spinlocks (no sleeping inside):
  *

@@ -22,7 +22,7 @@ struct ipc_namespace;
 
 /**
  * struct ipcdev_row - one object's line in /proc/ipcdev/objects, read
- * without locks (a snapshot that may be a moment old)
+ * without the object's locks (a snapshot that may be a moment old)
  * @size:	capacity (queue, pipe) or size (shm) in bytes
  * @count:	messages queued, elements (shm), or the flag (event)
  * @bytes:	bytes queued (queue, pipe) or held (shm)
@@ -43,7 +43,8 @@ struct ipcdev_row {
  * @free:	frees the object embedding @obj once its last reference is gone
  * @attach:	optional: a handle with this role is being bound
  * @detach:	optional: undoes @attach when the handle goes
- * @row:	fills the object's line of /proc/ipcdev/objects; no locks
+ * @row:	fills the object's line of /proc/ipcdev/objects, under the
+ *		registry lock, without the object's (it may sleep)
  */
 struct ipcdev_kind {
 	const char *name;

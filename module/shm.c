@@ -3,11 +3,15 @@
  * /dev/ipcshm: multiprocessing.Value and Array as a kernel object.
  *
  * The memory is a shmem file (shmem_file_setup(), as memfd and ashmem do):
- * mmap() swaps the mapping over to it (vma_set_file()), so every process
- * maps the same page cache and futexes inside it work.  Each mapping also
- * holds a reference on the ipcdev file it was made through, dropped by
- * fput() when the mapping goes: so a live mapping keeps the module loaded
- * and the object alive, and the mapping count is exact.
+ * mmap() hands the mapping to it (vma_set_file() and the shmem file's own
+ * mmap), so every process maps the same page cache, futexes inside it
+ * work, and the mapping is shmem's in every respect (its vm_operations,
+ * NUMA policy included).  A mapping holds the shmem file only: it keeps
+ * the memory, not the ipcdev object, its handle or the module, none of
+ * whose code or memory it refers to.  The segment, its quota charge and
+ * its /proc line go with its last handle (and name), as a memfd's file
+ * does; its mappings stay valid, and the module may be unloaded under
+ * them.  The mapping count is read from the shmem file's i_mmap tree.
  *
  * The segment's robust lock is shmlock.c's.
  */
@@ -43,6 +47,26 @@ static void ipcshm_free(struct ipcdev_obj *obj)
 	kfree(shm);
 }
 
+/*
+ * The live mappings of the segment's memory: the VMAs of its shmem file,
+ * every one of which is in the file's i_mmap tree (shared and private
+ * ones, through any handle, in any process).  Takes the i_mmap lock, so it
+ * may sleep; not under ipcshm.lock.
+ */
+static u32 ipcshm_mappings(struct ipcshm *shm)
+{
+	struct address_space *mapping = shm->shmem->f_mapping;
+	struct rb_node *node;
+	u32 n = 0;
+
+	i_mmap_lock_read(mapping);
+	for (node = rb_first(&mapping->i_mmap.rb_root); node;
+	     node = rb_next(node))
+		n++;
+	i_mmap_unlock_read(mapping);
+	return n;
+}
+
 static void ipcshm_row(struct ipcdev_obj *obj, struct ipcdev_row *row)
 {
 	struct ipcshm *shm = to_shm(obj);
@@ -52,7 +76,7 @@ static void ipcshm_row(struct ipcdev_obj *obj, struct ipcdev_row *row)
 	row->bytes = shm->size;
 	row->waiters = atomic_read(&shm->lock_waiters) +
 		       atomic_read(&shm->change_waiters);
-	row->mappings = atomic_read(&shm->mappings);
+	row->mappings = ipcshm_mappings(shm);
 }
 
 static const struct ipcdev_kind ipcshm_kind = {
@@ -154,7 +178,6 @@ static struct ipcdev_obj *ipcshm_create(void *arg, char *name, umode_t mode)
 	mutex_init(&shm->io_lock);
 	init_waitqueue_head(&shm->lockq);
 	init_waitqueue_head(&shm->changeq);
-	atomic_set(&shm->mappings, 0);
 	ret = ipcdev_obj_init(&shm->obj, &ipcshm_kind, name, mode, g->size);
 	if (ret)
 		goto out_fput;
@@ -382,7 +405,7 @@ static long ipcshm_ioctl_stat(struct file *file, struct ipcshm *shm,
 	st.count = shm->count;
 	st.type = shm->type;
 	st.elem_size = shm->elem_size;
-	st.mappings = atomic_read(&shm->mappings);
+	st.mappings = ipcshm_mappings(shm);
 	mutex_lock(&shm->lock);
 	holder = ipcshm_holder(shm);
 	st.seq = shm->seq;
@@ -496,76 +519,10 @@ static loff_t ipcshm_llseek(struct file *file, loff_t offset, int whence)
 	return fixed_size_llseek(file, offset, whence, shm->size);
 }
 
-/*
- * Mappings: our own vm_operations, whose open and close keep a reference on
- * the ipcdev file the mapping was made through, and whose faults are
- * shmem's.  shmem's vm_operations are learnt at the first mmap (they are
- * not exported) and never change after.  NUMA policy hooks are not
- * forwarded: mbind() on a mapping applies to that mapping only.
- */
-static const struct vm_operations_struct *ipcshm_shmem_ops;
-static DEFINE_MUTEX(ipcshm_shmem_ops_lock);
-
-static void ipcshm_vm_open(struct vm_area_struct *vma)
-{
-	struct file *file = vma->vm_private_data;
-
-	atomic_inc(&ipcshm_of(file)->mappings);
-	get_file(file);
-	if (ipcshm_shmem_ops->open)
-		ipcshm_shmem_ops->open(vma);
-}
-
-static void ipcshm_vm_close(struct vm_area_struct *vma)
-{
-	struct file *file = vma->vm_private_data;
-
-	if (ipcshm_shmem_ops->close)
-		ipcshm_shmem_ops->close(vma);
-	atomic_dec(&ipcshm_of(file)->mappings);
-	/* The module reference goes in __fput(), outside this module's code. */
-	fput(file);
-}
-
-static vm_fault_t ipcshm_vm_fault(struct vm_fault *vmf)
-{
-	return ipcshm_shmem_ops->fault(vmf);
-}
-
-static vm_fault_t ipcshm_vm_map_pages(struct vm_fault *vmf, pgoff_t start,
-				      pgoff_t end)
-{
-	if (!ipcshm_shmem_ops->map_pages)
-		return 0;
-	return ipcshm_shmem_ops->map_pages(vmf, start, end);
-}
-
-static const struct vm_operations_struct ipcshm_vm_ops = {
-	.open		= ipcshm_vm_open,
-	.close		= ipcshm_vm_close,
-	.fault		= ipcshm_vm_fault,
-	.map_pages	= ipcshm_vm_map_pages,
-};
-
-/* Learn shmem's vm_operations from the first mapping; check the others. */
-static int ipcshm_learn_vm_ops(struct vm_area_struct *vma)
-{
-	int ret = 0;
-
-	mutex_lock(&ipcshm_shmem_ops_lock);
-	if (!ipcshm_shmem_ops && vma->vm_ops && vma->vm_ops->fault)
-		ipcshm_shmem_ops = vma->vm_ops;
-	if (vma->vm_ops != ipcshm_shmem_ops)
-		ret = -ENODEV;
-	mutex_unlock(&ipcshm_shmem_ops_lock);
-	return ret;
-}
-
 static int ipcshm_mmap(struct file *file, struct vm_area_struct *vma)
 {
 	struct ipcshm *shm = ipcshm_of(file);
 	unsigned long pages;
-	int ret;
 
 	if (IS_ERR(shm))
 		return PTR_ERR(shm);
@@ -577,17 +534,13 @@ static int ipcshm_mmap(struct file *file, struct vm_area_struct *vma)
 	if ((vma->vm_flags & VM_SHARED) && (vma->vm_flags & VM_WRITE) &&
 	    !(ipcdev_handle(file)->fmode & FMODE_WRITE))
 		return -EACCES;
+	/*
+	 * The mapping becomes the shmem file's own, as memfd and ashmem make
+	 * theirs: shmem's vm_operations (faults, NUMA policy, ...), and a
+	 * reference on the shmem file alone, so nothing of this module.
+	 */
 	vma_set_file(vma, shm->shmem);
-	ret = call_mmap(shm->shmem, vma);
-	if (ret)
-		return ret;
-	ret = ipcshm_learn_vm_ops(vma);
-	if (ret)
-		return ret;
-	vma->vm_ops = &ipcshm_vm_ops;
-	vma->vm_private_data = get_file(file);
-	atomic_inc(&shm->mappings);
-	return 0;
+	return call_mmap(shm->shmem, vma);
 }
 
 static __poll_t ipcshm_poll(struct file *file, poll_table *pt)
@@ -640,6 +593,7 @@ static void ipcshm_show_fdinfo(struct seq_file *m, struct file *file)
 	struct ipcshm *shm = ipcshm_of(file);
 	struct pid *holder;
 	pid_t owner;
+	u32 mappings;
 
 	ipcdev_show_fdinfo(m, &ipcshm_kind, file);
 	if (IS_ERR(shm))
@@ -648,11 +602,12 @@ static void ipcshm_show_fdinfo(struct seq_file *m, struct file *file)
 		   shm->type ? (char)shm->type : '-',
 		   (unsigned long long)shm->count,
 		   (unsigned long long)shm->size);
+	mappings = ipcshm_mappings(shm);
 	mutex_lock(&shm->lock);
 	holder = ipcshm_holder(shm);
 	owner = holder ? pid_vnr(holder) : 0;
-	seq_printf(m, "ipcdev-mappings:\t%d\nipcdev-lock-owner:\t%d\n",
-		   atomic_read(&shm->mappings), owner);
+	seq_printf(m, "ipcdev-mappings:\t%u\nipcdev-lock-owner:\t%d\n",
+		   mappings, owner);
 	seq_printf(m, "ipcdev-lock-waiters:\t%u\nipcdev-seq:\t%llu\n",
 		   atomic_read(&shm->lock_waiters), (unsigned long long)shm->seq);
 	mutex_unlock(&shm->lock);

@@ -25,7 +25,8 @@
 
 /**
  * struct ipcshm - a segment
- * @obj:	registry part; @obj.ref counts handles, mappings, the name
+ * @obj:	registry part; @obj.ref counts handles (a lock page's mappings
+ *		hold one) and the name
  * @shmem:	the memory; immutable
  * @size:	bytes; immutable
  * @count:	elements; immutable
@@ -51,7 +52,6 @@
  * @lockq:	lockers, exclusive waits
  * @changeq:	change waiters and pollers, all woken by a change
  * @io_lock:	serialises reads and writes through the file and ioctls
- * @mappings:	live VMAs of the segment
  * @fasync:	handles with O_ASYNC; fasync_helper()'s own locking
  */
 struct ipcshm {
@@ -74,7 +74,6 @@ struct ipcshm {
 	wait_queue_head_t lockq;
 	wait_queue_head_t changeq;
 	struct mutex io_lock;	/* see above */
-	atomic_t mappings;
 	struct fasync_struct *fasync;
 };
 

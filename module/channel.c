@@ -15,7 +15,10 @@
  * the separate pollq.  A put into an empty channel hands its message
  * directly to the first sleeping getter whose buffer holds it; that getter
  * copies it out without ch->lock, and puts it back at the head if the copy
- * faults.
+ * faults.  A message copied out without the lock is in flight: off the
+ * list, but it keeps its room (ch->inflight) until the getter has it, so
+ * that no putter takes its place and putting it back never makes the
+ * channel hold more than maxsize messages or bytes_max bytes.
  */
 #include <linux/lockdep.h>
 #include <linux/mm.h>
@@ -84,6 +87,8 @@ void ipc_chan_init(struct ipc_chan *ch, const struct ipc_chan_limits *lim)
 	INIT_LIST_HEAD(&ch->msgs);
 	ch->count = 0;
 	ch->bytes = 0;
+	ch->inflight = 0;
+	ch->inflight_bytes = 0;
 	atomic_set(&ch->getters, 0);
 	atomic_set(&ch->putters, 0);
 	ch->maxsize = lim->maxsize;
@@ -120,12 +125,13 @@ void ipc_chan_destroy(struct ipc_chan *ch)
  * Would a message of @len bytes be admitted now?  An empty channel takes any
  * message up to msgsize_max, so a message larger than the capacity waits
  * for the channel to drain instead of being refused.  IPCDEV_UNLIMITED
- * (maxsize, bytes_max) is no bound: only the sender's quota is.
+ * (maxsize, bytes_max) is no bound: only the sender's quota is.  Messages
+ * in flight to a getter hold their room: a failed copy puts them back.
  */
 static bool ipc_chan_fits(const struct ipc_chan *ch, u64 len)
 {
-	u64 count = READ_ONCE(ch->count);
-	u64 bytes = READ_ONCE(ch->bytes);
+	u64 count = READ_ONCE(ch->count) + READ_ONCE(ch->inflight);
+	u64 bytes = READ_ONCE(ch->bytes) + READ_ONCE(ch->inflight_bytes);
 
 	if (count >= ch->maxsize)
 		return false;
@@ -190,7 +196,13 @@ static bool ipc_chan_hand_over(struct ipc_chan *ch, struct ipc_msg *msg)
 	lockdep_assert_held(&ch->lock);
 	if (ch->count || !atomic_read(&ch->getters))
 		return false;
-	return ipcdev_waiter_hand(&ch->getq, ipc_getter_take, msg);
+	if (!ipcdev_waiter_hand(&ch->getq, ipc_getter_take, msg))
+		return false;
+	/* In flight to the getter (ipc_chan_deliver()): it keeps its room. */
+	WRITE_ONCE(ch->inflight, ch->inflight + 1);
+	WRITE_ONCE(ch->inflight_bytes, ch->inflight_bytes + msg->len);
+	atomic_long_add(msg->len, &ipcdev_nr_bytes);
+	return true;
 }
 
 static int ipc_chan_put_check(void *arg)
@@ -253,18 +265,26 @@ static __always_inline void ipc_chan_enqueue(struct ipc_chan *ch,
 			EPOLLIN | EPOLLRDNORM, POLL_IN);
 }
 
-/* Unlink the oldest message @msg and tell the writers. */
+/*
+ * Unlink the oldest message @msg and tell the writers; or, @inflight, keep
+ * its room (the getter copies it out without the lock, ipc_chan_deliver()).
+ */
 static __always_inline void ipc_chan_dequeue(struct ipc_chan *ch,
-					     struct ipc_msg *msg)
+					     struct ipc_msg *msg, bool inflight)
 	__must_hold(&ch->lock)
 {
 	lockdep_assert_held(&ch->lock);
 	list_del(&msg->link);
 	WRITE_ONCE(ch->count, ch->count - 1);
 	WRITE_ONCE(ch->bytes, ch->bytes - msg->len);
-	atomic_long_sub(msg->len, &ipcdev_nr_bytes);
-	ipc_chan_notify(ch, &ch->putq, &ch->putters, ch->fasync_out,
-			EPOLLOUT | EPOLLWRNORM, POLL_OUT);
+	if (inflight) {
+		WRITE_ONCE(ch->inflight, ch->inflight + 1);
+		WRITE_ONCE(ch->inflight_bytes, ch->inflight_bytes + msg->len);
+	} else {
+		atomic_long_sub(msg->len, &ipcdev_nr_bytes);
+		ipc_chan_notify(ch, &ch->putq, &ch->putters, ch->fasync_out,
+				EPOLLOUT | EPOLLWRNORM, POLL_OUT);
+	}
 	/* A getter that overtook a woken one leaves it a message: wake it. */
 	if (atomic_read(&ch->getters) && ch->count)
 		wake_up(&ch->getq);
@@ -356,18 +376,26 @@ static int ipc_chan_deliver(struct ipc_chan *ch, struct ipc_msg *msg,
 		ret = -EFAULT;
 	else if (msg->len)
 		ret = ipc_msg_copy_out(msg, buf);
-	if (!ret) {
-		ipc_msg_done(&ch->spare, msg);
-		return 0;
-	}
 	/*
-	 * Not killable: the message must not be lost.  Only a get whose
-	 * memory faults, or which is killed, comes here.
+	 * Not killable: the message (or, delivered, its room) must not be
+	 * lost.  The message kept its room while in flight, so no putter
+	 * took it: back at the head, the channel holds no more than its
+	 * maxsize and bytes_max.
 	 */
 	mutex_lock(&ch->lock);
-	ipc_chan_enqueue(ch, msg, true);
+	WRITE_ONCE(ch->inflight, ch->inflight - 1);
+	WRITE_ONCE(ch->inflight_bytes, ch->inflight_bytes - msg->len);
+	atomic_long_sub(msg->len, &ipcdev_nr_bytes);
+	if (ret) {
+		ipc_chan_enqueue(ch, msg, true);
+		mutex_unlock(&ch->lock);
+		return ret;
+	}
+	ipc_chan_notify(ch, &ch->putq, &ch->putters, ch->fasync_out,
+			EPOLLOUT | EPOLLWRNORM, POLL_OUT);
 	mutex_unlock(&ch->lock);
-	return ret;
+	ipc_msg_done(&ch->spare, msg);
+	return 0;
 }
 
 /**
@@ -421,7 +449,7 @@ int ipc_chan_get(struct ipc_chan *ch, void __user *buf, u64 size,
 		goto out_pass;
 	}
 	if (msg->len > IPC_MSG_PAGES_MIN) {
-		ipc_chan_dequeue(ch, msg);
+		ipc_chan_dequeue(ch, msg, true);
 		mutex_unlock(&ch->lock);
 		return ipc_chan_deliver(ch, msg, buf, msglen, NULL);
 	}
@@ -429,7 +457,7 @@ int ipc_chan_get(struct ipc_chan *ch, void __user *buf, u64 size,
 		ret = -EFAULT;
 		goto out_pass;
 	}
-	ipc_chan_dequeue(ch, msg);
+	ipc_chan_dequeue(ch, msg, false);
 	mutex_unlock(&ch->lock);
 	ipc_msg_done(&ch->spare, msg);
 	return 0;

@@ -26,6 +26,11 @@ struct ipcdev_user;
  * @msgs:	queued struct ipc_msg, oldest first
  * @count:	messages queued; written under @lock, read locklessly by poll
  * @bytes:	payload bytes queued; as @count
+ * @inflight:	messages a getter is copying out without @lock (one handed
+ *		over, or a large one taken off the list): no longer queued,
+ *		but they keep their room until delivered, since a failed
+ *		copy puts them back; as @count
+ * @inflight_bytes: their payload bytes; as @count
  * @getters:	tasks sleeping in get: raised under @lock, lowered under it
  *		except by a task killed while re-taking it (see wait.c)
  * @putters:	tasks sleeping in put; as @getters
@@ -52,6 +57,8 @@ struct ipc_chan {
 	struct list_head msgs;
 	u64 count;
 	u64 bytes;
+	u64 inflight;
+	u64 inflight_bytes;
 	atomic_t getters;
 	atomic_t putters;
 	u64 maxsize;

@@ -9,81 +9,26 @@
  * lock is taken; a get copies a small message out under the lock, so a get
  * that faults leaves the message where it was, and takes a large one (above
  * IPC_MSG_PAGES_MIN) off the list first, copies it without the lock, and
- * puts it back at the head if the copy fails.  Sleepers use exclusive waits on getq and
- * putq (ipcdev_wait_locked()), so each new message wakes one getter and each
- * freed room one putter, served in arrival order; poll uses the separate
- * pollq.  A put into an empty channel hands its message directly to the
- * first sleeping getter whose buffer holds it; that getter copies it out
- * without ch->lock, and puts it back at the head if the copy faults.
+ * puts it back at the head if the copy fails.  Sleepers use exclusive waits
+ * on getq and putq (ipcdev_wait_locked()), so each new message wakes one
+ * getter and each freed room one putter, served in arrival order; poll uses
+ * the separate pollq.  A put into an empty channel hands its message
+ * directly to the first sleeping getter whose buffer holds it; that getter
+ * copies it out without ch->lock, and puts it back at the head if the copy
+ * faults.  A message copied out without the lock is in flight: off the
+ * list, but it keeps its room (ch->inflight) until the getter has it, so
+ * that no putter takes its place and putting it back never makes the
+ * channel hold more than maxsize messages or bytes_max bytes.
  */
+#include <linux/lockdep.h>
 #include <linux/mm.h>
 #include <linux/overflow.h>
 #include <linux/poll.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
-#include "ipcdev.h"
-
-/*
- * A message is stored as POSIX mq stores one: its first bytes in the same
- * allocation as its header, the rest in a chain of segments, each at most a
- * page, so that no message needs a high-order allocation or vmalloc.
- * Pieces come from kmalloc, whose per-CPU slabs recycle them cheaply, but
- * those of a message larger than IPC_MSG_PAGES_MIN are whole pages from the
- * page allocator: so many would churn the slabs, their order-3 pages being
- * zeroed on allocation and each object again (init_on_alloc).
- */
-struct ipc_msg_seg {
-	struct ipc_msg_seg *next;
-	u32 size;			/* allocated */
-	u32 page;			/* from the page allocator */
-	char data[];
-};
-
-struct ipc_msg {
-	struct list_head link;
-	u64 len;
-	u64 cap;			/* the most the pieces can hold */
-	struct ipcdev_user *user;	/* charged for @len bytes, or NULL */
-	struct ipc_msg_seg *next;	/* the bytes after the first piece */
-	u32 size;			/* allocated, as a segment's */
-	u32 page;			/* as a segment's */
-	char data[];
-};
-
-#define IPC_MSG_HEAD_DATA	(PAGE_SIZE - sizeof(struct ipc_msg))
-#define IPC_MSG_SEG_DATA	(PAGE_SIZE - sizeof(struct ipc_msg_seg))
-/*
- * No OOM kill for a message: killing its sender frees none of the memory
- * already queued, so a put that finds none (in its memory cgroup, or at
- * all) fails with ENOMEM instead.
- */
-#define IPC_MSG_GFP		(GFP_KERNEL_ACCOUNT | __GFP_NOWARN | \
-				 __GFP_RETRY_MAYFAIL)
-#define IPC_MSG_PAGES_MIN	SZ_64K
-
-/*
- * Messages of any size: a large one is a chain of single pages, charged to
- * the sender's memory cgroup (__GFP_ACCOUNT) and to its byte quota before
- * the first page is taken, so that the quota bounds what a sender can make
- * the kernel hold and EDQUOT comes at once.  Its pages may fail rather than
- * invoke the OOM killer (__GFP_RETRY_MAYFAIL: -ENOMEM).  Building and
- * copying it happen without ch->lock, in chunks of IPC_MSG_CHUNK pieces
- * between which a fatal signal ends the call (and rescheduling may
- * happen); nothing is visible to anybody until the message is linked.
- */
-#define IPC_MSG_PAGE_GFP	(IPC_MSG_GFP | __GFP_RETRY_MAYFAIL)
-#define IPC_MSG_CHUNK		256
-
-/*
- * A channel keeps the last message taken to carry the next one, as pipe(2)
- * keeps a spare page, so that a steady exchange allocates (and zeroes)
- * nothing.  Up to this size (one page and a small tail: a 4 KiB message)
- * always; a larger one while all large spares together stay within the
- * spare_max parameter (ipcdev_nr_spare counts them).  A spare carries a
- * message that fills more than half of it.
- */
-#define IPC_MSG_SPARE_SMALL	(IPC_MSG_HEAD_DATA + 256)
+#include "channel.h"
+#include "msg.h"
 
 /* A finite limit must be within its module ceiling; IPCDEV_UNLIMITED is. */
 static bool ipc_limit_ok(u64 val, unsigned long param, unsigned long hard)
@@ -142,6 +87,8 @@ void ipc_chan_init(struct ipc_chan *ch, const struct ipc_chan_limits *lim)
 	INIT_LIST_HEAD(&ch->msgs);
 	ch->count = 0;
 	ch->bytes = 0;
+	ch->inflight = 0;
+	ch->inflight_bytes = 0;
 	atomic_set(&ch->getters, 0);
 	atomic_set(&ch->putters, 0);
 	ch->maxsize = lim->maxsize;
@@ -157,262 +104,6 @@ void ipc_chan_init(struct ipc_chan *ch, const struct ipc_chan_limits *lim)
 	ch->no_putters = false;
 }
 
-/*
- * A piece of at least @size bytes: with @pages, a page if @size is above
- * half a page; else a kmalloc object of its bucket's size.  *@alloc: the
- * size obtained; *@page: whether it is a page.
- */
-static void *ipc_piece_alloc(size_t size, bool pages, u32 *alloc, u32 *page)
-{
-	*page = pages && size > PAGE_SIZE / 2;
-	if (*page) {
-		*alloc = PAGE_SIZE;
-		return (void *)__get_free_page(IPC_MSG_PAGE_GFP);
-	}
-	/* A full piece is a kmalloc bucket already: spare the lookup. */
-	*alloc = size == PAGE_SIZE ? size : kmalloc_size_roundup(size);
-	return kmalloc(*alloc, IPC_MSG_GFP);
-}
-
-static void ipc_piece_free(void *piece, u32 page)
-{
-	if (page)
-		free_page((unsigned long)piece);
-	else
-		kfree(piece);
-}
-
-/*
- * Between two chunks of a long loop over pieces: give the CPU up if need
- * be, and stop for a fatal signal.  Return: true when the caller was
- * killed.
- */
-static bool ipc_msg_chunk_killed(unsigned long piece)
-{
-	if (piece % IPC_MSG_CHUNK)
-		return false;
-	cond_resched();
-	return fatal_signal_pending(current);
-}
-
-/* Give the memory back; the quota was settled before. */
-static void ipc_msg_release(struct ipc_msg *msg)
-{
-	struct ipc_msg_seg *seg = msg->next, *next;
-	unsigned long i = 0;
-
-	ipc_piece_free(msg, msg->page);
-	for (; seg; seg = next) {
-		next = seg->next;
-		ipc_piece_free(seg, seg->page);
-		if (!(++i % IPC_MSG_CHUNK))
-			cond_resched();
-	}
-}
-
-static void ipc_msg_free(struct ipc_msg *msg)
-{
-	ipcdev_uncharge_msg(msg->user, msg->len);
-	ipc_msg_release(msg);
-}
-
-/*
- * A message of @len bytes filled from @buf, charged to nobody.  Each piece
- * is filled as soon as it is obtained, so that a bad buffer fails before
- * more memory is taken than it proved to hold.  @cap counts all that the
- * pieces obtained can hold, so that a spare can carry any message up to
- * @cap.  Return: the message, ERR_PTR(-ENOMEM), ERR_PTR(-EFAULT), or
- * ERR_PTR(-EINTR) when a fatal signal came.
- */
-static struct ipc_msg *ipc_msg_alloc(u64 len, const char __user *buf)
-{
-	unsigned long piece = 0;
-	size_t n = min_t(u64, len, IPC_MSG_HEAD_DATA);
-	int ret = -ENOMEM;
-	bool pages = len > IPC_MSG_PAGES_MIN;
-	struct ipc_msg_seg **pseg, *seg;
-	struct ipc_msg *msg;
-	u32 size, page;
-
-	msg = ipc_piece_alloc(sizeof(*msg) + n, pages, &size, &page);
-	if (!msg)
-		return ERR_PTR(-ENOMEM);
-	msg->len = len;
-	msg->size = size;
-	msg->page = page;
-	msg->cap = min_t(size_t, size - sizeof(*msg), IPC_MSG_HEAD_DATA);
-	msg->user = NULL;
-	msg->next = NULL;
-	if (copy_from_user(msg->data, buf, n))
-		goto out_fault;
-	pseg = &msg->next;
-	for (len -= n; len; len -= n) {
-		buf += n;
-		n = min_t(u64, len, IPC_MSG_SEG_DATA);
-		if (ipc_msg_chunk_killed(++piece)) {
-			ret = -EINTR;
-			goto out_release;
-		}
-		seg = ipc_piece_alloc(sizeof(*seg) + n, pages, &size, &page);
-		if (!seg)
-			goto out_release;
-		seg->size = size;
-		seg->page = page;
-		msg->cap += min_t(size_t, size - sizeof(*seg),
-				  IPC_MSG_SEG_DATA);
-		seg->next = NULL;
-		*pseg = seg;
-		pseg = &seg->next;
-		if (copy_from_user(seg->data, buf, n))
-			goto out_fault;
-	}
-	return msg;
-
-out_fault:
-	ret = -EFAULT;
-out_release:
-	ipc_msg_release(msg);
-	return ERR_PTR(ret);
-}
-
-/* Take a large spare's bytes out of (@add false) or into the budget. */
-static bool ipc_spare_budget(struct ipc_msg *msg, bool add)
-{
-	long cap = msg->cap;
-
-	if (!add) {
-		atomic_long_sub(cap, &ipcdev_nr_spare);
-		return true;
-	}
-	if (atomic_long_add_return(cap, &ipcdev_nr_spare) <=
-	    (long)READ_ONCE(ipcdev_spare_max))
-		return true;
-	atomic_long_sub(cap, &ipcdev_nr_spare);
-	return false;
-}
-
-/* Keep @msg as @ch's spare if there is none yet and it may be kept. */
-static __always_inline void ipc_chan_keep_spare(struct ipc_chan *ch,
-						struct ipc_msg *msg)
-{
-	bool large = msg->cap > IPC_MSG_SPARE_SMALL;
-
-	if (large && !ipc_spare_budget(msg, true))
-		goto release;
-	if (!cmpxchg(&ch->spare, NULL, msg))
-		return;
-	if (large)
-		ipc_spare_budget(msg, false);
-release:
-	ipc_msg_release(msg);
-}
-
-/*
- * The channel's spare, for a message of @len bytes, when it is large
- * enough (its pieces, filled in order, hold any @len up to its @cap) and
- * not twice too large; else NULL: the caller makes a new one.
- */
-static __always_inline struct ipc_msg *ipc_chan_take_spare(struct ipc_chan *ch,
-							   u64 len)
-{
-	struct ipc_msg *msg = READ_ONCE(ch->spare) ? xchg(&ch->spare, NULL) :
-						    NULL;
-
-	if (msg) {
-		if (len <= msg->cap && (msg->cap <= IPC_MSG_SPARE_SMALL ||
-					len > msg->cap / 2)) {
-			if (msg->cap > IPC_MSG_SPARE_SMALL)
-				ipc_spare_budget(msg, false);
-			msg->len = len;
-			return msg;
-		}
-		/* Back, for a later message; ours is new. */
-		if (cmpxchg(&ch->spare, NULL, msg)) {
-			if (msg->cap > IPC_MSG_SPARE_SMALL)
-				ipc_spare_budget(msg, false);
-			ipc_msg_release(msg);
-		}
-	}
-	return NULL;
-}
-
-/* A message was taken: settle the quota, keep the memory as a spare. */
-static __always_inline void ipc_chan_msg_done(struct ipc_chan *ch,
-					      struct ipc_msg *msg)
-{
-	ipcdev_uncharge_msg(msg->user, msg->len);
-	msg->user = NULL;
-	ipc_chan_keep_spare(ch, msg);
-}
-
-/*
- * Fill @msg from user memory, piece by piece.
- * Return: 0, -EFAULT, or -EINTR (a fatal signal between two chunks).
- */
-static int ipc_msg_copy_in_pieces(struct ipc_msg *msg, const char __user *buf)
-{
-	size_t n = min_t(u64, msg->len, IPC_MSG_HEAD_DATA);
-	u64 left = msg->len - n;
-	struct ipc_msg_seg *seg;
-	unsigned long piece = 0;
-
-	if (copy_from_user(msg->data, buf, n))
-		return -EFAULT;
-	for (seg = msg->next; seg; seg = seg->next) {
-		if (ipc_msg_chunk_killed(++piece))
-			return -EINTR;
-		buf += n;
-		n = min_t(u64, left, IPC_MSG_SEG_DATA);
-		if (copy_from_user(seg->data, buf, n))
-			return -EFAULT;
-		left -= n;
-	}
-	return 0;
-}
-
-/*
- * Copy @msg out to user memory, piece by piece.
- * Return: 0, -EFAULT, or -EINTR (a fatal signal between two chunks).
- */
-static int ipc_msg_copy_out_pieces(const struct ipc_msg *msg,
-				   char __user *buf)
-{
-	size_t n = min_t(u64, msg->len, IPC_MSG_HEAD_DATA);
-	u64 left = msg->len - n;
-	struct ipc_msg_seg *seg;
-	unsigned long piece = 0;
-
-	if (copy_to_user(buf, msg->data, n))
-		return -EFAULT;
-	for (seg = msg->next; seg; seg = seg->next) {
-		if (ipc_msg_chunk_killed(++piece))
-			return -EINTR;
-		buf += n;
-		n = min_t(u64, left, IPC_MSG_SEG_DATA);
-		if (copy_to_user(buf, seg->data, n))
-			return -EFAULT;
-		left -= n;
-	}
-	return 0;
-}
-
-/* The usual message is one piece: no loop, no call. */
-static __always_inline int ipc_msg_copy_in(struct ipc_msg *msg,
-					   const char __user *buf)
-{
-	if (likely(!msg->next))
-		return copy_from_user(msg->data, buf, msg->len) ? -EFAULT : 0;
-	return ipc_msg_copy_in_pieces(msg, buf);
-}
-
-static __always_inline int ipc_msg_copy_out(const struct ipc_msg *msg,
-					    char __user *buf)
-{
-	if (likely(!msg->next))
-		return copy_to_user(buf, msg->data, msg->len) ? -EFAULT : 0;
-	return ipc_msg_copy_out_pieces(msg, buf);
-}
-
 /**
  * ipc_chan_destroy() - free every queued message
  * @ch:		a channel nobody else can reach any more
@@ -426,12 +117,7 @@ void ipc_chan_destroy(struct ipc_chan *ch)
 		ipc_msg_free(msg);
 	}
 	INIT_LIST_HEAD(&ch->msgs);
-	if (ch->spare) {
-		if (ch->spare->cap > IPC_MSG_SPARE_SMALL)
-			ipc_spare_budget(ch->spare, false);
-		ipc_msg_release(ch->spare);
-	}
-	ch->spare = NULL;
+	ipc_msg_drop_spare(&ch->spare);
 	mutex_destroy(&ch->lock);
 }
 
@@ -439,12 +125,13 @@ void ipc_chan_destroy(struct ipc_chan *ch)
  * Would a message of @len bytes be admitted now?  An empty channel takes any
  * message up to msgsize_max, so a message larger than the capacity waits
  * for the channel to drain instead of being refused.  IPCDEV_UNLIMITED
- * (maxsize, bytes_max) is no bound: only the sender's quota is.
+ * (maxsize, bytes_max) is no bound: only the sender's quota is.  Messages
+ * in flight to a getter hold their room: a failed copy puts them back.
  */
 static bool ipc_chan_fits(const struct ipc_chan *ch, u64 len)
 {
-	u64 count = READ_ONCE(ch->count);
-	u64 bytes = READ_ONCE(ch->bytes);
+	u64 count = READ_ONCE(ch->count) + READ_ONCE(ch->inflight);
+	u64 bytes = READ_ONCE(ch->bytes) + READ_ONCE(ch->inflight_bytes);
 
 	if (count >= ch->maxsize)
 		return false;
@@ -472,6 +159,7 @@ static int ipc_chan_wait(struct ipc_chan *ch, wait_queue_head_t *wq,
 			 const struct ipcdev_wait *w, struct ipcdev_waiter *waiter)
 	__must_hold(&ch->lock)
 {
+	lockdep_assert_held(&ch->lock);
 	return ipcdev_wait_locked(wq, &ch->lock, check, arg, w, true,
 				  nr_waiting, waiter);
 }
@@ -505,15 +193,23 @@ static bool ipc_getter_take(struct ipcdev_waiter *waiter, void *arg)
 static bool ipc_chan_hand_over(struct ipc_chan *ch, struct ipc_msg *msg)
 	__must_hold(&ch->lock)
 {
+	lockdep_assert_held(&ch->lock);
 	if (ch->count || !atomic_read(&ch->getters))
 		return false;
-	return ipcdev_waiter_hand(&ch->getq, ipc_getter_take, msg);
+	if (!ipcdev_waiter_hand(&ch->getq, ipc_getter_take, msg))
+		return false;
+	/* In flight to the getter (ipc_chan_deliver()): it keeps its room. */
+	WRITE_ONCE(ch->inflight, ch->inflight + 1);
+	WRITE_ONCE(ch->inflight_bytes, ch->inflight_bytes + msg->len);
+	atomic_long_add(msg->len, &ipcdev_nr_bytes);
+	return true;
 }
 
 static int ipc_chan_put_check(void *arg)
 {
 	struct ipc_chan_cond *c = arg;
 
+	lockdep_assert_held(&c->ch->lock);
 	if (c->ch->no_getters)
 		return -EPIPE;
 	return ipc_chan_fits(c->ch, c->len);
@@ -521,8 +217,9 @@ static int ipc_chan_put_check(void *arg)
 
 static int ipc_chan_get_check(void *arg)
 {
-	const struct ipc_chan *ch = arg;
+	struct ipc_chan *ch = arg;
 
+	lockdep_assert_held(&ch->lock);
 	if (READ_ONCE(ch->count))
 		return 1;
 	return ch->no_putters ? -EPIPE : 0;
@@ -541,6 +238,7 @@ ipc_chan_notify(struct ipc_chan *ch, wait_queue_head_t *wq,
 		__poll_t events, int band)
 	__must_hold(&ch->lock)
 {
+	lockdep_assert_held(&ch->lock);
 	if (atomic_read(nr_waiting))
 		wake_up(wq);
 	if (wq_has_sleeper(&ch->pollq))
@@ -550,59 +248,12 @@ ipc_chan_notify(struct ipc_chan *ch, wait_queue_head_t *wq,
 		kill_fasync(fa, SIGIO, band);
 }
 
-/*
- * The message of @len bytes at @buf, charged to the sender.  The quota is
- * charged first, so that a message the sender may not hold fails with
- * -EDQUOT before any memory is taken, and no message can make the kernel
- * hold more than the machine's memory.  Nothing is visible to others.
- */
-static struct ipc_msg *ipc_msg_from_user(struct ipc_chan *ch,
-					 const void __user *buf, u64 len,
-					 struct ipcdev_user **quser)
-{
-	struct ipcdev_user *user = NULL;
-	struct ipc_msg *msg;
-	int ret;
-
-	/* The sender's quota holds the bytes until the message is taken. */
-	if (len) {
-		if (len > LONG_MAX)
-			return ERR_PTR(-ENOMEM);
-		ret = ipcdev_charge_msg(quser, len, &user);
-		if (ret)
-			return ERR_PTR(ret);
-		if (len > ((u64)totalram_pages() << PAGE_SHIFT)) {
-			ret = -ENOMEM;
-			goto out_uncharge;
-		}
-	}
-	msg = ipc_chan_take_spare(ch, len);
-	if (msg) {
-		ret = len ? ipc_msg_copy_in(msg, buf) : 0;
-		if (ret) {
-			ipc_chan_keep_spare(ch, msg);
-			goto out_uncharge;
-		}
-	} else {
-		msg = ipc_msg_alloc(len, buf);
-		if (IS_ERR(msg)) {
-			ret = PTR_ERR(msg);
-			goto out_uncharge;
-		}
-	}
-	msg->user = user;
-	return msg;
-
-out_uncharge:
-	ipcdev_uncharge_msg(user, len);
-	return ERR_PTR(ret);
-}
-
 /* Link @msg at the tail (or back at the head) and tell the readers. */
 static __always_inline void ipc_chan_enqueue(struct ipc_chan *ch,
 					     struct ipc_msg *msg, bool head)
 	__must_hold(&ch->lock)
 {
+	lockdep_assert_held(&ch->lock);
 	if (head)
 		list_add(&msg->link, &ch->msgs);
 	else
@@ -614,17 +265,26 @@ static __always_inline void ipc_chan_enqueue(struct ipc_chan *ch,
 			EPOLLIN | EPOLLRDNORM, POLL_IN);
 }
 
-/* Unlink the oldest message @msg and tell the writers. */
+/*
+ * Unlink the oldest message @msg and tell the writers; or, @inflight, keep
+ * its room (the getter copies it out without the lock, ipc_chan_deliver()).
+ */
 static __always_inline void ipc_chan_dequeue(struct ipc_chan *ch,
-					     struct ipc_msg *msg)
+					     struct ipc_msg *msg, bool inflight)
 	__must_hold(&ch->lock)
 {
+	lockdep_assert_held(&ch->lock);
 	list_del(&msg->link);
 	WRITE_ONCE(ch->count, ch->count - 1);
 	WRITE_ONCE(ch->bytes, ch->bytes - msg->len);
-	atomic_long_sub(msg->len, &ipcdev_nr_bytes);
-	ipc_chan_notify(ch, &ch->putq, &ch->putters, ch->fasync_out,
-			EPOLLOUT | EPOLLWRNORM, POLL_OUT);
+	if (inflight) {
+		WRITE_ONCE(ch->inflight, ch->inflight + 1);
+		WRITE_ONCE(ch->inflight_bytes, ch->inflight_bytes + msg->len);
+	} else {
+		atomic_long_sub(msg->len, &ipcdev_nr_bytes);
+		ipc_chan_notify(ch, &ch->putq, &ch->putters, ch->fasync_out,
+				EPOLLOUT | EPOLLWRNORM, POLL_OUT);
+	}
 	/* A getter that overtook a woken one leaves it a message: wake it. */
 	if (atomic_read(&ch->getters) && ch->count)
 		wake_up(&ch->getq);
@@ -638,7 +298,7 @@ static int ipc_chan_put_msg(struct ipc_chan *ch, const void __user *buf,
 	struct ipc_msg *msg;
 	int ret;
 
-	msg = ipc_msg_from_user(ch, buf, len, quser);
+	msg = ipc_msg_from_user(&ch->spare, buf, len, quser);
 	if (IS_ERR(msg))
 		return PTR_ERR(msg);
 
@@ -662,7 +322,7 @@ static int ipc_chan_put_msg(struct ipc_chan *ch, const void __user *buf,
 out_unlock:
 	mutex_unlock(&ch->lock);
 out_free:
-	ipc_chan_msg_done(ch, msg);
+	ipc_msg_done(&ch->spare, msg);
 	return ret;
 }
 
@@ -716,18 +376,26 @@ static int ipc_chan_deliver(struct ipc_chan *ch, struct ipc_msg *msg,
 		ret = -EFAULT;
 	else if (msg->len)
 		ret = ipc_msg_copy_out(msg, buf);
-	if (!ret) {
-		ipc_chan_msg_done(ch, msg);
-		return 0;
-	}
 	/*
-	 * Not killable: the message must not be lost.  Only a get whose
-	 * memory faults, or which is killed, comes here.
+	 * Not killable: the message (or, delivered, its room) must not be
+	 * lost.  The message kept its room while in flight, so no putter
+	 * took it: back at the head, the channel holds no more than its
+	 * maxsize and bytes_max.
 	 */
 	mutex_lock(&ch->lock);
-	ipc_chan_enqueue(ch, msg, true);
+	WRITE_ONCE(ch->inflight, ch->inflight - 1);
+	WRITE_ONCE(ch->inflight_bytes, ch->inflight_bytes - msg->len);
+	atomic_long_sub(msg->len, &ipcdev_nr_bytes);
+	if (ret) {
+		ipc_chan_enqueue(ch, msg, true);
+		mutex_unlock(&ch->lock);
+		return ret;
+	}
+	ipc_chan_notify(ch, &ch->putq, &ch->putters, ch->fasync_out,
+			EPOLLOUT | EPOLLWRNORM, POLL_OUT);
 	mutex_unlock(&ch->lock);
-	return ret;
+	ipc_msg_done(&ch->spare, msg);
+	return 0;
 }
 
 /**
@@ -781,7 +449,7 @@ int ipc_chan_get(struct ipc_chan *ch, void __user *buf, u64 size,
 		goto out_pass;
 	}
 	if (msg->len > IPC_MSG_PAGES_MIN) {
-		ipc_chan_dequeue(ch, msg);
+		ipc_chan_dequeue(ch, msg, true);
 		mutex_unlock(&ch->lock);
 		return ipc_chan_deliver(ch, msg, buf, msglen, NULL);
 	}
@@ -789,9 +457,9 @@ int ipc_chan_get(struct ipc_chan *ch, void __user *buf, u64 size,
 		ret = -EFAULT;
 		goto out_pass;
 	}
-	ipc_chan_dequeue(ch, msg);
+	ipc_chan_dequeue(ch, msg, false);
 	mutex_unlock(&ch->lock);
-	ipc_chan_msg_done(ch, msg);
+	ipc_msg_done(&ch->spare, msg);
 	return 0;
 
 out_pass:

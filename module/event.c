@@ -12,6 +12,7 @@
  */
 #include <linux/err.h>
 #include <linux/fs.h>
+#include <linux/lockdep.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
 #include <linux/poll.h>
@@ -158,6 +159,8 @@ static void ipcevent_serve(struct ipcdev_waiter *waiter, void *arg)
 						  waiter);
 	struct ipcevent *ev = arg;
 
+	lockdep_assert_held(&ev->lock);
+	lockdep_assert_held(&ev->wq.lock);
 	ew->sets = ev->sets;
 	if (ew->clear)
 		WRITE_ONCE(ev->set, false);
@@ -197,6 +200,7 @@ static int ipcevent_check(void *arg)
 {
 	struct ipcevent_cond *c = arg;
 
+	lockdep_assert_held(&c->ev->lock);
 	return c->ev->set || c->ev->sets != c->gen;
 }
 

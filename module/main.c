@@ -2,14 +2,12 @@
 /*
  * ipcdev: kernel-backed inter-process communication objects as character
  * devices, after Python's multiprocessing.  Module parameters, counters,
- * /proc/ipcdev and the device registrations.
+ * and the registrations of the devices and of /proc/ipcdev (proc.c).
  */
 #include <linux/init.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
-#include <linux/proc_fs.h>
-#include <linux/seq_file.h>
 #include "ipcdev.h"
 
 unsigned long ipcdev_msgsize_max = 16UL << 20;
@@ -79,8 +77,6 @@ static struct miscdevice *ipcdev_miscs[] = {
 	&ipcshm_misc,
 };
 
-static struct proc_dir_entry *ipcdev_proc;
-
 /*
  * The ABI's own checks: every command encodes the size of its struct, and
  * every struct is a multiple of 8 bytes with only fixed-width fields, so it
@@ -119,32 +115,14 @@ static void __init ipcdev_check_abi(void)
 		     _IOC_SIZE(IPCDEV_IOC_EVENT_CLEAR));
 }
 
-static int ipcdev_stats_show(struct seq_file *m, void *v)
-{
-	seq_printf(m, "objects %ld\n", atomic_long_read(&ipcdev_nr_objects));
-	seq_printf(m, "named %ld\n", ipcdev_registry_named());
-	seq_printf(m, "bytes %ld\n", atomic_long_read(&ipcdev_nr_bytes));
-	seq_printf(m, "handles %ld\n", atomic_long_read(&ipcdev_nr_handles));
-	seq_printf(m, "spare %ld\n", atomic_long_read(&ipcdev_nr_spare));
-	seq_printf(m, "sending %ld\n", atomic_long_read(&ipcdev_nr_sending));
-	return 0;
-}
-
 static int __init ipcdev_init(void)
 {
 	int i, ret;
 
 	ipcdev_check_abi();
-	ipcdev_proc = proc_mkdir("ipcdev", NULL);
-	if (!ipcdev_proc)
-		return -ENOMEM;
-	if (!proc_create_single("stats", 0444, ipcdev_proc,
-				ipcdev_stats_show) ||
-	    !proc_create_single("objects", 0444, ipcdev_proc,
-				ipcdev_objects_show)) {
-		ret = -ENOMEM;
-		goto out_proc;
-	}
+	ret = ipcdev_proc_init();
+	if (ret)
+		return ret;
 	for (i = 0; i < ARRAY_SIZE(ipcdev_miscs); i++) {
 		ret = misc_register(ipcdev_miscs[i]);
 		if (ret)
@@ -155,8 +133,7 @@ static int __init ipcdev_init(void)
 out_misc:
 	while (--i >= 0)
 		misc_deregister(ipcdev_miscs[i]);
-out_proc:
-	proc_remove(ipcdev_proc);
+	ipcdev_proc_exit();
 	return ret;
 }
 
@@ -166,7 +143,7 @@ static void __exit ipcdev_exit(void)
 
 	for (i = ARRAY_SIZE(ipcdev_miscs) - 1; i >= 0; i--)
 		misc_deregister(ipcdev_miscs[i]);
-	proc_remove(ipcdev_proc);
+	ipcdev_proc_exit();
 	ipcdev_registry_exit();
 }
 

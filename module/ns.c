@@ -19,7 +19,7 @@
 #include <linux/nsproxy.h>
 #include <linux/proc_ns.h>
 #include <linux/sched.h>
-#include "ipcdev.h"
+#include "registry.h"
 
 /**
  * ipcdev_current_ns() - the IPC namespace of the current task

@@ -9,6 +9,7 @@
 #include <linux/err.h>
 #include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/lockdep.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
 #include <linux/poll.h>
@@ -68,6 +69,7 @@ static struct ipc_chan *ipcpipe_out(struct ipcpipe *p, u32 end)
 static bool ipcpipe_gone(struct ipcpipe *p, u32 end)
 	__must_hold(&p->ends_lock)
 {
+	lockdep_assert_held(&p->ends_lock);
 	return p->attached[end] && !p->handles[end];
 }
 
@@ -75,6 +77,7 @@ static bool ipcpipe_gone(struct ipcpipe *p, u32 end)
 static void ipcpipe_update_hangup(struct ipcpipe *p)
 	__must_hold(&p->ends_lock)
 {
+	lockdep_assert_held(&p->ends_lock);
 	ipc_chan_hangup(&p->ch[0], ipcpipe_gone(p, 0), ipcpipe_gone(p, 1));
 	if (p->duplex)
 		ipc_chan_hangup(&p->ch[1], ipcpipe_gone(p, 1),

@@ -15,10 +15,11 @@
 #include <linux/capability.h>
 #include <linux/cred.h>
 #include <linux/hashtable.h>
+#include <linux/lockdep.h>
 #include <linux/rcupdate.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
-#include "ipcdev.h"
+#include "quota.h"
 
 static DEFINE_SPINLOCK(ipcdev_users_lock);
 static DEFINE_HASHTABLE(ipcdev_users, 6);
@@ -27,6 +28,8 @@ static struct ipcdev_user *ipcdev_user_find(kuid_t uid)
 	__must_hold(&ipcdev_users_lock)
 {
 	struct ipcdev_user *u;
+
+	lockdep_assert_held(&ipcdev_users_lock);
 
 	hash_for_each_possible(ipcdev_users, u, node, __kuid_val(uid))
 		if (uid_eq(u->uid, uid))
@@ -38,6 +41,7 @@ static struct ipcdev_user *ipcdev_user_find(kuid_t uid)
 static void ipcdev_user_maybe_free(struct ipcdev_user *u)
 	__must_hold(&ipcdev_users_lock)
 {
+	lockdep_assert_held(&ipcdev_users_lock);
 	if (hlist_unhashed(&u->node) || atomic_read(&u->refs) || u->objects ||
 	    atomic_long_read(&u->bytes))
 		return;

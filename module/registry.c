@@ -10,22 +10,23 @@
 #include <linux/capability.h>
 #include <linux/cred.h>
 #include <linux/err.h>
+#include <linux/lockdep.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
 #include <linux/user_namespace.h>
 #include <linux/xarray.h>
-#include <linux/pid_namespace.h>
-#include <linux/seq_file.h>
-#include "ipcdev.h"
+#include "handle.h"
+#include "quota.h"
+#include "registry.h"
 
 /*
  * ipcdev_registry_lock guards ipcdev_names, every object's @node, @linked,
  * @uid, @gid and @mode (SETATTR), and ipcdev_nr_named.  Object ids live in
  * ipcdev_ids, which has its own lock; an object also leaves ipcdev_ids under
  * ipcdev_registry_lock, so that /proc/ipcdev/objects, which walks the ids
- * under it, never meets an object being torn down.
+ * under it (ipcdev_registry_walk()), never meets an object being torn down.
  */
 static DEFINE_MUTEX(ipcdev_registry_lock);
 static LIST_HEAD(ipcdev_names);
@@ -184,10 +185,10 @@ static struct ipcdev_obj *ipcdev_lookup(const struct ipcdev_kind *kind,
 					const char *name)
 	__must_hold(&ipcdev_registry_lock)
 {
+	struct ipc_namespace *ns = ipcdev_current_ns();
 	struct ipcdev_obj *obj;
 
-	struct ipc_namespace *ns = ipcdev_current_ns();
-
+	lockdep_assert_held(&ipcdev_registry_lock);
 	list_for_each_entry(obj, &ipcdev_names, node)
 		if (obj->kind == kind && obj->ns == ns &&
 		    !strcmp(obj->name, name))
@@ -200,6 +201,8 @@ static int ipcdev_attach(struct ipcdev_obj *obj, u32 flags, fmode_t fmode)
 	__must_hold(&ipcdev_registry_lock)
 {
 	int ret;
+
+	lockdep_assert_held(&ipcdev_registry_lock);
 
 	if ((flags & IPCDEV_CREAT) && (flags & IPCDEV_EXCL))
 		return -EEXIST;
@@ -287,6 +290,7 @@ out_name:
 static void ipcdev_unlink_locked(struct ipcdev_obj *obj)
 	__must_hold(&ipcdev_registry_lock)
 {
+	lockdep_assert_held(&ipcdev_registry_lock);
 	list_del_init(&obj->node);
 	obj->linked = false;
 	ipcdev_nr_named--;
@@ -379,170 +383,6 @@ long ipcdev_registry_named(void)
 	return n;
 }
 
-/* Serialises ipcdev_handle_bind(), so that @obj and @role are set together. */
-static DEFINE_SPINLOCK(ipcdev_bind_lock);
-
-/**
- * ipcdev_handle_alloc() - a new unbound handle
- * @fmode:	the access of the file it will belong to
- * Return: the handle, or NULL.
- */
-struct ipcdev_handle *ipcdev_handle_alloc(fmode_t fmode)
-{
-	struct ipcdev_handle *h;
-
-	h = kzalloc(sizeof(*h), GFP_KERNEL_ACCOUNT);
-	if (!h)
-		return NULL;
-	h->fmode = fmode & (FMODE_READ | FMODE_WRITE);
-	atomic_long_inc(&ipcdev_nr_handles);
-	return h;
-}
-
-/**
- * ipcdev_handle_free() - release a handle and its object reference
- * @h:		the handle; the object's kind sees it go first (unbind)
- */
-void ipcdev_handle_free(struct ipcdev_handle *h)
-{
-	struct ipcdev_obj *obj = ipcdev_handle_obj(h);
-
-	if (obj) {
-		if (obj->kind->detach)
-			obj->kind->detach(obj, h->role);
-		atomic_dec(&obj->handles);
-		ipcdev_obj_put(obj);
-	}
-	ipcdev_user_put(h->quser);
-	kfree(h);
-	atomic_long_dec(&ipcdev_nr_handles);
-}
-
-/**
- * ipcdev_handle_open() - the open() of every ipcdev device
- * @file:	the new file; gets an unbound handle
- * Return: 0 or -ENOMEM.
- */
-int ipcdev_handle_open(struct file *file)
-{
-	struct ipcdev_handle *h = ipcdev_handle_alloc(file->f_mode);
-
-	if (!h)
-		return -ENOMEM;
-	file->private_data = h;
-	return 0;
-}
-
-/**
- * ipcdev_handle_release() - the release() of every ipcdev device
- * @file:	the file being closed
- */
-void ipcdev_handle_release(struct file *file)
-{
-	ipcdev_handle_free(ipcdev_handle(file));
-}
-
-static int ipcdev_handle_bind(struct ipcdev_handle *h,
-			      struct ipcdev_obj *obj, u32 role)
-{
-	int ret = 0;
-
-	spin_lock(&ipcdev_bind_lock);
-	if (h->obj) {
-		ret = -EBUSY;
-	} else {
-		h->role = role;
-		atomic_inc(&obj->handles);
-		/* Pairs with smp_load_acquire() in ipcdev_handle_obj(). */
-		smp_store_release(&h->obj, obj);
-	}
-	spin_unlock(&ipcdev_bind_lock);
-	return ret;
-}
-
-/**
- * ipcdev_handle_attach() - bind an object to a handle, once
- * @h:		the handle
- * @obj:	the object; the caller's reference passes to the handle, or
- *		is dropped on failure
- * @role:	kind-specific role of the handle (a pipe's end)
- *
- * The kind's attach hook runs before the handle is visible as bound, and
- * its detach hook undoes it if the handle was bound already.
- * Return: 0, or -EBUSY if the handle is already bound.
- */
-int ipcdev_handle_attach(struct ipcdev_handle *h, struct ipcdev_obj *obj,
-			 u32 role)
-{
-	int ret;
-
-	if (obj->kind->attach)
-		obj->kind->attach(obj, role);
-	ret = ipcdev_handle_bind(h, obj, role);
-	if (ret) {
-		if (obj->kind->detach)
-			obj->kind->detach(obj, role);
-		ipcdev_obj_put(obj);
-	}
-	return ret;
-}
-
-/**
- * ipcdev_open_named() - the named case of every kind's OPEN ioctl
- * @h:		an unbound handle
- * @kind:	the namespace
- * @uname:	user pointer to the name
- * @flags:	IPCDEV_CREAT, IPCDEV_EXCL (other bits are ignored here)
- * @mode:	permission bits of a new object, umask applied
- * @create:	makes a new object of @kind with @arg
- * @arg:	for @create
- * @role:	the handle's role
- * Return: 0, or the errors of ipcdev_name_from_user(),
- * ipcdev_registry_open() and ipcdev_handle_attach().
- */
-int ipcdev_open_named(struct ipcdev_handle *h, const struct ipcdev_kind *kind,
-		      u64 uname, u32 flags, umode_t mode,
-		      ipcdev_create_fn create, void *arg, u32 role)
-{
-	struct ipcdev_obj *obj;
-	char *name;
-	int ret;
-
-	name = ipcdev_name_from_user(uname);
-	if (IS_ERR(name))
-		return PTR_ERR(name);
-	flags &= IPCDEV_CREAT | IPCDEV_EXCL;
-	ret = ipcdev_registry_open(kind, name, flags, mode, h->fmode, create,
-				   arg, &obj);
-	if (ret)
-		return ret;
-	return ipcdev_handle_attach(h, obj, role);
-}
-
-/**
- * ipcdev_handle_bind_new() - bind an unbound handle to a new object
- * @h:		the handle
- * @create:	makes a new anonymous object with default settings
- *
- * The slow path of ipcdev_handle_get_obj(): another thread may bind the
- * handle at the same moment; that binding wins and ours is thrown away.
- * Return: the object (the handle's reference), or an ERR_PTR from @create.
- */
-struct ipcdev_obj *ipcdev_handle_bind_new(struct ipcdev_handle *h,
-					  struct ipcdev_obj *(*create)(void))
-{
-	struct ipcdev_obj *obj;
-	int ret;
-
-	obj = create();
-	if (IS_ERR(obj))
-		return obj;
-	ret = ipcdev_handle_attach(h, obj, 0);
-	if (ret && ret != -EBUSY)
-		return ERR_PTR(ret);
-	return ipcdev_handle_obj(h);
-}
-
 /**
  * ipcdev_obj_ids() - the identity fields every STAT ioctl returns
  * @obj:	the object
@@ -573,33 +413,28 @@ u32 ipcdev_obj_flags(const struct ipcdev_obj *obj)
 }
 
 /**
- * ipcdev_fop_open() - the open() of every ipcdev device
- * @inode:	the device inode
- * @file:	the new file; gets an unbound handle
- * Return: 0 or -ENOMEM.
+ * ipcdev_registry_walk() - call @fn for every live object, by id
+ * @fn:		called under the registry lock (it may sleep, not take it,
+ *		nor drop the object's last reference)
+ * @arg:	for @fn
  */
-int ipcdev_fop_open(struct inode *inode, struct file *file)
+void ipcdev_registry_walk(void (*fn)(struct ipcdev_obj *obj, void *arg),
+			  void *arg)
 {
-	stream_open(inode, file);
-	return ipcdev_handle_open(file);
-}
+	struct ipcdev_obj *obj;
+	unsigned long id;
 
-/**
- * ipcdev_fop_release() - the release() of every ipcdev file
- * @inode:	its inode
- * @file:	the file
- * Return: 0.
- */
-int ipcdev_fop_release(struct inode *inode, struct file *file)
-{
-	ipcdev_handle_release(file);
-	return 0;
+	mutex_lock(&ipcdev_registry_lock);
+	xa_for_each(&ipcdev_ids, id, obj)
+		fn(obj, arg);
+	mutex_unlock(&ipcdev_registry_lock);
 }
 
 /* May the current task change @obj's attributes or remove its name? */
 static bool ipcdev_obj_owner(struct ipcdev_obj *obj)
 	__must_hold(&ipcdev_registry_lock)
 {
+	lockdep_assert_held(&ipcdev_registry_lock);
 	return uid_eq(current_fsuid(), obj->uid) || capable(CAP_IPC_OWNER);
 }
 
@@ -609,6 +444,8 @@ static int ipcdev_setattr(struct ipcdev_obj *obj,
 {
 	kuid_t uid = make_kuid(current_user_ns(), arg->uid);
 	kgid_t gid = make_kgid(current_user_ns(), arg->gid);
+
+	lockdep_assert_held(&ipcdev_registry_lock);
 
 	if ((arg->flags & IPCDEV_SETATTR_UID && !uid_valid(uid)) ||
 	    (arg->flags & IPCDEV_SETATTR_GID && !gid_valid(gid)))
@@ -661,77 +498,4 @@ long ipcdev_ioctl_setattr(const struct ipcdev_kind *kind, struct file *file,
 	mutex_unlock(&ipcdev_registry_lock);
 	kfree(name);
 	return ret;
-}
-
-static void ipcdev_show_obj(struct seq_file *m, struct ipcdev_obj *obj,
-			    struct pid_namespace *pidns)
-	__must_hold(&ipcdev_registry_lock)
-{
-	struct ipcdev_row row = {};
-
-	obj->kind->row(obj, &row);
-	seq_printf(m, "%-6s %6u ", obj->kind->name, obj->id);
-	if (obj->name)
-		seq_escape(m, obj->name, " \t\n\\");
-	else
-		seq_putc(m, '-');
-	seq_printf(m, " %u %5u %5u %04o %3d %10llu %8llu %10llu %4u %4u %7d %u\n",
-		   obj->ns_inum,
-		   from_kuid_munged(seq_user_ns(m), obj->uid),
-		   from_kgid_munged(seq_user_ns(m), obj->gid), obj->mode,
-		   atomic_read(&obj->handles), row.size, row.count, row.bytes,
-		   row.waiters, row.mappings, pid_nr_ns(obj->creator, pidns),
-		   obj->linked || !obj->name ? 0 : 1);
-}
-
-/**
- * ipcdev_objects_show() - /proc/ipcdev/objects: every live object
- * @m:		the seq_file
- * @v:		unused
- *
- * Like /proc/sysvipc/msg: the objects of the reader's IPC namespace, or of
- * every namespace for a reader with CAP_SYS_ADMIN in the initial user
- * namespace.  The namespace pointer is only compared: a named object's
- * namespace is pinned, an anonymous object's namespace is the one of the
- * task that created it, compared by address and inode number.
- * Return: 0.
- */
-int ipcdev_objects_show(struct seq_file *m, void *v)
-{
-	struct pid_namespace *pidns = task_active_pid_ns(current);
-	struct ipc_namespace *ns = ipcdev_current_ns();
-	bool all = ns_capable_noaudit(&init_user_ns, CAP_SYS_ADMIN);
-	unsigned int inum = ipcdev_ns_inum(ns);
-	struct ipcdev_obj *obj;
-	unsigned long id;
-
-	seq_puts(m, "kind       id name ns uid gid mode handles size count bytes waiters mappings creator unlinked\n");
-	mutex_lock(&ipcdev_registry_lock);
-	xa_for_each(&ipcdev_ids, id, obj)
-		if (all || (obj->ns == ns && obj->ns_inum == inum))
-			ipcdev_show_obj(m, obj, pidns);
-	mutex_unlock(&ipcdev_registry_lock);
-	return 0;
-}
-
-/**
- * ipcdev_show_fdinfo() - the lines every handle's fdinfo starts with
- * @m:		the seq_file
- * @kind:	the device's kind
- * @file:	the handle
- */
-void ipcdev_show_fdinfo(struct seq_file *m, const struct ipcdev_kind *kind,
-			struct file *file)
-{
-	struct ipcdev_obj *obj = ipcdev_handle_obj(ipcdev_handle(file));
-
-	seq_printf(m, "ipcdev-kind:\t%s\n", kind->name);
-	if (!obj) {
-		seq_puts(m, "ipcdev-bound:\tno\n");
-		return;
-	}
-	seq_printf(m, "ipcdev-id:\t%u\nipcdev-name:\t", obj->id);
-	if (obj->name)
-		seq_escape(m, obj->name, " \t\n\\");
-	seq_putc(m, '\n');
 }

@@ -3,27 +3,22 @@
  * /dev/ipcshm: multiprocessing.Value and Array as a kernel object.
  *
  * The memory is a shmem file (shmem_file_setup(), as memfd and ashmem do):
- * mmap() swaps the mapping over to it (vma_set_file()), so every process
- * maps the same page cache and futexes inside it work.  Each mapping also
- * holds a reference on the ipcdev file it was made through, dropped by
- * fput() when the mapping goes: so a live mapping keeps the module loaded
- * and the object alive, and the mapping count is exact.
+ * mmap() hands the mapping to it (vma_set_file() and the shmem file's own
+ * mmap), so every process maps the same page cache, futexes inside it
+ * work, and the mapping is shmem's in every respect (its vm_operations,
+ * NUMA policy included).  A mapping holds the shmem file only: it keeps
+ * the memory, not the ipcdev object, its handle or the module, none of
+ * whose code or memory it refers to.  The segment, its quota charge and
+ * its /proc line go with its last handle (and name), as a memfd's file
+ * does; its mappings stay valid, and the module may be unloaded under
+ * them.  The mapping count is read from the shmem file's i_mmap tree.
  *
- * The lock belongs to a process (its thread-group pid).  It is a word in a
- * page of its own, made at the first LOCK or LOCKER, which user space may
- * map to lock and unlock with compare-and-swap (struct ipcdev_shm_locker);
- * the word names the holder by a locker id, which @lockers maps to its pid.
- * The kernel is entered when the swap fails: to sleep, after setting
- * IPCDEV_SHM_LOCK_WAITERS so that the holder's unlock comes here to wake
- * it.  A holder that dies is noticed when it unmaps the lock page or closes
- * its descriptors on the way out (vm close, flush) or, failing both, by
- * waiters re-checking the holder every IPCSHM_RECHECK_MS: the word becomes
- * IPCDEV_SHM_LOCK_DIED, which no swap from 0 can take, and the next LOCK
- * takes it and gets EOWNERDEAD.
+ * The segment's robust lock is shmlock.c's.
  */
 #include <linux/err.h>
 #include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/lockdep.h>
 #include <linux/miscdevice.h>
 #include <linux/mm.h>
 #include <linux/module.h>
@@ -38,99 +33,38 @@
 #include <linux/uaccess.h>
 #include <linux/uio.h>
 #include "ipcdev.h"
-
-#define IPCSHM_RECHECK_MS	100
-/* Sweep the locker ids of exited processes when there are this many. */
-#define IPCSHM_SWEEP_MIN	64
-#define IPCSHM_LOCK_PGOFF	(IPCDEV_SHM_LOCK_OFFSET >> PAGE_SHIFT)
-#define IPCSHM_LOCK_ID(w)	((w) & IPCDEV_SHM_LOCK_ID_MASK)
-
-/**
- * struct ipcshm - a segment
- * @obj:	registry part; @obj.ref counts handles, mappings, the name
- * @shmem:	the memory; immutable
- * @size:	bytes; immutable
- * @count:	elements; immutable
- * @type:	typecode or IPCDEV_SHM_RAW; immutable
- * @elem_size:	bytes per element; immutable
- * @lock:	guards @lock_page, @lockers, @nr_lockers, @sweep_at, @seq,
- *		every handle's @seen, and the kernel's changes of @word; the
- *		waiter counts are raised under it
- * @lock_page:	the page of the lock word, or NULL until the first locker;
- *		set once, freed with the segment
- * @word:	the lock word, at the start of @lock_page; user space changes
- *		it too (only with compare-and-swap, unless it misbehaves), so
- *		the kernel changes it with cmpxchg() and trusts nothing in it
- * @lockers:	slot id - 1: the struct pid (a reference) of each process
- *		that took the lock or asked for its id, or NULL; a plain
- *		array, as there are few and the slow path searches it
- * @nr_slots:	size of @lockers
- * @nr_lockers:	slots in use
- * @sweep_at:	@nr_lockers at which those of exited processes are dropped
- * @lock_waiters: tasks waiting for the segment lock
- * @change_waiters: tasks in WAIT_CHANGE
- * @seq:	the change counter; also read locklessly by poll
- * @lockq:	lockers, exclusive waits
- * @changeq:	change waiters and pollers, all woken by a change
- * @io_lock:	serialises reads and writes through the file and ioctls
- * @mappings:	live VMAs of the segment
- * @fasync:	handles with O_ASYNC; fasync_helper()'s own locking
- */
-struct ipcshm {
-	struct ipcdev_obj obj;
-	struct file *shmem;
-	u64 size;
-	u64 count;
-	u32 type;
-	u32 elem_size;
-	struct mutex lock;	/* see above */
-	struct page *lock_page;
-	u32 *word;
-	struct pid **lockers;
-	u32 nr_slots;
-	u32 nr_lockers;
-	u32 sweep_at;
-	atomic_t lock_waiters;
-	atomic_t change_waiters;
-	u64 seq;
-	wait_queue_head_t lockq;
-	wait_queue_head_t changeq;
-	struct mutex io_lock;	/* see above */
-	atomic_t mappings;
-	struct fasync_struct *fasync;
-};
-
-/* Set and clear flags of a VMA being mmap()ed: vm_flags_mod() from 6.3. */
-static void ipcdev_vm_flags_mod(struct vm_area_struct *vma, vm_flags_t set,
-				vm_flags_t clear)
-{
-#ifdef IPCDEV_HAVE_VM_FLAGS_MOD
-	vm_flags_mod(vma, set, clear);
-#else
-	vma->vm_flags = (vma->vm_flags | set) & ~clear;
-#endif
-}
-
-static struct ipcshm *to_shm(struct ipcdev_obj *obj)
-{
-	return container_of(obj, struct ipcshm, obj);
-}
+#include "shm.h"
 
 static void ipcshm_free(struct ipcdev_obj *obj)
 {
 	struct ipcshm *shm = to_shm(obj);
-	u32 i;
 
-	for (i = 0; i < shm->nr_slots; i++)
-		put_pid(shm->lockers[i]);
-	kfree(shm->lockers);
-	if (shm->lock_page)
-		__free_page(shm->lock_page);
+	ipcshm_lock_free(shm);
 	fput(shm->shmem);
 	mutex_destroy(&shm->lock);
 	mutex_destroy(&shm->io_lock);
 	ipcdev_obj_fini(&shm->obj);
 	kfree(shm);
+}
+
+/*
+ * The live mappings of the segment's memory: the VMAs of its shmem file,
+ * every one of which is in the file's i_mmap tree (shared and private
+ * ones, through any handle, in any process).  Takes the i_mmap lock, so it
+ * may sleep; not under ipcshm.lock.
+ */
+static u32 ipcshm_mappings(struct ipcshm *shm)
+{
+	struct address_space *mapping = shm->shmem->f_mapping;
+	struct rb_node *node;
+	u32 n = 0;
+
+	i_mmap_lock_read(mapping);
+	for (node = rb_first(&mapping->i_mmap.rb_root); node;
+	     node = rb_next(node))
+		n++;
+	i_mmap_unlock_read(mapping);
+	return n;
 }
 
 static void ipcshm_row(struct ipcdev_obj *obj, struct ipcdev_row *row)
@@ -142,7 +76,7 @@ static void ipcshm_row(struct ipcdev_obj *obj, struct ipcdev_row *row)
 	row->bytes = shm->size;
 	row->waiters = atomic_read(&shm->lock_waiters) +
 		       atomic_read(&shm->change_waiters);
-	row->mappings = atomic_read(&shm->mappings);
+	row->mappings = ipcshm_mappings(shm);
 }
 
 static const struct ipcdev_kind ipcshm_kind = {
@@ -244,7 +178,6 @@ static struct ipcdev_obj *ipcshm_create(void *arg, char *name, umode_t mode)
 	mutex_init(&shm->io_lock);
 	init_waitqueue_head(&shm->lockq);
 	init_waitqueue_head(&shm->changeq);
-	atomic_set(&shm->mappings, 0);
 	ret = ipcdev_obj_init(&shm->obj, &ipcshm_kind, name, mode, g->size);
 	if (ret)
 		goto out_fput;
@@ -293,330 +226,6 @@ static long ipcshm_ioctl_open(struct file *file, void __user *uarg)
 	return ipcdev_handle_attach(h, obj, 0);
 }
 
-/* The handle's segment; -ENOTCONN until IPCDEV_IOC_SHM_OPEN. */
-static struct ipcshm *ipcshm_of(struct file *file)
-{
-	struct ipcdev_obj *obj = ipcdev_handle_obj(ipcdev_handle(file));
-
-	return obj ? to_shm(obj) : ERR_PTR(-ENOTCONN);
-}
-
-/*
- * Can no thread of @owner run user code any more?  Only then may its lock
- * be taken from it.  A fatal signal is not enough: until a thread reaches
- * do_exit() (PF_EXITING) it may still be running its critical section on
- * another CPU.
- */
-static bool ipcshm_owner_dead(struct pid *owner)
-{
-	struct task_struct *leader, *t;
-	bool dead = true;
-
-	rcu_read_lock();
-	leader = pid_task(owner, PIDTYPE_TGID);
-	if (leader) {
-		for_each_thread(leader, t) {
-			if (!t->exit_state && !(t->flags & PF_EXITING)) {
-				dead = false;
-				break;
-			}
-		}
-	}
-	rcu_read_unlock();
-	return dead;
-}
-
-/* Make the lock word's page, once. */
-static int ipcshm_word_alloc(struct ipcshm *shm)
-	__must_hold(&shm->lock)
-{
-	if (shm->word)
-		return 0;
-	shm->lock_page = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
-	if (!shm->lock_page)
-		return -ENOMEM;
-	shm->word = page_address(shm->lock_page);
-	return 0;
-}
-
-/* The lock word, 0 (free) before the first locker. */
-static u32 ipcshm_word(struct ipcshm *shm)
-	__must_hold(&shm->lock)
-{
-	return shm->word ? READ_ONCE(*shm->word) : 0;
-}
-
-/* The process with locker id @id, or NULL. */
-static struct pid *ipcshm_locker(struct ipcshm *shm, u32 id)
-	__must_hold(&shm->lock)
-{
-	return id && id <= shm->nr_slots ? shm->lockers[id - 1] : NULL;
-}
-
-/* Drop the locker ids of exited processes, but the holder's. */
-static void ipcshm_sweep(struct ipcshm *shm)
-	__must_hold(&shm->lock)
-{
-	u32 held = IPCSHM_LOCK_ID(ipcshm_word(shm)), i;
-
-	for (i = 0; i < shm->nr_slots; i++) {
-		if (!shm->lockers[i] || i + 1 == held ||
-		    !ipcshm_owner_dead(shm->lockers[i]))
-			continue;
-		put_pid(shm->lockers[i]);
-		shm->lockers[i] = NULL;
-		shm->nr_lockers--;
-	}
-	shm->sweep_at = max_t(u32, IPCSHM_SWEEP_MIN, 2 * shm->nr_lockers);
-}
-
-/* A free slot for a new locker, growing @lockers: its index or -errno. */
-static int ipcshm_free_slot(struct ipcshm *shm)
-	__must_hold(&shm->lock)
-{
-	u32 i, n = shm->nr_slots;
-	struct pid **grown;
-
-	if (shm->nr_lockers >= shm->sweep_at)
-		ipcshm_sweep(shm);
-	for (i = 0; i < n; i++)
-		if (!shm->lockers[i])
-			return i;
-	if (n >= IPCDEV_SHM_LOCK_ID_MASK)
-		return -ENOSPC;
-	n = min_t(u32, max_t(u32, 4, 2 * n), IPCDEV_SHM_LOCK_ID_MASK);
-	grown = krealloc_array(shm->lockers, n, sizeof(*grown),
-			       GFP_KERNEL_ACCOUNT);
-	if (!grown)
-		return -ENOMEM;
-	memset(grown + shm->nr_slots, 0,
-	       (n - shm->nr_slots) * sizeof(*grown));
-	shm->lockers = grown;
-	i = shm->nr_slots;
-	shm->nr_slots = n;
-	return i;
-}
-
-/*
- * The locker id of the calling process, given out now if it has none and
- * @create: an id, 0 (none) or a negative errno.  An id is never given out
- * again while its process lives or holds the lock.
- */
-static int ipcshm_my_id(struct ipcshm *shm, bool create)
-	__must_hold(&shm->lock)
-{
-	struct pid *me = task_tgid(current);
-	int slot;
-	u32 i;
-
-	for (i = 0; i < shm->nr_slots; i++)
-		if (shm->lockers[i] == me)
-			return i + 1;
-	if (!create)
-		return 0;
-	slot = ipcshm_free_slot(shm);
-	if (slot < 0)
-		return slot;
-	shm->lockers[slot] = get_pid(me);
-	shm->nr_lockers++;
-	return slot + 1;
-}
-
-/*
- * If the word @w names a holder that is gone (or an id never given out),
- * make it IPCDEV_SHM_LOCK_DIED, so that the next LOCK is told, and wake a
- * waiter.  Returns the word as it is now.
- */
-static u32 ipcshm_reap(struct ipcshm *shm, u32 w)
-	__must_hold(&shm->lock)
-{
-	struct pid *pid;
-
-	if (!IPCSHM_LOCK_ID(w))
-		return w;
-	pid = ipcshm_locker(shm, IPCSHM_LOCK_ID(w));
-	if (pid && !ipcshm_owner_dead(pid))
-		return w;
-	if (cmpxchg(shm->word, w, IPCDEV_SHM_LOCK_DIED) != w)
-		return READ_ONCE(*shm->word);
-	wake_up(&shm->lockq);
-	return IPCDEV_SHM_LOCK_DIED;
-}
-
-/* The holder's pid, after reaping a dead one; NULL when free. */
-static struct pid *ipcshm_holder(struct ipcshm *shm)
-	__must_hold(&shm->lock)
-{
-	u32 w = ipcshm_word(shm);
-
-	if (w)
-		w = ipcshm_reap(shm, w);
-	return ipcshm_locker(shm, IPCSHM_LOCK_ID(w));
-}
-
-/* Tries at a word that keeps changing before waiting for a wake-up. */
-#define IPCSHM_CAS_TRIES	16
-
-struct ipcshm_lock_cond {
-	struct ipcshm *shm;
-	bool nonblock;
-};
-
-/*
- * The wait condition of LOCK: 1 when the lock is free (or its holder died),
- * else 0 once IPCDEV_SHM_LOCK_WAITERS is set (unless we will not wait), so
- * that the holder's unlock comes to the kernel and wakes us.  Taking it is
- * ipcshm_take()'s.
- */
-static int ipcshm_lock_check(void *arg)
-{
-	struct ipcshm_lock_cond *c = arg;
-	struct ipcshm *shm = c->shm;
-	u32 w = READ_ONCE(*shm->word), old;
-	int i;
-
-	for (i = 0; i < IPCSHM_CAS_TRIES; i++) {
-		w = ipcshm_reap(shm, w);
-		if (!IPCSHM_LOCK_ID(w))
-			return 1;
-		if (c->nonblock || w & IPCDEV_SHM_LOCK_WAITERS)
-			return 0;
-		old = cmpxchg(shm->word, w, w | IPCDEV_SHM_LOCK_WAITERS);
-		if (old == w)
-			return 0;
-		w = old;
-	}
-	return 0;
-}
-
-/*
- * Take the free lock for @id, keeping IPCDEV_SHM_LOCK_WAITERS while others
- * sleep.  Returns 1 (taken), -EOWNERDEAD (taken from a dead holder), or 0
- * when user space took it first.
- */
-static int ipcshm_take(struct ipcshm *shm, u32 id)
-	__must_hold(&shm->lock)
-{
-	u32 w = READ_ONCE(*shm->word), new = id;
-
-	if (IPCSHM_LOCK_ID(w))
-		return 0;
-	if (atomic_read(&shm->lock_waiters))
-		new |= IPCDEV_SHM_LOCK_WAITERS;
-	/* Acquire, as the user-space swap: the critical section follows. */
-	if (cmpxchg_acquire(shm->word, w, new) != w)
-		return 0;
-	return w & IPCDEV_SHM_LOCK_DIED ? -EOWNERDEAD : 1;
-}
-
-static long ipcshm_ioctl_lock(struct file *file, struct ipcshm *shm,
-			      void __user *uarg)
-{
-	struct ipcshm_lock_cond c = { .shm = shm };
-	struct ipcdev_shm_lock arg;
-	struct ipcdev_wait w;
-	int ret, id;
-
-	if (copy_from_user(&arg, uarg, sizeof(arg)))
-		return -EFAULT;
-	if (arg.reserved)
-		return -EINVAL;
-	ret = ipcdev_wait_init(&w, file, arg.flags, arg.deadline_ns);
-	if (ret)
-		return ret;
-	w.recheck_ms = IPCSHM_RECHECK_MS;
-	c.nonblock = w.nonblock;
-	ret = mutex_lock_killable(&shm->lock);
-	if (ret)
-		return ret;
-	ret = ipcshm_word_alloc(shm);
-	if (ret)
-		goto out;
-	id = ipcshm_my_id(shm, true);
-	if (id < 0) {
-		ret = id;
-		goto out;
-	}
-	if (IPCSHM_LOCK_ID(READ_ONCE(*shm->word)) == id) {
-		ret = -EDEADLK;
-		goto out;
-	}
-	for (;;) {
-		ret = ipcdev_wait_locked(&shm->lockq, &shm->lock,
-					 ipcshm_lock_check, &c, &w, true,
-					 &shm->lock_waiters, NULL);
-		if (ret == -EINTR)
-			return ret;	/* killed; shm->lock was not re-taken */
-		if (ret)
-			goto out;
-		ret = ipcshm_take(shm, id);
-		if (ret)
-			break;
-		/* A user-space swap got in first: wait again. */
-		if (fatal_signal_pending(current)) {
-			ret = -EINTR;
-			goto out;
-		}
-		cond_resched();
-	}
-	if (ret > 0)
-		ret = 0;
-out:
-	mutex_unlock(&shm->lock);
-	return ret;
-}
-
-static long ipcshm_unlock(struct ipcshm *shm)
-{
-	u32 w, old, id;
-	int i, ret = -EPERM;
-
-	mutex_lock(&shm->lock);
-	w = ipcshm_word(shm);
-	id = IPCSHM_LOCK_ID(w);
-	if (ipcshm_locker(shm, id) != task_tgid(current))
-		id = 0;			/* not ours (or free) */
-	for (i = 0; id && i < IPCSHM_CAS_TRIES; i++) {
-		if (IPCSHM_LOCK_ID(w) != id)
-			break;
-		/* Release: the critical section is done before it shows. */
-		old = cmpxchg_release(shm->word, w, 0);
-		if (old == w) {
-			if (atomic_read(&shm->lock_waiters))
-				wake_up(&shm->lockq);
-			ret = 0;
-			break;
-		}
-		w = old;
-	}
-	mutex_unlock(&shm->lock);
-	return ret;
-}
-
-/* Give the calling process its locker id and the lock page's offset. */
-static long ipcshm_ioctl_locker(struct ipcshm *shm, void __user *uarg)
-{
-	struct ipcdev_shm_locker arg;
-	int ret;
-
-	if (copy_from_user(&arg, uarg, sizeof(arg)))
-		return -EFAULT;
-	if (arg.flags || arg.reserved[0] || arg.reserved[1])
-		return -EINVAL;
-	ret = mutex_lock_killable(&shm->lock);
-	if (ret)
-		return ret;
-	ret = ipcshm_word_alloc(shm);
-	if (!ret)
-		ret = ipcshm_my_id(shm, true);
-	mutex_unlock(&shm->lock);
-	if (ret < 0)
-		return ret;
-	arg.id = ret;
-	arg.offset = IPCDEV_SHM_LOCK_OFFSET;
-	return copy_to_user(uarg, &arg, sizeof(arg)) ? -EFAULT : 0;
-}
-
 /* Bump the change counter and wake whoever waits for it. */
 static u64 ipcshm_changed(struct ipcshm *shm)
 {
@@ -642,6 +251,7 @@ static int ipcshm_change_check(void *arg)
 {
 	struct ipcshm_change_cond *c = arg;
 
+	lockdep_assert_held(&c->shm->lock);
 	return c->shm->seq != c->seen;
 }
 
@@ -795,7 +405,7 @@ static long ipcshm_ioctl_stat(struct file *file, struct ipcshm *shm,
 	st.count = shm->count;
 	st.type = shm->type;
 	st.elem_size = shm->elem_size;
-	st.mappings = atomic_read(&shm->mappings);
+	st.mappings = ipcshm_mappings(shm);
 	mutex_lock(&shm->lock);
 	holder = ipcshm_holder(shm);
 	st.seq = shm->seq;
@@ -909,123 +519,10 @@ static loff_t ipcshm_llseek(struct file *file, loff_t offset, int whence)
 	return fixed_size_llseek(file, offset, whence, shm->size);
 }
 
-/*
- * Mappings: our own vm_operations, whose open and close keep a reference on
- * the ipcdev file the mapping was made through, and whose faults are
- * shmem's.  shmem's vm_operations are learnt at the first mmap (they are
- * not exported) and never change after.  NUMA policy hooks are not
- * forwarded: mbind() on a mapping applies to that mapping only.
- */
-static const struct vm_operations_struct *ipcshm_shmem_ops;
-static DEFINE_MUTEX(ipcshm_shmem_ops_lock);
-
-static void ipcshm_vm_open(struct vm_area_struct *vma)
-{
-	struct file *file = vma->vm_private_data;
-
-	atomic_inc(&ipcshm_of(file)->mappings);
-	get_file(file);
-	if (ipcshm_shmem_ops->open)
-		ipcshm_shmem_ops->open(vma);
-}
-
-static void ipcshm_vm_close(struct vm_area_struct *vma)
-{
-	struct file *file = vma->vm_private_data;
-
-	if (ipcshm_shmem_ops->close)
-		ipcshm_shmem_ops->close(vma);
-	atomic_dec(&ipcshm_of(file)->mappings);
-	/* The module reference goes in __fput(), outside this module's code. */
-	fput(file);
-}
-
-static vm_fault_t ipcshm_vm_fault(struct vm_fault *vmf)
-{
-	return ipcshm_shmem_ops->fault(vmf);
-}
-
-static vm_fault_t ipcshm_vm_map_pages(struct vm_fault *vmf, pgoff_t start,
-				      pgoff_t end)
-{
-	if (!ipcshm_shmem_ops->map_pages)
-		return 0;
-	return ipcshm_shmem_ops->map_pages(vmf, start, end);
-}
-
-static const struct vm_operations_struct ipcshm_vm_ops = {
-	.open		= ipcshm_vm_open,
-	.close		= ipcshm_vm_close,
-	.fault		= ipcshm_vm_fault,
-	.map_pages	= ipcshm_vm_map_pages,
-};
-
-/* Learn shmem's vm_operations from the first mapping; check the others. */
-static int ipcshm_learn_vm_ops(struct vm_area_struct *vma)
-{
-	int ret = 0;
-
-	mutex_lock(&ipcshm_shmem_ops_lock);
-	if (!ipcshm_shmem_ops && vma->vm_ops && vma->vm_ops->fault)
-		ipcshm_shmem_ops = vma->vm_ops;
-	if (vma->vm_ops != ipcshm_shmem_ops)
-		ret = -ENODEV;
-	mutex_unlock(&ipcshm_shmem_ops_lock);
-	return ret;
-}
-
-/*
- * A mapping of the lock page: the page itself, inserted at mmap() time (as
- * kcov does), copied to a child by fork().  Its file stays the ipcdev
- * handle, whose reference keeps the segment.  Unmapping it, which exit
- * does, frees the lock of a holder that died.
- */
-static void ipcshm_lock_vm_close(struct vm_area_struct *vma)
-{
-	struct ipcshm *shm = ipcshm_of(vma->vm_file);
-
-	mutex_lock(&shm->lock);
-	ipcshm_holder(shm);
-	mutex_unlock(&shm->lock);
-}
-
-static const struct vm_operations_struct ipcshm_lock_vm_ops = {
-	.close		= ipcshm_lock_vm_close,
-};
-
-static int ipcshm_mmap_lock(struct file *file, struct ipcshm *shm,
-			    struct vm_area_struct *vma)
-{
-	int ret;
-
-	/* VM_MAYSHARE: a shared mapping of a read-only file lacks VM_SHARED. */
-	if (vma_pages(vma) != 1 || !(vma->vm_flags & VM_MAYSHARE))
-		return -EINVAL;
-	if ((vma->vm_flags & VM_WRITE) &&
-	    !(ipcdev_handle(file)->fmode & FMODE_WRITE))
-		return -EACCES;
-	if (vma->vm_flags & VM_EXEC)
-		return -EPERM;
-	ret = mutex_lock_killable(&shm->lock);
-	if (ret)
-		return ret;
-	ret = ipcshm_word_alloc(shm);
-	mutex_unlock(&shm->lock);
-	if (ret)
-		return ret;
-	ipcdev_vm_flags_mod(vma, VM_DONTEXPAND | VM_DONTDUMP, VM_MAYEXEC);
-	ret = vm_insert_page(vma, vma->vm_start, shm->lock_page);
-	if (ret)
-		return ret;
-	vma->vm_ops = &ipcshm_lock_vm_ops;
-	return 0;
-}
-
 static int ipcshm_mmap(struct file *file, struct vm_area_struct *vma)
 {
 	struct ipcshm *shm = ipcshm_of(file);
 	unsigned long pages;
-	int ret;
 
 	if (IS_ERR(shm))
 		return PTR_ERR(shm);
@@ -1037,17 +534,13 @@ static int ipcshm_mmap(struct file *file, struct vm_area_struct *vma)
 	if ((vma->vm_flags & VM_SHARED) && (vma->vm_flags & VM_WRITE) &&
 	    !(ipcdev_handle(file)->fmode & FMODE_WRITE))
 		return -EACCES;
+	/*
+	 * The mapping becomes the shmem file's own, as memfd and ashmem make
+	 * theirs: shmem's vm_operations (faults, NUMA policy, ...), and a
+	 * reference on the shmem file alone, so nothing of this module.
+	 */
 	vma_set_file(vma, shm->shmem);
-	ret = call_mmap(shm->shmem, vma);
-	if (ret)
-		return ret;
-	ret = ipcshm_learn_vm_ops(vma);
-	if (ret)
-		return ret;
-	vma->vm_ops = &ipcshm_vm_ops;
-	vma->vm_private_data = get_file(file);
-	atomic_inc(&shm->mappings);
-	return 0;
+	return call_mmap(shm->shmem, vma);
 }
 
 static __poll_t ipcshm_poll(struct file *file, poll_table *pt)
@@ -1100,6 +593,7 @@ static void ipcshm_show_fdinfo(struct seq_file *m, struct file *file)
 	struct ipcshm *shm = ipcshm_of(file);
 	struct pid *holder;
 	pid_t owner;
+	u32 mappings;
 
 	ipcdev_show_fdinfo(m, &ipcshm_kind, file);
 	if (IS_ERR(shm))
@@ -1108,11 +602,12 @@ static void ipcshm_show_fdinfo(struct seq_file *m, struct file *file)
 		   shm->type ? (char)shm->type : '-',
 		   (unsigned long long)shm->count,
 		   (unsigned long long)shm->size);
+	mappings = ipcshm_mappings(shm);
 	mutex_lock(&shm->lock);
 	holder = ipcshm_holder(shm);
 	owner = holder ? pid_vnr(holder) : 0;
-	seq_printf(m, "ipcdev-mappings:\t%d\nipcdev-lock-owner:\t%d\n",
-		   atomic_read(&shm->mappings), owner);
+	seq_printf(m, "ipcdev-mappings:\t%u\nipcdev-lock-owner:\t%d\n",
+		   mappings, owner);
 	seq_printf(m, "ipcdev-lock-waiters:\t%u\nipcdev-seq:\t%llu\n",
 		   atomic_read(&shm->lock_waiters), (unsigned long long)shm->seq);
 	mutex_unlock(&shm->lock);

@@ -7,7 +7,7 @@
  */
 #include <linux/hrtimer.h>
 #include <linux/sched/signal.h>
-#include "ipcdev.h"
+#include "wait.h"
 
 /* Timer slack of a timed wait, as for a SCHED_OTHER task's default. */
 #define IPCDEV_WAIT_SLACK_NS	50000
@@ -72,6 +72,7 @@ int ipcdev_wait_sleep(wait_queue_head_t *wq, struct mutex *lock,
 	bool woken = false;
 	int ret;
 
+	lockdep_assert_held(lock);
 	if (!waiter)
 		waiter = &own;
 	init_wait(&waiter->wait);
@@ -116,6 +117,7 @@ int ipcdev_wait_sleep(wait_queue_head_t *wq, struct mutex *lock,
 				wake_up(wq);
 			return -EINTR;
 		}
+		lockdep_assert_held(lock);
 		if (waiter->handed) {
 			mutex_unlock(lock);
 			goto handed;

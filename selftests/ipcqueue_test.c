@@ -14,6 +14,7 @@
 #include <grp.h>
 #include <limits.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -1578,6 +1579,144 @@ check_queue:
 	EXPECT_EQ(0, st.putters);
 	EXPECT_EQ(0, st.getters);
 	close(fd);
+}
+
+/*
+ * A message a get copies out without the queue's lock (a large one taken
+ * off the list, or one a put handed to a sleeping getter) is in flight: if
+ * the copy fails it goes back to the head, so it must keep its room
+ * meanwhile, or a putter takes it and the queue ends up holding maxsize + 1
+ * messages.  The getter's copy is held open in a userfaultfd fault, a put
+ * is tried, then the fault is made to fail (the page unmapped, the fault
+ * woken): EFAULT, the message back at the head.
+ */
+struct inflight_fault {
+	long uffd;
+	char *page;
+	long ps;
+	int go;			/* read end: the parent says "fail it" */
+};
+
+static void *inflight_fail(void *arg)
+{
+	struct inflight_fault *f = arg;
+	struct uffdio_range wake = { .start = (unsigned long)f->page,
+				     .len = f->ps };
+	char c;
+
+	if (read(f->go, &c, 1) != 1)
+		return NULL;
+	munmap(f->page, f->ps);
+	ioctl(f->uffd, UFFDIO_WAKE, &wake);
+	return NULL;
+}
+
+/* The getter: a buffer of @size whose last page faults into userfaultfd. */
+static int inflight_getter(int fd, __u64 size, int go)
+{
+	struct uffdio_api api = { .api = UFFD_API };
+	struct uffdio_register reg = { .mode = UFFDIO_REGISTER_MODE_MISSING };
+	struct inflight_fault f = { .ps = sysconf(_SC_PAGESIZE), .go = go };
+	size_t maplen = (size + f.ps - 1) / f.ps * f.ps;
+	pthread_t t;
+	char *buf;
+	__u64 len = size;
+	int r;
+
+	f.uffd = syscall(SYS_userfaultfd, O_CLOEXEC);
+	if (f.uffd < 0 || ioctl(f.uffd, UFFDIO_API, &api))
+		return 10;
+	buf = mmap(NULL, maplen, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (buf == MAP_FAILED)
+		return 11;
+	f.page = buf + maplen - f.ps;
+	reg.range.start = (unsigned long)f.page;
+	reg.range.len = f.ps;
+	if (ioctl(f.uffd, UFFDIO_REGISTER, &reg))
+		return 12;
+	if (pthread_create(&t, NULL, inflight_fail, &f))
+		return 13;
+	r = q_get(fd, buf + maplen - size, &len, 0, 0);
+	pthread_join(t, NULL);
+	return r == -EFAULT ? 0 : 20;
+}
+
+/* @large: a 128 KiB message taken off the list; else one handed over. */
+static void inflight_keeps_room(struct __test_metadata *_metadata, bool large)
+{
+	__u64 size = large ? 128 * 1024 : 64, len;
+	struct ipcdev_queue_stat st;
+	struct pollfd pfd;
+	int fd = q_new(1, 0, 0), go[2], status;
+	char *msg = malloc(size), *back = malloc(size);
+	pid_t getter;
+
+	ASSERT_LE(0, fd);
+	ASSERT_TRUE(msg && back);
+	memset(msg, 'A', size);
+	ASSERT_EQ(0, pipe(go));
+	if (large)
+		ASSERT_EQ(0, q_put(fd, msg, size, 0, 0));
+	getter = fork();
+	ASSERT_LE(0, getter);
+	if (!getter) {
+		close(go[1]);
+		_exit(inflight_getter(fd, size, go[0]));
+	}
+	close(go[0]);
+	if (large) {
+		/* Taken off the list: the copy is on its way to the fault. */
+		ASSERT_EQ(0, WAIT_STAT(fd, STAT_CMD, struct ipcdev_queue_stat,
+				       count, 0));
+	} else {
+		/* Asleep in get, then handed the message by our put. */
+		ASSERT_EQ(0, wait_getters(fd, 1));
+		ASSERT_EQ(0, q_put(fd, msg, size, 0, 0));
+		ASSERT_EQ(0, wait_getters(fd, 0));
+	}
+	/* In flight: the room is still taken, and poll and STAT say so. */
+	ASSERT_EQ(0, q_stat(fd, &st));
+	EXPECT_EQ(0, st.count);
+	EXPECT_EQ(1, st.full) TH_LOG("the message in flight gave its room away");
+	pfd = (struct pollfd){ .fd = fd, .events = POLLOUT };
+	EXPECT_EQ(0, poll(&pfd, 1, 0)) TH_LOG("POLLOUT with the room in flight");
+	EXPECT_EQ(-EAGAIN, q_put_nb(fd, "x", 1))
+		TH_LOG("a put took the room of the message in flight");
+	/* The copy fails: the message goes back to the head. */
+	ASSERT_EQ(1, write(go[1], "f", 1));
+	ASSERT_EQ(getter, waitpid(getter, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		TH_LOG("getter status %#x (10-13: no userfaultfd; 20: not EFAULT)",
+		       status);
+	ASSERT_EQ(0, q_stat(fd, &st));
+	EXPECT_EQ(1, st.count) TH_LOG("%llu messages in a queue of maxsize 1",
+				      (unsigned long long)st.count);
+	len = size;
+	memset(back, 0, size);
+	ASSERT_EQ(0, q_get_nb(fd, back, &len));
+	EXPECT_EQ(size, len);
+	EXPECT_EQ(0, memcmp(back, msg, size)) TH_LOG("not the message in flight");
+	/* Its room is back. */
+	EXPECT_EQ(0, q_put_nb(fd, "y", 1));
+	close(go[1]);
+	free(msg);
+	free(back);
+	close(fd);
+}
+
+TEST(inflight_large_get_keeps_its_room)
+{
+	if (!have_userfaultfd())
+		SKIP(return, "no userfaultfd to hold the copy open");
+	inflight_keeps_room(_metadata, true);
+}
+
+TEST(inflight_handed_over_keeps_its_room)
+{
+	if (!have_userfaultfd())
+		SKIP(return, "no userfaultfd to hold the copy open");
+	inflight_keeps_room(_metadata, false);
 }
 
 TEST(sigkill_blocked_put)

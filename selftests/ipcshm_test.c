@@ -25,10 +25,12 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 
 #include <linux/ipcdev.h>
+#include <linux/mempolicy.h>
 
 #include "ipcdev_test.h"
 
@@ -526,20 +528,35 @@ TEST(mapping_outlives_handle)
 	long ps = page_size();
 	long long objects0 = read_proc_stat("objects");
 	unsigned char *p, c;
-	int fd, other;
+	int fd, other, status;
+	pid_t pid;
 
 	ASSERT_LE(0, objects0) TH_LOG("no 'objects' in %s", PROC_STATS);
-	/* Anonymous: the memory lives on with the mapping alone. */
+	/*
+	 * Anonymous: the memory lives on with the mapping alone, which is the
+	 * shmem file's own; the segment goes with its last handle, as a
+	 * memfd's file does.
+	 */
 	fd = s_raw(ps);
 	ASSERT_LE(0, fd);
 	p = mmap(NULL, ps, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	ASSERT_NE(MAP_FAILED, p);
-	ASSERT_EQ(0, close(fd));
 	fill(p, ps, 9);
-	EXPECT_TRUE(check_fill(p, ps, 9));
 	EXPECT_EQ(objects0 + 1, read_proc_stat("objects"));
+	ASSERT_EQ(0, close(fd));
+	EXPECT_EQ(objects0, wait_proc_stat("objects", objects0))
+		TH_LOG("the mapping kept the segment (its handle) alive");
+	EXPECT_TRUE(check_fill(p, ps, 9));
+	/* Still shared memory: a child's stores are seen. */
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		p[1] = 0x5a;
+		_exit(0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_EQ(0x5a, p[1]);
 	munmap(p, ps);
-	EXPECT_EQ(objects0, wait_proc_stat("objects", objects0));
 
 	/* Named: the mapping counts in STAT through another handle. */
 	snprintf(name, sizeof(name), "ksft-ipcshm-outlive-%d", getpid());
@@ -565,6 +582,91 @@ TEST(mapping_outlives_handle)
 	EXPECT_EQ(0, st.mappings);
 	close(other);
 	EXPECT_EQ(objects0, wait_proc_stat("objects", objects0));
+}
+
+/*
+ * The mapping count is the number of VMAs of the segment's memory: in
+ * every process, shared and private, split ones counted apart.
+ */
+TEST(mapping_count_is_every_vma)
+{
+	struct ipcdev_shm_stat st;
+	long ps = page_size();
+	char *a, *b, v[32];
+	int fd = s_raw(4 * ps), status;
+	pid_t pid;
+
+	ASSERT_LE(0, fd);
+	a = mmap(NULL, 4 * ps, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	ASSERT_NE(MAP_FAILED, a);
+	ASSERT_EQ(0, s_stat(fd, &st));
+	EXPECT_EQ(1, st.mappings);
+	/* Splitting a mapping in three makes three VMAs. */
+	ASSERT_EQ(0, mprotect(a + ps, ps, PROT_READ));
+	ASSERT_EQ(0, s_stat(fd, &st));
+	EXPECT_EQ(3, st.mappings);
+	b = mmap(NULL, ps, PROT_READ, MAP_PRIVATE, fd, 2 * ps);
+	ASSERT_NE(MAP_FAILED, b);
+	ASSERT_EQ(0, s_stat(fd, &st));
+	EXPECT_EQ(4, st.mappings);
+	ASSERT_EQ(0, fdinfo(fd, "ipcdev-mappings", v, sizeof(v)));
+	EXPECT_STREQ("4", v);
+	/* A child's copies count while it lives. */
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid)
+		_exit(s_stat(fd, &st) ? 100 : st.mappings == 8 ? 0 : st.mappings);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_EQ(0, WEXITSTATUS(status))
+		TH_LOG("the child saw %d mappings, not 8", WEXITSTATUS(status));
+	ASSERT_EQ(0, s_stat(fd, &st));
+	EXPECT_EQ(4, st.mappings);
+	ASSERT_EQ(0, munmap(a, 4 * ps));
+	ASSERT_EQ(0, s_stat(fd, &st));
+	EXPECT_EQ(1, st.mappings);
+	ASSERT_EQ(0, munmap(b, ps));
+	ASSERT_EQ(0, s_stat(fd, &st));
+	EXPECT_EQ(0, st.mappings);
+	close(fd);
+}
+
+/*
+ * The mapping is shmem's own: a NUMA policy set through one mapping is the
+ * segment's (shmem's shared policy), seen through every other mapping of
+ * it.  Borrowed vm_operations without set_policy made it the one VMA's.
+ */
+TEST(numa_policy_is_the_segments)
+{
+	unsigned long node0 = 1;
+	long ps = page_size();
+	int fd = s_raw(ps), mode = -1;
+	char *a, *b, *c;
+	long r;
+
+	ASSERT_LE(0, fd);
+	a = mmap(NULL, ps, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	ASSERT_NE(MAP_FAILED, a);
+	b = mmap(NULL, ps, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	ASSERT_NE(MAP_FAILED, b);
+	r = syscall(SYS_mbind, a, ps, MPOL_BIND, &node0, 8 * sizeof(node0), 0);
+	if (r && errno == ENOSYS)
+		SKIP(return, "no NUMA support in this kernel");
+	ASSERT_EQ(0, r) TH_LOG("mbind: %s", strerror(errno));
+	ASSERT_EQ(0, syscall(SYS_get_mempolicy, &mode, NULL, 0, b, MPOL_F_ADDR));
+	EXPECT_EQ(MPOL_BIND, mode)
+		TH_LOG("a policy set through one mapping is not the segment's");
+	/* A mapping made later has it too. */
+	c = mmap(NULL, ps, PROT_READ, MAP_SHARED, fd, 0);
+	ASSERT_NE(MAP_FAILED, c);
+	mode = -1;
+	ASSERT_EQ(0, syscall(SYS_get_mempolicy, &mode, NULL, 0, c, MPOL_F_ADDR));
+	EXPECT_EQ(MPOL_BIND, mode);
+	a[0] = 1;
+	EXPECT_EQ(1, c[0]);
+	munmap(a, ps);
+	munmap(b, ps);
+	munmap(c, ps);
+	close(fd);
 }
 
 /* ------------------------------------------------------------------ */

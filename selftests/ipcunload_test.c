@@ -3,11 +3,14 @@
  * Unload loops: 50 cycles of load the module, create objects of every kind
  * (anonymous and named), use them, check that rmmod is refused while a
  * handle is open (delete_module(O_NONBLOCK): EWOULDBLOCK), while only an
- * anonymous pipe's second end is open, and while only a shared memory
- * mapping is alive (its descriptor closed), then succeeds once they are
- * gone; named objects left behind are freed by rmmod, so after loading
- * again the names are gone and /proc/ipcdev/stats starts from zero.  On the
- * debug kernel the runner's kmemleak scans check that nothing leaked.
+ * anonymous pipe's second end is open, and while only a mapping of a
+ * segment's lock page is alive (its file is the handle), then succeeds
+ * once they are gone, with a mapping of the segment's memory still alive:
+ * that mapping is the shmem file's own, with nothing of the module in it,
+ * and it still works after the unload.  Named objects left behind are
+ * freed by rmmod, so after loading again the names are gone and
+ * /proc/ipcdev/stats starts from zero.  On the debug kernel the runner's
+ * kmemleak scans check that nothing leaked.
  *
  * Run as root with the module loaded; the path of the .ko comes from
  * IPCDEV_KO (exported by scripts/guest-check.sh).  The module is left
@@ -76,6 +79,7 @@ static int unload(void)
 struct objs {
 	int q, qn, p0, p1, pn, s, sn, e, en;
 	char *map;
+	char *lockmap;
 };
 
 /* Create and use one object of every kind, anonymous and named; 0 or -line. */
@@ -155,6 +159,12 @@ static int make_and_use(struct objs *o, int cycle)
 		return -__LINE__;
 	if (ioctl(o->s, IPCDEV_IOC_SHM_LOCK, &sl) || ioctl(o->sn, IPCDEV_IOC_SHM_LOCK, &sl))
 		return -__LINE__;
+	o->lockmap = mmap(NULL, sysconf(_SC_PAGESIZE), PROT_READ | PROT_WRITE,
+			  MAP_SHARED, o->s, IPCDEV_SHM_LOCK_OFFSET);
+	if (o->lockmap == MAP_FAILED) {
+		o->lockmap = NULL;
+		return -__LINE__;
+	}
 	/* Event: raised at creation, set, O_ASYNC (SIGIO ignored), poll. */
 	if (ioctl(o->e, IPCDEV_IOC_EVENT_WAIT, &ew) || ioctl(o->en, IPCDEV_IOC_EVENT_SET, 0))
 		return -__LINE__;
@@ -210,13 +220,14 @@ FIXTURE_TEARDOWN(ul)
 
 TEST_F_TIMEOUT(ul, load_use_unload_cycles, 280)
 {
-	int refused_handle = 0, refused_pipe_end = 0, refused_map = 0;
+	int refused_handle = 0, refused_pipe_end = 0, refused_lock_map = 0;
+	int unloaded_map = 0;
 	struct ipcdev_queue_open qno = { .name = ptr(NAME) };
 
 	/* Start from an unloaded module: nothing else may hold it now. */
 	ASSERT_EQ(0, unload()) TH_LOG("rmmod before the cycles: %s", strerror(errno));
 	for (int c = 0; c < CYCLES; c++) {
-		struct objs o = { -1, -1, -1, -1, -1, -1, -1, -1, -1, NULL };
+		struct objs o = { -1, -1, -1, -1, -1, -1, -1, -1, -1, NULL, NULL };
 		int fd, r;
 
 		ASSERT_EQ(0, load()) TH_LOG("cycle %d: load", c);
@@ -247,34 +258,42 @@ TEST_F_TIMEOUT(ul, load_use_unload_cycles, 280)
 			refused_pipe_end += r == -EWOULDBLOCK;
 		}
 		close_fd(&o.p1);
-		/* Only the mapping, its descriptor closed: refused. */
-		EXPECT_LT(0, read_proc_stat("objects"));
+		/* Only mappings, their descriptor closed; the lock page's: refused. */
+		EXPECT_LT(4, read_proc_stat("objects"));
 		r = unload();
-		EXPECT_EQ(-EWOULDBLOCK, r) TH_LOG("cycle %d: rmmod with a mapping alive", c);
-		refused_map += r == -EWOULDBLOCK;
+		EXPECT_EQ(-EWOULDBLOCK, r) TH_LOG("cycle %d: rmmod with the lock page mapped", c);
+		refused_lock_map += r == -EWOULDBLOCK;
 		if (r == 0) {
-			/* The mapping outlived the module: do not touch it. */
+			/* The lock page's mapping outlived the module: do not touch it. */
 			ASSERT_EQ(0, load());
-			ASSERT_TRUE(false) TH_LOG("cycle %d: rmmod succeeded with a live mapping", c);
+			ASSERT_TRUE(false) TH_LOG("cycle %d: rmmod succeeded with the lock page mapped", c);
 		}
-		/* The mapping still works with no descriptor. */
-		EXPECT_EQ(0, memcmp(o.map + 100, "cycle", 5));
-		o.map[200] = 1;
-		ASSERT_EQ(0, munmap(o.map, 8000));
-		/* Only named objects left (4: one per kind); the anonymous ones are gone. */
-		EXPECT_EQ(4, read_proc_stat("objects"));
+		ASSERT_EQ(0, munmap(o.lockmap, sysconf(_SC_PAGESIZE)));
+		/*
+		 * Only the memory's mapping: the anonymous segment is gone with
+		 * its last handle, only named objects are left (4: one per
+		 * kind), and rmmod succeeds under the mapping.
+		 */
+		EXPECT_EQ(4, wait_proc_stat("objects", 4));
 		EXPECT_EQ(4, read_proc_stat("named"));
 		EXPECT_EQ(0, read_proc_stat("handles"));
-		ASSERT_EQ(0, unload()) TH_LOG("cycle %d: rmmod with only names left: %s",
-					       c, strerror(errno));
+		r = unload();
+		ASSERT_EQ(0, r) TH_LOG("cycle %d: rmmod with only names and a mapping left: %s",
+				       c, strerror(-r));
+		unloaded_map++;
 		ASSERT_NE(0, access("/proc/ipcdev/stats", F_OK));
+		/* The mapping outlives the module and still works. */
+		EXPECT_EQ(0, memcmp(o.map + 100, "cycle", 5));
+		o.map[200] = 1;
+		EXPECT_EQ(1, o.map[200]);
+		ASSERT_EQ(0, munmap(o.map, 8000));
 	}
 	/* Leave it loaded, and check the last cycle's names are gone too. */
 	ASSERT_EQ(0, load());
 	EXPECT_EQ(0, read_proc_stat("objects"));
 	EXPECT_EQ(0, read_proc_stat("named"));
-	printf("# %d cycles: rmmod refused %d times with handles, %d with a pipe end, %d with a mapping\n",
-	       CYCLES, refused_handle, refused_pipe_end, refused_map);
+	printf("# %d cycles: rmmod refused %d times with handles, %d with a pipe end, %d with the lock page mapped; done %d times under a mapping\n",
+	       CYCLES, refused_handle, refused_pipe_end, refused_lock_map, unloaded_map);
 }
 
 TEST_HARNESS_MAIN

@@ -40,11 +40,15 @@
 # for the python step in the guest; default userspace/python/tests, the
 # ipcdev Python package's tests, on every lane but faults; set it empty to
 # skip the step, or to a path to run it on the faults lane too),
-# IPCDEV_VM_APPEND (extra kernel command line arguments for every boot).
+# IPCDEV_VM_APPEND (extra kernel command line arguments for every boot),
+# IPCDEV_CHECK_TAG (a name: this run's own files in build/check, summary-TAG,
+# boot-state.before-TAG, userspace-TAG.log, so that .ci/run can run several
+# lanes at once; their kernels' directories differ already).
 #
 # Logs and results: build/check/<kernel>/ (build.log, console.log, dmesg.log,
 # counts, expected-tests; run1-console.log etc. for a retried first run).  The
-# last line printed is `N passed, N failed`, summed over all kernels (a
+# last line printed is `N passed, N failed` (also in build/check/summary, or
+# summary-TAG), summed over all kernels (a
 # build that fails counts as 1 failed test, and so does a VM that times out
 # or dies); exit status 1 when anything failed.
 set -eu
@@ -74,6 +78,10 @@ start=$(date +%s)
 total_pass=0
 total_fail=0
 mkdir -p "$LOGS"
+TAG=${IPCDEV_CHECK_TAG:+-$IPCDEV_CHECK_TAG}
+SUMMARY=$LOGS/summary$TAG
+BOOTSTATE=$LOGS/boot-state.before$TAG
+rm -f "$SUMMARY"
 
 say() { echo "check: $*"; }
 
@@ -91,7 +99,7 @@ test_result() {
 }
 
 # --- 0. what the machine boots, then the dependencies ------------------------------
-scripts/boot-state.sh snapshot "$LOGS/boot-state.before"
+scripts/boot-state.sh snapshot "$BOOTSTATE"
 if [ -z "${IPCDEV_NO_DEPS:-}" ] && ! scripts/deps.sh; then
 	say "FAILED: scripts/deps.sh"
 	total_fail=$((total_fail + 1))
@@ -102,7 +110,7 @@ kernels=${IPCDEV_KERNELS:-$(awk '{ print $1 }' "$KCACHE/aliases" 2>/dev/null || 
 kernels=$(echo $kernels)
 if [ -z "$kernels" ]; then
 	say "no kernel to test: $KCACHE/aliases is missing (scripts/deps.sh)"
-	echo "0 passed, $((total_fail + 1)) failed" | tee "$LOGS/summary"
+	echo "0 passed, $((total_fail + 1)) failed" | tee "$SUMMARY"
 	exit 1
 fi
 say "kernels: $kernels"
@@ -191,14 +199,18 @@ scan_console() {
 
 # --- userspace and selftests, once -------------------------------------------
 say "building userspace and selftests"
-if ! make userspace selftests >"$LOGS/userspace.log" 2>&1; then
-	say "FAILED: make userspace selftests (log: $LOGS/userspace.log)"
-	show_tail "$LOGS/userspace.log"
+if ! make userspace selftests >"$LOGS/userspace$TAG.log" 2>&1; then
+	say "FAILED: make userspace selftests (log: $LOGS/userspace$TAG.log)"
+	show_tail "$LOGS/userspace$TAG.log"
 	total_fail=$((total_fail + 1))
 fi
 
 # --- each kernel ---------------------------------------------------------------
-for k in $kernels; do
+# run_kernel K: everything of one kernel (module build, VM, console scan);
+# its counts are added to total_pass and total_fail (in a subshell when
+# kernels run side by side: the caller adds them up from $LOGS/.kresult-K).
+run_kernel() {
+	local k=$1
 	kstart=$(date +%s)
 	kpass0=$total_pass
 	kfail0=$total_fail
@@ -215,7 +227,7 @@ for k in $kernels; do
 		rm -rf "$res"; mkdir -p "$res"
 		if ! kdir=$(unpack_kdir "$k" 2>"$res/build.log"); then
 			say "FAILED: $k kernel unavailable"; show_tail "$res/build.log"
-			total_fail=$((total_fail + 1)); continue
+			total_fail=$((total_fail + 1)); return 0
 		fi
 		vmkernel=$kdir/bzImage
 		kver=$k
@@ -246,15 +258,13 @@ for k in $kernels; do
 		say "FAILED: make module $buildargs (log: $res/build.log)"
 		show_tail "$res/build.log"
 		total_fail=$((total_fail + 1))
-		continue
+		return 0
 	fi
 
 	# The 1 GiB tests (minutes each under emulation) run once, on the
 	# first stock kernel: the code they test is the same on every kernel.
 	gib=0
-	if [ "$lane" = stock ] && [ -z "${gib_done:-}" ]; then
-		gib=1 gib_done=1
-	fi
+	[ "$k" = "$gib_kernel" ] && gib=1
 	expected_tests "$lane" "$gib" >"$res/expected-tests"
 	# One program may take 15 min (ipcbig_lib_test's 1 GiB round trips
 	# under TCG; each half of the fault injection on the faults kernel).
@@ -325,17 +335,67 @@ for k in $kernels; do
 	total_fail=$((total_fail + f))
 	say "kernel $k ($lane): $((total_pass - kpass0)) passed, $((total_fail - kfail0)) failed" \
 		"($(( $(date +%s) - kstart )) s)"
+}
+
+# The 1 GiB tests (minutes each under emulation) run once, on the first
+# stock kernel: the code they test is the same on every kernel.
+gib_kernel=
+for k in $kernels; do
+	case $k in debug|faults) continue ;; esac
+	rel=$(awk -v a="$k" '$1 == a { print $2 }' "$KCACHE/aliases" 2>/dev/null || true)
+	case ${rel:-$k} in *-rt-*) continue ;; esac
+	gib_kernel=$k
+	break
 done
+
+# IPCDEV_JOBS=N: up to N kernels at once, each in its own VM (default 1, one
+# after the other, output live).  Side by side, each kernel's output goes
+# to $LOGS/<kernel>.out and is printed in one piece when it ends; its counts
+# come back in a file: a kernel whose run left none counts as 1 failed.
+JOBS=${IPCDEV_JOBS:-1}
+if [ "$JOBS" -le 1 ]; then
+	for k in $kernels; do
+		run_kernel "$k"
+	done
+else
+	kpids=()
+	for k in $kernels; do
+		while [ "$(jobs -rp | wc -l)" -ge "$JOBS" ]; do sleep 2; done
+		kf=$LOGS/.kresult-${k//\//_}
+		rm -f "$kf"
+		say "kernel $k: starting (output in $LOGS/${k//\//_}.out)"
+		(
+			total_pass=0 total_fail=0
+			run_kernel "$k"
+			echo "$total_pass $total_fail" >"$kf"
+		) >"$LOGS/${k//\//_}.out" 2>&1 &
+		kpids+=($!)
+	done
+	i=0
+	for k in $kernels; do
+		wait "${kpids[$i]}" || true
+		i=$((i + 1))
+		kf=$LOGS/.kresult-${k//\//_}
+		cat "$LOGS/${k//\//_}.out"
+		if read -r kp kf2 <"$kf" 2>/dev/null; then
+			total_pass=$((total_pass + kp))
+			total_fail=$((total_fail + kf2))
+		else
+			say "kernel $k: its run ended without counts: 1 failed"
+			total_fail=$((total_fail + 1))
+		fi
+	done
+fi
 
 # --- 3. what the machine boots, unchanged? -------------------------------------------
 echo
-if scripts/boot-state.sh compare "$LOGS/boot-state.before" >"$LOGS/boot-state.diff"; then
+if scripts/boot-state.sh compare "$BOOTSTATE" >"$LOGS/boot-state$TAG.diff"; then
 	test_result PASS "what the machine boots is unchanged (/boot, boot loader, linux-image packages)"
 else
-	sed 's/^/  | /' "$LOGS/boot-state.diff"
+	sed 's/^/  | /' "$LOGS/boot-state$TAG.diff"
 	test_result FAIL "what the machine boots is unchanged (/boot, boot loader, linux-image packages)"
 fi
 
 say "wall time $(( $(date +%s) - start )) s"
-echo "$total_pass passed, $total_fail failed" | tee "$LOGS/summary"
+echo "$total_pass passed, $total_fail failed" | tee "$SUMMARY"
 [ "$total_fail" = 0 ]

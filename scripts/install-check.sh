@@ -11,7 +11,8 @@
 # rule, modules-load.d, purge, nothing left.
 #
 # Each step is a test.  The last line printed is `N passed, N failed`, also
-# written to build/check/summary; exit status 1 when anything failed.
+# written to build/check/summary (summary-TAG with IPCDEV_CHECK_TAG=TAG, as
+# in scripts/check.sh); exit status 1 when anything failed.
 # Logs: build/check/install/ (deb.log, lintian.log, install.tap, the VM's
 # console.log and dmesg.log).
 #
@@ -28,14 +29,16 @@ LOGS=$BUILD/check/install
 KVER=${IPCDEV_INSTALL_KERNEL:-6.1.0-57-amd64}
 unset MAKELEVEL MAKEFLAGS MFLAGS || true
 
+SUMMARY=$BUILD/check/summary${IPCDEV_CHECK_TAG:+-$IPCDEV_CHECK_TAG}
 pass=0 fail=0
 rm -rf "$LOGS"
 mkdir -p "$LOGS"
+rm -f "$SUMMARY"
 say() { echo "check-install: $*"; }
 ok() { pass=$((pass + 1)); say "ok: $*"; }
 bad() { fail=$((fail + 1)); say "FAILED: $*"; }
 finish() {
-	echo "$pass passed, $fail failed" | tee "$BUILD/check/summary"
+	echo "$pass passed, $fail failed" | tee "$SUMMARY"
 	[ "$fail" = 0 ]
 	exit
 }
@@ -81,8 +84,11 @@ fi
 
 say "installing, using and purging them in a VM ($KVER)"
 rc=0
-scripts/vm-run --kernel "$KVER" --timeout "${IPCDEV_VM_TIMEOUT:-5400}" \
+# 2 vCPUs: dkms runs make -j$(nproc) in the guest.
+t0=$(date +%s)
+scripts/vm-run --kernel "$KVER" --smp 2 --timeout "${IPCDEV_VM_TIMEOUT:-5400}" \
 	--results "$LOGS" -- scripts/guest-install.sh "$BUILD/deb" || rc=$?
+say "the VM took $(( $(date +%s) - t0 )) s"
 
 tap=$LOGS/install.tap
 gp=$(grep -c '^ok ' "$tap" 2>/dev/null)

@@ -1994,7 +1994,8 @@ static void m_event(struct fz *f, struct m_obj *o)
 
 	if (x < 20) {		/* SET */
 		op = 20;
-		exp = bad == B_RES ? EINVAL : ro ? EBADF : 0;
+		/* The access a command needs is checked first (its table). */
+		exp = ro ? EBADF : bad == B_RES ? EINVAL : 0;
 		snprintf(f->desc, sizeof(f->desc), "model event: SET%s", ro ? " (read-only)" : "");
 		r = ioctl(fd, IPCDEV_IOC_EVENT_SET, bad == B_RES ? 1UL : 0UL);
 		fz_call(f);
@@ -2004,7 +2005,7 @@ static void m_event(struct fz *f, struct m_obj *o)
 		}
 	} else if (x < 35) {	/* CLEAR */
 		op = 21;
-		exp = bad == B_RES ? EINVAL : ro ? EBADF : 0;
+		exp = ro ? EBADF : bad == B_RES ? EINVAL : 0;
 		snprintf(f->desc, sizeof(f->desc), "model event: CLEAR%s", ro ? " (read-only)" : "");
 		r = ioctl(fd, IPCDEV_IOC_EVENT_CLEAR, bad == B_RES ? 1UL : 0UL);
 		fz_call(f);
@@ -2157,10 +2158,10 @@ static void m_shm(struct fz *f, struct m_obj *o)
 			a.flags = 1U << rn(f, 32);
 		else if (bad == B_BUF && a.len)
 			a.buf = m_badbuf(f, a.len, !wr);
-		if (bad == B_RES || bad == B_FLAGS)
+		if (wr && ro)
+			exp = EBADF;	/* the access, first */
+		else if (bad == B_RES || bad == B_FLAGS)
 			exp = EINVAL;
-		else if (wr && ro)
-			exp = EBADF;
 		else if (a.offset > o->size || a.len > o->size - a.offset)
 			exp = EINVAL;
 		else if (bad == B_BUF && a.len)
@@ -2230,7 +2231,7 @@ static void m_shm(struct fz *f, struct m_obj *o)
 			fz_fail(f, "model: the mapping holds other bytes than the model's");
 		}
 	} else if (x < 42) {	/* PUBLISH */
-		exp = bad == B_RES ? EINVAL : ro ? EBADF : 0;
+		exp = ro ? EBADF : bad == B_RES ? EINVAL : 0;
 		snprintf(f->desc, sizeof(f->desc), "model shm: PUBLISH%s", ro ? " (read-only)" : "");
 		r = ioctl(fd, IPCDEV_IOC_SHM_PUBLISH, bad == B_RES ? 1UL : 0UL);
 		fz_call(f);

@@ -1736,7 +1736,7 @@ TEST(ipcctl_queue_verbs)
 		 "set(d) >= {'msgsize_max', 'getters', 'putters', 'gid', "
 		 "'flags'}", n, ids.id, ids.mode,
 		 (unsigned long long)st.bytes_max);
-	EXPECT_EQ(0, py_check(R.out, expr));
+	EXPECT_EQ(0, py_check(R.out, expr)) TH_LOG("%s", R.out);
 
 	/* get: exact bytes, in order. */
 	ASSERT_EQ(0, IPCCTL(&R, NULL, NULL, "queue", "get", n));
@@ -1842,7 +1842,7 @@ TEST(ipcctl_pipe_verbs)
 		 "d['kind'] == 'pipe' and d['end'] == 0 and d['in_count'] == 2"
 		 " and d['in_bytes'] == 5 and d['capacity'] == 8192 and "
 		 "d['duplex'] is False and d['named'] is True");
-	EXPECT_EQ(0, py_check(R.out, expr));
+	EXPECT_EQ(0, py_check(R.out, expr)) TH_LOG("%s", R.out);
 	ASSERT_EQ(0, IPCCTL(&R, NULL, NULL, "pipe", "recv", n, "0"));
 	EXPECT_EQ(0, R.rc);
 	EXPECT_STREQ("m1", R.out);

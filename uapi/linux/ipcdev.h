@@ -467,7 +467,11 @@ struct ipcdev_event_stat {
  * (ETIMEDOUT), UNLOCK (EPERM unless the caller's process holds it).  Not
  * recursive: LOCK by the holder fails with EDEADLK.  When the holding
  * process dies, the next LOCK gets the lock and fails with EOWNERDEAD (the
- * caller holds the lock then, as with a robust pthread mutex).
+ * caller holds the lock then, as with a robust pthread mutex).  LOCK,
+ * UNLOCK and LOCKER take a handle of any access mode: a reader takes the
+ * lock to read consistently (the lock page's writable mapping needs write
+ * access, which mmap() checks); PUBLISH and WRITE need write access, READ
+ * read access.  An ioctl checks the access it needs before its argument.
  *
  * The lock is a word in a page of its own, which a process may map to lock
  * and unlock without entering the kernel, as a futex-based mutex does (see

@@ -170,21 +170,20 @@ static void write_sysctl(const char *path, const char *val)
 	close(fd);
 }
 
-/* Open @path and bind the handle with the OPEN ioctl @cmd; fd or -1. */
+/* The OPEN ioctl @cmd on a device descriptor of @path: the new object fd or -1. */
 static int dev_open_bound(const char *path, unsigned long cmd, void *arg)
 {
-	int fd = open(path, O_RDWR | O_CLOEXEC);
+	int dfd = open(path, O_RDWR | O_CLOEXEC), fd;
 
-	if (fd < 0) {
+	if (dfd < 0) {
 		fprintf(stderr, "ipcbench: %s: %s\n", path, strerror(errno));
 		return -1;
 	}
-	if (ioctl(fd, cmd, arg)) {
+	fd = ioctl(dfd, cmd, arg);
+	if (fd < 0)
 		fprintf(stderr, "ipcbench: %s: OPEN: %s\n", path,
 			strerror(errno));
-		close(fd);
-		return -1;
-	}
+	close(dfd);
 	return fd;
 }
 

@@ -73,11 +73,7 @@ static void ipcevent_row(struct ipcdev_obj *obj, struct ipcdev_row *row)
 	row->waiters = atomic_read(&ev->waiters);
 }
 
-static const struct ipcdev_kind ipcevent_kind = {
-	.name = "event",
-	.free = ipcevent_free,
-	.row = ipcevent_row,
-};
+static const struct ipcdev_kind ipcevent_kind;
 
 /* Create an event (an ipcdev_create_fn); @arg points to the initial flag. */
 static struct ipcdev_obj *ipcevent_create(void *arg, char *name, umode_t mode)
@@ -100,55 +96,22 @@ static struct ipcdev_obj *ipcevent_create(void *arg, char *name, umode_t mode)
 	return &ev->obj;
 }
 
-static struct ipcdev_obj *ipcevent_create_default(void)
-{
-	bool set = false;
-
-	return ipcevent_create(&set, NULL, 0600);
-}
-
-/* The handle's event; an unbound handle gets a new anonymous one. */
+/* The event of an object descriptor. */
 static struct ipcevent *ipcevent_of(struct file *file)
 {
-	struct ipcdev_obj *obj;
-
-	obj = ipcdev_handle_get_obj(ipcdev_handle(file),
-				    ipcevent_create_default);
-	if (IS_ERR(obj))
-		return ERR_CAST(obj);
-	return to_event(obj);
+	return to_event(ipcdev_file_obj(file));
 }
 
-static long ipcevent_ioctl_open(struct file *file, void __user *uarg)
+/* EVENT_OPEN's own fields; @out gets the initial flag. */
+static int ipcevent_parse(const void *uarg, struct ipcdev_open_req *req,
+			  void *out)
 {
-	struct ipcdev_handle *h = ipcdev_handle(file);
-	struct ipcdev_event_open arg;
-	struct ipcdev_obj *obj;
-	umode_t mode;
-	bool set;
-	int ret;
+	const struct ipcdev_event_open *arg = uarg;
 
-	if (copy_from_user(&arg, uarg, sizeof(arg)))
-		return -EFAULT;
-	if (arg.reserved[0] || arg.reserved[1] ||
-	    arg.flags & ~(IPCDEV_CREAT | IPCDEV_EXCL | IPCDEV_EVENT_INIT_SET))
+	if (arg->reserved[0] || arg->reserved[1])
 		return -EINVAL;
-	ret = ipcdev_check_mode(arg.mode, &mode);
-	if (ret)
-		return ret;
-	set = arg.flags & IPCDEV_EVENT_INIT_SET;
-	if (ipcdev_handle_obj(h))
-		return -EBUSY;
-	if (arg.name)
-		return ipcdev_open_named(h, &ipcevent_kind, arg.name,
-					 arg.flags, mode, ipcevent_create,
-					 &set, 0);
-	if (arg.flags & (IPCDEV_CREAT | IPCDEV_EXCL))
-		return -EINVAL;
-	obj = ipcevent_create(&set, NULL, 0600);
-	if (IS_ERR(obj))
-		return PTR_ERR(obj);
-	return ipcdev_handle_attach(h, obj, 0);
+	*(bool *)out = arg->flags & IPCDEV_EVENT_INIT_SET;
+	return 0;
 }
 
 /* Release one sleeping WAIT at a SET; under ev->lock and ev->wq's lock. */
@@ -271,8 +234,6 @@ static ssize_t ipcevent_read(struct file *file, char __user *buf,
 	u64 sets;
 	int ret;
 
-	if (IS_ERR(ev))
-		return PTR_ERR(ev);
 	if (count < sizeof(u64))
 		return -EINVAL;
 	if (!(ipcdev_handle(file)->fmode & FMODE_WRITE))
@@ -290,8 +251,6 @@ static ssize_t ipcevent_write(struct file *file, const char __user *buf,
 {
 	struct ipcevent *ev = ipcevent_of(file);
 
-	if (IS_ERR(ev))
-		return PTR_ERR(ev);
 	if (count != sizeof(u64))
 		return -EINVAL;
 	ipcevent_set(ev);
@@ -312,60 +271,48 @@ static long ipcevent_ioctl_stat(struct ipcevent *ev, void __user *uarg)
 	return copy_to_user(uarg, &st, sizeof(st)) ? -EFAULT : 0;
 }
 
-static long ipcevent_ioctl(struct file *file, unsigned int cmd,
-			   unsigned long arg)
+static long ipcevent_ioctl_set(struct file *file, struct ipcdev_obj *obj,
+			       void __user *uarg)
 {
-	fmode_t fmode = ipcdev_handle(file)->fmode;
-	void __user *uarg = (void __user *)arg;
-	struct ipcevent *ev;
-	long ret;
-
-	ret = ipcdev_common_ioctl(&ipcevent_kind, file, cmd, uarg);
-	if (ret != -ENOIOCTLCMD)
-		return ret;
-	switch (cmd) {
-	case IPCDEV_IOC_EVENT_OPEN:
-		return ipcevent_ioctl_open(file, uarg);
-	case IPCDEV_IOC_EVENT_SET:
-	case IPCDEV_IOC_EVENT_CLEAR:
-		if (arg)
-			return -EINVAL;
-		if (!(fmode & FMODE_WRITE))
-			return -EBADF;
-		break;
-	case IPCDEV_IOC_EVENT_WAIT:
-		if (!(fmode & FMODE_READ))
-			return -EBADF;
-		break;
-	case IPCDEV_IOC_EVENT_STAT:
-		break;
-	default:
-		return -ENOTTY;
-	}
-
-	ev = ipcevent_of(file);
-	if (IS_ERR(ev))
-		return PTR_ERR(ev);
-	switch (cmd) {
-	case IPCDEV_IOC_EVENT_SET:
-		ipcevent_set(ev);
-		return 0;
-	case IPCDEV_IOC_EVENT_CLEAR:
-		ipcevent_clear(ev);
-		return 0;
-	case IPCDEV_IOC_EVENT_WAIT:
-		return ipcevent_ioctl_wait(file, ev, uarg);
-	default:
-		return ipcevent_ioctl_stat(ev, uarg);
-	}
+	if (uarg)
+		return -EINVAL;
+	ipcevent_set(to_event(obj));
+	return 0;
 }
+
+static long ipcevent_ioctl_clear(struct file *file, struct ipcdev_obj *obj,
+				 void __user *uarg)
+{
+	if (uarg)
+		return -EINVAL;
+	ipcevent_clear(to_event(obj));
+	return 0;
+}
+
+static long ipcevent_ioctl_wait_obj(struct file *file, struct ipcdev_obj *obj,
+				    void __user *uarg)
+{
+	return ipcevent_ioctl_wait(file, to_event(obj), uarg);
+}
+
+static long ipcevent_ioctl_stat_obj(struct file *file, struct ipcdev_obj *obj,
+				    void __user *uarg)
+{
+	return ipcevent_ioctl_stat(to_event(obj), uarg);
+}
+
+/* WAIT with IPCDEV_EVENT_WAIT_CLEAR also needs write access (its handler). */
+static const struct ipcdev_ioctl ipcevent_ioctls[] = {
+	{ IPCDEV_IOC_EVENT_SET,		FMODE_WRITE,	ipcevent_ioctl_set },
+	{ IPCDEV_IOC_EVENT_CLEAR,	FMODE_WRITE,	ipcevent_ioctl_clear },
+	{ IPCDEV_IOC_EVENT_WAIT,	FMODE_READ,	ipcevent_ioctl_wait_obj },
+	{ IPCDEV_IOC_EVENT_STAT,	0,		ipcevent_ioctl_stat_obj },
+};
 
 static __poll_t ipcevent_poll(struct file *file, poll_table *pt)
 {
 	struct ipcevent *ev = ipcevent_of(file);
 
-	if (IS_ERR(ev))
-		return EPOLLERR;
 	poll_wait(file, &ev->pollq, pt);
 	/* Queued before reading the flag: pairs with wq_has_sleeper(). */
 	smp_mb();
@@ -374,45 +321,53 @@ static __poll_t ipcevent_poll(struct file *file, poll_table *pt)
 
 static int ipcevent_fasync(int fd, struct file *file, int on)
 {
-	struct ipcevent *ev;
-
-	if (!on && !ipcdev_handle_obj(ipcdev_handle(file)))
-		return 0;
-	ev = ipcevent_of(file);
-	if (IS_ERR(ev))
-		return PTR_ERR(ev);
-	return fasync_helper(fd, file, on, &ev->fasync);
+	return fasync_helper(fd, file, on, &ipcevent_of(file)->fasync);
 }
 
 static void ipcevent_show_fdinfo(struct seq_file *m, struct file *file)
 {
-	struct ipcdev_obj *obj = ipcdev_handle_obj(ipcdev_handle(file));
-	struct ipcevent *ev;
+	struct ipcevent *ev = ipcevent_of(file);
 
 	ipcdev_show_fdinfo(m, &ipcevent_kind, file);
-	if (!obj)
-		return;
-	ev = to_event(obj);
 	seq_printf(m, "ipcdev-set:\t%d\nipcdev-waiters:\t%u\n",
 		   READ_ONCE(ev->set), atomic_read(&ev->waiters));
 }
 
+/* An event descriptor. */
 static const struct file_operations ipcevent_fops = {
 	.owner		= THIS_MODULE,
-	.open		= ipcdev_fop_open,
 	.release	= ipcdev_fop_release,
 	.read		= ipcevent_read,
 	.write		= ipcevent_write,
 	.poll		= ipcevent_poll,
 	.fasync		= ipcevent_fasync,
-	.unlocked_ioctl	= ipcevent_ioctl,
+	.unlocked_ioctl	= ipcdev_obj_ioctl,
 	.compat_ioctl	= compat_ptr_ioctl,
 	.show_fdinfo	= ipcevent_show_fdinfo,
 };
 
+static const struct ipcdev_kind ipcevent_kind = {
+	.name		= "event",
+	.anon_name	= "[ipcevent]",
+	.fops		= &ipcevent_fops,
+	.stream		= true,
+	.ioctls		= ipcevent_ioctls,
+	.nr_ioctls	= ARRAY_SIZE(ipcevent_ioctls),
+	.open_cmd	= IPCDEV_IOC_EVENT_OPEN,
+	.open_size	= sizeof(struct ipcdev_event_open),
+	.open_flags	= IPCDEV_EVENT_INIT_SET,
+	.parse		= ipcevent_parse,
+	.create		= ipcevent_create,
+	.free		= ipcevent_free,
+	.row		= ipcevent_row,
+};
+
+/* /dev/ipcevent: a factory of event descriptors. */
+IPCDEV_DEV_FOPS(ipcevent_dev_fops, ipcevent_kind);
+
 struct miscdevice ipcevent_misc = {
 	.minor	= MISC_DYNAMIC_MINOR,
 	.name	= "ipcevent",
-	.fops	= &ipcevent_fops,
+	.fops	= &ipcevent_dev_fops,
 	.mode	= 0666,
 };

@@ -6,7 +6,7 @@
  *   params.h	 hard limits, module parameters, counters	main.c
  *   quota.h	 per-user quotas of objects and bytes		quota.c
  *   registry.h	 objects: ids, names, permissions, namespaces	registry.c ns.c
- *   handle.h	 open files bound to objects; shared ioctls	handle.c
+ *   handle.h	 object descriptors; the devices' factory	handle.c factory.c
  *   wait.h	 blocking, timed and non-blocking waits		wait.c
  *   msg.h	 messages: allocation, copies, spares		msg.c
  *   channel.h	 the message FIFO of queues and pipes		channel.c

@@ -128,13 +128,7 @@ static void ipcpipe_row(struct ipcdev_obj *obj, struct ipcdev_row *row)
 	row->waiters += r1.waiters;
 }
 
-static const struct ipcdev_kind ipcpipe_kind = {
-	.name = "pipe",
-	.free = ipcpipe_free,
-	.row = ipcpipe_row,
-	.attach = ipcpipe_attach,
-	.detach = ipcpipe_detach,
-};
+static const struct ipcdev_kind ipcpipe_kind;
 
 struct ipcpipe_args {
 	struct ipc_chan_limits lim;
@@ -166,117 +160,89 @@ static struct ipcdev_obj *ipcpipe_create(void *arg, char *name, umode_t mode)
 	return &p->obj;
 }
 
-static const struct file_operations ipcpipe_fops;
-
 /*
- * A new anonymous pair: the calling handle becomes end 0, a new file end 1.
- * The new descriptor is published last, when nothing can fail any more.
+ * A new anonymous pair: the call returns the descriptor of end 0 and
+ * writes that of end 1 into the argument.  Both are installed last, when
+ * nothing can fail any more.
  */
-static int ipcpipe_open_pair(struct file *file, struct ipcpipe_args *a,
-			     u32 flags, s32 __user *ufd)
+static long ipcpipe_open_pair(struct ipcdev_obj *obj,
+			      const struct ipcdev_open_req *req,
+			      void __user *uarg)
 {
-	struct ipcdev_handle *h = ipcdev_handle(file), *h1;
-	struct ipcdev_obj *obj;
-	struct file *f1;
-	int fd, ret;
+	struct ipcdev_pipe_open __user *uopen = uarg;
+	struct file *f0, *f1;
+	int fd0, fd1;
+	long ret;
 
-	obj = ipcpipe_create(a, NULL, 0600);
-	if (IS_ERR(obj))
-		return PTR_ERR(obj);
-	h1 = ipcdev_handle_alloc(FMODE_READ | FMODE_WRITE);
-	if (!h1) {
-		ret = -ENOMEM;
+	fd0 = get_unused_fd_flags(req->oflags & O_CLOEXEC);
+	if (fd0 < 0) {
+		ret = fd0;
 		goto out_put;
 	}
-	ipcdev_obj_get(obj);
-	ret = ipcdev_handle_attach(h1, obj, 1);
-	if (ret)
-		goto out_free_h1;
-	fd = get_unused_fd_flags(O_RDWR |
-				 (flags & IPCDEV_PIPE_CLOEXEC ? O_CLOEXEC : 0));
-	if (fd < 0) {
-		ret = fd;
-		goto out_free_h1;
+	fd1 = get_unused_fd_flags(req->oflags & O_CLOEXEC);
+	if (fd1 < 0) {
+		ret = fd1;
+		goto out_fd0;
 	}
-	f1 = anon_inode_getfile("[ipcpipe]", &ipcpipe_fops, h1, O_RDWR);
+	ipcdev_obj_get(obj);
+	f1 = ipcdev_obj_file(obj, 1, req);
 	if (IS_ERR(f1)) {
 		ret = PTR_ERR(f1);
-		goto out_fd;
+		goto out_fd1;
 	}
-	stream_open(file_inode(f1), f1);
-	/* From here on, fput(f1) releases h1. */
-	if (put_user(fd, ufd)) {
+	/* From here on, fput() releases each file's handle. */
+	f0 = ipcdev_obj_file(obj, 0, req);
+	if (IS_ERR(f0)) {
+		ret = PTR_ERR(f0);
+		fput(f1);
+		goto out_fd1_noput;
+	}
+	if (put_user(fd1, &uopen->fd)) {
 		ret = -EFAULT;
-		goto out_file;
+		fput(f0);
+		fput(f1);
+		goto out_fd1_noput;
 	}
-	ipcdev_obj_get(obj);
-	ret = ipcdev_handle_attach(h, obj, 0);
-	if (ret)
-		goto out_file;
-	fd_install(fd, f1);
-	ipcdev_obj_put(obj);
-	return 0;
+	fd_install(fd1, f1);
+	fd_install(fd0, f0);
+	return fd0;
 
-out_file:
-	fput(f1);
-	put_unused_fd(fd);
-	goto out_put;
-out_fd:
-	put_unused_fd(fd);
-out_free_h1:
-	ipcdev_handle_free(h1);
+out_fd1:
+	put_unused_fd(fd1);
+out_fd0:
+	put_unused_fd(fd0);
 out_put:
 	ipcdev_obj_put(obj);
 	return ret;
+out_fd1_noput:
+	put_unused_fd(fd1);
+	put_unused_fd(fd0);
+	return ret;
 }
 
-static long ipcpipe_ioctl_open(struct file *file, void __user *uarg)
+/* PIPE_OPEN's own fields; @out gets the pipe's settings, @req the end. */
+static int ipcpipe_parse(const void *uarg, struct ipcdev_open_req *req,
+			 void *out)
 {
-	struct ipcdev_pipe_open __user *uopen = uarg;
-	struct ipcdev_handle *h = ipcdev_handle(file);
-	struct ipcdev_pipe_open arg;
-	struct ipcpipe_args a = {};
-	umode_t mode;
-	int ret;
+	const struct ipcdev_pipe_open *arg = uarg;
+	struct ipcpipe_args *a = out;
 
-	if (copy_from_user(&arg, uopen, sizeof(arg)))
-		return -EFAULT;
-	if (arg.reserved[0] || arg.end > 1 ||
-	    arg.flags & ~(IPCDEV_CREAT | IPCDEV_EXCL | IPCDEV_PIPE_DUPLEX |
-			  IPCDEV_PIPE_CLOEXEC))
+	if (arg->reserved[0] || arg->end > 1 || (!arg->name && arg->end))
 		return -EINVAL;
-	ret = ipcdev_check_mode(arg.mode, &mode);
-	if (ret)
-		return ret;
-	a.lim.bytes_max = arg.capacity;
-	a.lim.msgsize_max = arg.msgsize_max;
-	ret = ipc_chan_limits_resolve(&a.lim, true);
-	if (ret)
-		return ret;
-	a.duplex = arg.flags & IPCDEV_PIPE_DUPLEX;
-	if (ipcdev_handle_obj(h))
-		return -EBUSY;
-	if (!arg.name) {
-		if (arg.end || arg.flags & (IPCDEV_CREAT | IPCDEV_EXCL))
-			return -EINVAL;
-		return ipcpipe_open_pair(file, &a, arg.flags, &uopen->fd);
-	}
-	if (arg.flags & IPCDEV_PIPE_CLOEXEC)
-		return -EINVAL;
-	return ipcdev_open_named(h, &ipcpipe_kind, arg.name, arg.flags, mode,
-				 ipcpipe_create, &a, arg.end);
+	a->lim.bytes_max = arg->capacity;
+	a->lim.msgsize_max = arg->msgsize_max;
+	a->duplex = arg->flags & IPCDEV_PIPE_DUPLEX;
+	req->role = arg->end;
+	return ipc_chan_limits_resolve(&a->lim, true);
 }
 
-/* The handle's pipe and end; -ENOTCONN until IPCDEV_IOC_PIPE_OPEN. */
+/* The pipe of an object descriptor, and its end. */
 static struct ipcpipe *ipcpipe_of(struct file *file, u32 *end)
 {
 	struct ipcdev_handle *h = ipcdev_handle(file);
-	struct ipcdev_obj *obj = ipcdev_handle_obj(h);
 
-	if (!obj)
-		return ERR_PTR(-ENOTCONN);
 	*end = h->role;
-	return to_pipe(obj);
+	return to_pipe(h->obj);
 }
 
 static long ipcpipe_ioctl_stat(struct ipcpipe *p, u32 end, void __user *uarg)
@@ -288,8 +254,7 @@ static long ipcpipe_ioctl_stat(struct ipcpipe *p, u32 end, void __user *uarg)
 	st.end = end;
 	if (p->duplex)
 		st.flags |= IPCDEV_PIPE_DUPLEX;
-	if (p->obj.name)
-		st.flags |= IPCDEV_PIPE_STAT_NAMED;
+	st.flags |= ipcdev_obj_flags(&p->obj);
 	mutex_lock(&p->ends_lock);
 	st.handles[0] = p->handles[0];
 	st.handles[1] = p->handles[1];
@@ -324,40 +289,46 @@ static int ipcpipe_check(struct file *file, struct ipcpipe *p, u32 end,
 	return ipcpipe_can_recv(p, end) && (fmode & FMODE_READ) ? 0 : -EBADF;
 }
 
-static long ipcpipe_ioctl(struct file *file, unsigned int cmd,
-			  unsigned long arg)
+static long ipcpipe_ioctl_msg(struct file *file, bool send,
+			      void __user *uarg)
 {
-	void __user *uarg = (void __user *)arg;
-	struct ipcpipe *p;
 	u32 end;
-	long ret;
+	struct ipcpipe *p = ipcpipe_of(file, &end);
 
-	ret = ipcdev_common_ioctl(&ipcpipe_kind, file, cmd, uarg);
-	if (ret != -ENOIOCTLCMD)
-		return ret;
-	switch (cmd) {
-	case IPCDEV_IOC_PIPE_OPEN:
-		return ipcpipe_ioctl_open(file, uarg);
-	case IPCDEV_IOC_PIPE_SEND:
-	case IPCDEV_IOC_PIPE_RECV:
-	case IPCDEV_IOC_PIPE_STAT:
-		break;
-	default:
-		return -ENOTTY;
-	}
-
-	p = ipcpipe_of(file, &end);
-	if (IS_ERR(p))
-		return PTR_ERR(p);
-	if (cmd == IPCDEV_IOC_PIPE_STAT)
-		return ipcpipe_ioctl_stat(p, end, uarg);
-	ret = ipcpipe_check(file, p, end, cmd == IPCDEV_IOC_PIPE_SEND);
-	if (ret)
-		return ret;
-	if (cmd == IPCDEV_IOC_PIPE_SEND)
+	if (send ? !ipcpipe_can_send(p, end) : !ipcpipe_can_recv(p, end))
+		return -EBADF;
+	if (send)
 		return ipcdev_msg_ioctl(ipcpipe_out(p, end), uarg, true, file);
 	return ipcdev_msg_ioctl(ipcpipe_in(p, end), uarg, false, file);
 }
+
+static long ipcpipe_ioctl_send(struct file *file, struct ipcdev_obj *obj,
+			       void __user *uarg)
+{
+	return ipcpipe_ioctl_msg(file, true, uarg);
+}
+
+static long ipcpipe_ioctl_recv(struct file *file, struct ipcdev_obj *obj,
+			       void __user *uarg)
+{
+	return ipcpipe_ioctl_msg(file, false, uarg);
+}
+
+static long ipcpipe_ioctl_stat_obj(struct file *file, struct ipcdev_obj *obj,
+				   void __user *uarg)
+{
+	u32 end;
+	struct ipcpipe *p = ipcpipe_of(file, &end);
+
+	return ipcpipe_ioctl_stat(p, end, uarg);
+}
+
+/* Send and receive also need the end's direction (their handlers). */
+static const struct ipcdev_ioctl ipcpipe_ioctls[] = {
+	{ IPCDEV_IOC_PIPE_SEND,	FMODE_WRITE,	ipcpipe_ioctl_send },
+	{ IPCDEV_IOC_PIPE_RECV,	FMODE_READ,	ipcpipe_ioctl_recv },
+	{ IPCDEV_IOC_PIPE_STAT,	0,		ipcpipe_ioctl_stat_obj },
+};
 
 static ssize_t ipcpipe_read(struct file *file, char __user *buf, size_t size,
 			    loff_t *ppos)
@@ -369,8 +340,6 @@ static ssize_t ipcpipe_read(struct file *file, char __user *buf, size_t size,
 	int ret;
 
 	p = ipcpipe_of(file, &end);
-	if (IS_ERR(p))
-		return PTR_ERR(p);
 	ret = ipcpipe_check(file, p, end, false);
 	if (ret)
 		return ret;
@@ -390,8 +359,6 @@ static ssize_t ipcpipe_write(struct file *file, const char __user *buf,
 	int ret;
 
 	p = ipcpipe_of(file, &end);
-	if (IS_ERR(p))
-		return PTR_ERR(p);
 	ret = ipcpipe_check(file, p, end, true);
 	if (ret)
 		return ret;
@@ -413,8 +380,6 @@ static __poll_t ipcpipe_poll(struct file *file, poll_table *pt)
 	u32 end;
 
 	p = ipcpipe_of(file, &end);
-	if (IS_ERR(p))
-		return EPOLLERR;
 	in = ipcpipe_in(p, end);
 	out = ipcpipe_out(p, end);
 	if (ipcpipe_can_recv(p, end)) {
@@ -440,8 +405,6 @@ static int ipcpipe_fasync(int fd, struct file *file, int on)
 	u32 end;
 
 	p = ipcpipe_of(file, &end);
-	if (IS_ERR(p))
-		return on ? PTR_ERR(p) : 0;
 	return fasync_helper(fd, file, on, &p->fasync[end]);
 }
 
@@ -453,8 +416,6 @@ static void ipcpipe_show_fdinfo(struct seq_file *m, struct file *file)
 
 	ipcdev_show_fdinfo(m, &ipcpipe_kind, file);
 	p = ipcpipe_of(file, &end);
-	if (IS_ERR(p))
-		return;
 	in = ipcpipe_in(p, end);
 	out = ipcpipe_out(p, end);
 	seq_printf(m, "ipcdev-end:\t%u\nipcdev-direction:\t%s\n", end,
@@ -471,22 +432,44 @@ static void ipcpipe_show_fdinfo(struct seq_file *m, struct file *file)
 		   (unsigned long long)p->ch[0].bytes_max);
 }
 
+/* A pipe end's descriptor. */
 static const struct file_operations ipcpipe_fops = {
 	.owner		= THIS_MODULE,
-	.open		= ipcdev_fop_open,
 	.release	= ipcdev_fop_release,
 	.read		= ipcpipe_read,
 	.write		= ipcpipe_write,
 	.poll		= ipcpipe_poll,
 	.fasync		= ipcpipe_fasync,
-	.unlocked_ioctl	= ipcpipe_ioctl,
+	.unlocked_ioctl	= ipcdev_obj_ioctl,
 	.compat_ioctl	= compat_ptr_ioctl,
 	.show_fdinfo	= ipcpipe_show_fdinfo,
 };
 
+static const struct ipcdev_kind ipcpipe_kind = {
+	.name		= "pipe",
+	.anon_name	= "[ipcpipe]",
+	.fops		= &ipcpipe_fops,
+	.stream		= true,
+	.ioctls		= ipcpipe_ioctls,
+	.nr_ioctls	= ARRAY_SIZE(ipcpipe_ioctls),
+	.open_cmd	= IPCDEV_IOC_PIPE_OPEN,
+	.open_size	= sizeof(struct ipcdev_pipe_open),
+	.open_flags	= IPCDEV_PIPE_DUPLEX,
+	.parse		= ipcpipe_parse,
+	.create		= ipcpipe_create,
+	.open_anon	= ipcpipe_open_pair,
+	.free		= ipcpipe_free,
+	.row		= ipcpipe_row,
+	.attach		= ipcpipe_attach,
+	.detach		= ipcpipe_detach,
+};
+
+/* /dev/ipcpipe: a factory of pipe end descriptors. */
+IPCDEV_DEV_FOPS(ipcpipe_dev_fops, ipcpipe_kind);
+
 struct miscdevice ipcpipe_misc = {
 	.minor	= MISC_DYNAMIC_MINOR,
 	.name	= "ipcpipe",
-	.fops	= &ipcpipe_fops,
+	.fops	= &ipcpipe_dev_fops,
 	.mode	= 0666,
 };

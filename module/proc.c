@@ -89,7 +89,7 @@ static int ipcdev_objects_show(struct seq_file *m, void *v)
 }
 
 /**
- * ipcdev_show_fdinfo() - the lines every handle's fdinfo starts with
+ * ipcdev_show_fdinfo() - the first fdinfo lines of an object descriptor
  * @m:		the seq_file
  * @kind:	the device's kind
  * @file:	the handle
@@ -97,13 +97,9 @@ static int ipcdev_objects_show(struct seq_file *m, void *v)
 void ipcdev_show_fdinfo(struct seq_file *m, const struct ipcdev_kind *kind,
 			struct file *file)
 {
-	struct ipcdev_obj *obj = ipcdev_handle_obj(ipcdev_handle(file));
+	struct ipcdev_obj *obj = ipcdev_file_obj(file);
 
 	seq_printf(m, "ipcdev-kind:\t%s\n", kind->name);
-	if (!obj) {
-		seq_puts(m, "ipcdev-bound:\tno\n");
-		return;
-	}
 	seq_printf(m, "ipcdev-id:\t%u\nipcdev-name:\t", obj->id);
 	if (obj->name)
 		seq_escape(m, obj->name, " \t\n\\");

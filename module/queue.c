@@ -41,11 +41,7 @@ static void ipcq_row(struct ipcdev_obj *obj, struct ipcdev_row *row)
 	ipc_chan_row(&q->ch, row);
 }
 
-static const struct ipcdev_kind ipcq_kind = {
-	.name = "queue",
-	.free = ipcq_free,
-	.row = ipcq_row,
-};
+static const struct ipcdev_kind ipcq_kind;
 
 /* Create a queue with resolved limits (an ipcdev_create_fn). */
 static struct ipcdev_obj *ipcq_create(void *arg, char *name, umode_t mode)
@@ -68,66 +64,25 @@ static struct ipcdev_obj *ipcq_create(void *arg, char *name, umode_t mode)
 	return &q->obj;
 }
 
-static int ipcq_bind_new(struct ipcdev_handle *h, struct ipc_chan_limits *lim)
-{
-	struct ipcdev_obj *obj;
-
-	obj = ipcq_create(lim, NULL, 0600);
-	if (IS_ERR(obj))
-		return PTR_ERR(obj);
-	return ipcdev_handle_attach(h, obj, 0);
-}
-
-static struct ipcdev_obj *ipcq_create_default(void)
-{
-	struct ipc_chan_limits lim = {};
-	int ret;
-
-	ret = ipc_chan_limits_resolve(&lim, false);
-	if (ret)
-		return ERR_PTR(ret);
-	return ipcq_create(&lim, NULL, 0600);
-}
-
-/* The handle's queue; an unbound handle gets a new anonymous one. */
+/* The queue of an object descriptor. */
 static struct ipcq *ipcq_of(struct file *file)
 {
-	struct ipcdev_obj *obj;
-
-	obj = ipcdev_handle_get_obj(ipcdev_handle(file), ipcq_create_default);
-	if (IS_ERR(obj))
-		return ERR_CAST(obj);
-	return container_of(obj, struct ipcq, obj);
+	return container_of(ipcdev_file_obj(file), struct ipcq, obj);
 }
 
-static long ipcq_ioctl_open(struct file *file, void __user *uarg)
+/* QUEUE_OPEN's own fields; @out gets the resolved limits. */
+static int ipcq_parse(const void *uarg, struct ipcdev_open_req *req,
+		      void *out)
 {
-	struct ipcdev_handle *h = ipcdev_handle(file);
-	struct ipcdev_queue_open arg;
-	struct ipc_chan_limits lim;
-	umode_t mode;
-	int ret;
+	const struct ipcdev_queue_open *arg = uarg;
+	struct ipc_chan_limits *lim = out;
 
-	if (copy_from_user(&arg, uarg, sizeof(arg)))
-		return -EFAULT;
-	if (arg.reserved[0] || arg.reserved[1] || arg.reserved[2] ||
-	    arg.flags & ~(IPCDEV_CREAT | IPCDEV_EXCL))
+	if (arg->reserved[0] || arg->reserved[1] || arg->reserved[2])
 		return -EINVAL;
-	ret = ipcdev_check_mode(arg.mode, &mode);
-	if (ret)
-		return ret;
-	lim.maxsize = arg.maxsize;
-	lim.msgsize_max = arg.msgsize_max;
-	lim.bytes_max = arg.bytes_max;
-	ret = ipc_chan_limits_resolve(&lim, false);
-	if (ret)
-		return ret;
-	if (ipcdev_handle_obj(h))
-		return -EBUSY;
-	if (!arg.name)
-		return arg.flags ? -EINVAL : ipcq_bind_new(h, &lim);
-	return ipcdev_open_named(h, &ipcq_kind, arg.name, arg.flags, mode,
-				 ipcq_create, &lim, 0);
+	lim->maxsize = arg->maxsize;
+	lim->msgsize_max = arg->msgsize_max;
+	lim->bytes_max = arg->bytes_max;
+	return ipc_chan_limits_resolve(lim, false);
 }
 
 static long ipcq_ioctl_stat(struct ipcq *q, void __user *uarg)
@@ -151,43 +106,29 @@ static long ipcq_ioctl_stat(struct ipcq *q, void __user *uarg)
 	return copy_to_user(uarg, &st, sizeof(st)) ? -EFAULT : 0;
 }
 
-static long ipcq_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+static long ipcq_ioctl_put(struct file *file, struct ipcdev_obj *obj,
+			   void __user *uarg)
 {
-	struct ipcdev_handle *h = ipcdev_handle(file);
-	void __user *uarg = (void __user *)arg;
-	struct ipcq *q;
-	long ret;
-
-	ret = ipcdev_common_ioctl(&ipcq_kind, file, cmd, uarg);
-	if (ret != -ENOIOCTLCMD)
-		return ret;
-	switch (cmd) {
-	case IPCDEV_IOC_QUEUE_OPEN:
-		return ipcq_ioctl_open(file, uarg);
-	case IPCDEV_IOC_QUEUE_PUT:
-	case IPCDEV_IOC_QUEUE_GET:
-	case IPCDEV_IOC_QUEUE_STAT:
-		break;
-	default:
-		return -ENOTTY;
-	}
-
-	q = ipcq_of(file);
-	if (IS_ERR(q))
-		return PTR_ERR(q);
-	switch (cmd) {
-	case IPCDEV_IOC_QUEUE_PUT:
-		if (!(h->fmode & FMODE_WRITE))
-			return -EBADF;
-		return ipcdev_msg_ioctl(&q->ch, uarg, true, file);
-	case IPCDEV_IOC_QUEUE_GET:
-		if (!(h->fmode & FMODE_READ))
-			return -EBADF;
-		return ipcdev_msg_ioctl(&q->ch, uarg, false, file);
-	default:
-		return ipcq_ioctl_stat(q, uarg);
-	}
+	return ipcdev_msg_ioctl(&ipcq_of(file)->ch, uarg, true, file);
 }
+
+static long ipcq_ioctl_get(struct file *file, struct ipcdev_obj *obj,
+			   void __user *uarg)
+{
+	return ipcdev_msg_ioctl(&ipcq_of(file)->ch, uarg, false, file);
+}
+
+static long ipcq_ioctl_stat_obj(struct file *file, struct ipcdev_obj *obj,
+				void __user *uarg)
+{
+	return ipcq_ioctl_stat(ipcq_of(file), uarg);
+}
+
+static const struct ipcdev_ioctl ipcq_ioctls[] = {
+	{ IPCDEV_IOC_QUEUE_PUT,		FMODE_WRITE,	ipcq_ioctl_put },
+	{ IPCDEV_IOC_QUEUE_GET,		FMODE_READ,	ipcq_ioctl_get },
+	{ IPCDEV_IOC_QUEUE_STAT,	0,		ipcq_ioctl_stat_obj },
+};
 
 static ssize_t ipcq_read(struct file *file, char __user *buf, size_t size,
 			 loff_t *ppos)
@@ -197,8 +138,6 @@ static ssize_t ipcq_read(struct file *file, char __user *buf, size_t size,
 	u64 len;
 	int ret;
 
-	if (IS_ERR(q))
-		return PTR_ERR(q);
 	ipcdev_wait_init(&w, file, 0, 0);
 	ret = ipc_chan_get(&q->ch, buf, size, &w, &len, NULL);
 	return ret ? ret : len;
@@ -211,8 +150,6 @@ static ssize_t ipcq_write(struct file *file, const char __user *buf,
 	struct ipcq *q = ipcq_of(file);
 	int ret;
 
-	if (IS_ERR(q))
-		return PTR_ERR(q);
 	if (ipcdev_write_maybe_cut(len))
 		return -EMSGSIZE;
 	ipcdev_wait_init(&w, file, 0, 0);
@@ -222,35 +159,19 @@ static ssize_t ipcq_write(struct file *file, const char __user *buf,
 
 static __poll_t ipcq_poll(struct file *file, poll_table *pt)
 {
-	struct ipcq *q = ipcq_of(file);
-
-	if (IS_ERR(q))
-		return EPOLLERR;
-	return ipc_chan_poll(&q->ch, file, pt);
+	return ipc_chan_poll(&ipcq_of(file)->ch, file, pt);
 }
 
 static int ipcq_fasync(int fd, struct file *file, int on)
 {
-	struct ipcdev_handle *h = ipcdev_handle(file);
-	struct ipcq *q;
-
-	if (!on && !ipcdev_handle_obj(h))
-		return 0;
-	q = ipcq_of(file);
-	if (IS_ERR(q))
-		return PTR_ERR(q);
-	return fasync_helper(fd, file, on, &q->fasync);
+	return fasync_helper(fd, file, on, &ipcq_of(file)->fasync);
 }
 
 static void ipcq_show_fdinfo(struct seq_file *m, struct file *file)
 {
-	struct ipcdev_obj *obj = ipcdev_handle_obj(ipcdev_handle(file));
-	struct ipcq *q;
+	struct ipcq *q = ipcq_of(file);
 
 	ipcdev_show_fdinfo(m, &ipcq_kind, file);
-	if (!obj)
-		return;
-	q = container_of(obj, struct ipcq, obj);
 	seq_printf(m, "ipcdev-count:\t%llu\nipcdev-bytes:\t%llu\n",
 		   (unsigned long long)READ_ONCE(q->ch.count),
 		   (unsigned long long)READ_ONCE(q->ch.bytes));
@@ -259,22 +180,40 @@ static void ipcq_show_fdinfo(struct seq_file *m, struct file *file)
 		   (unsigned long long)q->ch.bytes_max);
 }
 
+/* A queue descriptor. */
 static const struct file_operations ipcq_fops = {
 	.owner		= THIS_MODULE,
-	.open		= ipcdev_fop_open,
 	.release	= ipcdev_fop_release,
 	.read		= ipcq_read,
 	.write		= ipcq_write,
 	.poll		= ipcq_poll,
 	.fasync		= ipcq_fasync,
-	.unlocked_ioctl	= ipcq_ioctl,
+	.unlocked_ioctl	= ipcdev_obj_ioctl,
 	.compat_ioctl	= compat_ptr_ioctl,
 	.show_fdinfo	= ipcq_show_fdinfo,
 };
 
+static const struct ipcdev_kind ipcq_kind = {
+	.name		= "queue",
+	.anon_name	= "[ipcqueue]",
+	.fops		= &ipcq_fops,
+	.stream		= true,
+	.ioctls		= ipcq_ioctls,
+	.nr_ioctls	= ARRAY_SIZE(ipcq_ioctls),
+	.open_cmd	= IPCDEV_IOC_QUEUE_OPEN,
+	.open_size	= sizeof(struct ipcdev_queue_open),
+	.parse		= ipcq_parse,
+	.create		= ipcq_create,
+	.free		= ipcq_free,
+	.row		= ipcq_row,
+};
+
+/* /dev/ipcqueue: a factory of queue descriptors. */
+IPCDEV_DEV_FOPS(ipcq_dev_fops, ipcq_kind);
+
 struct miscdevice ipcq_misc = {
 	.minor	= MISC_DYNAMIC_MINOR,
 	.name	= "ipcqueue",
-	.fops	= &ipcq_fops,
+	.fops	= &ipcq_dev_fops,
 	.mode	= 0666,
 };

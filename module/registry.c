@@ -464,15 +464,15 @@ static int ipcdev_setattr(struct ipcdev_obj *obj,
 /**
  * ipcdev_ioctl_setattr() - IPCDEV_IOC_SETATTR for any device
  * @kind:	the device's namespace
- * @file:	the handle; its object when no name is given
+ * @obj:	an object descriptor's object, the one changed when no name
+ *		is given; NULL on a device descriptor
  * @uarg:	struct ipcdev_setattr
- * Return: 0, -EPERM (neither owner nor CAP_IPC_OWNER), -ENOENT, -ENOTCONN
- * (no name and an unbound handle), -EINVAL, -EFAULT, or a name error.
+ * Return: 0, -EPERM (neither owner nor CAP_IPC_OWNER), -ENOENT, -EINVAL
+ * (also: no name on a device descriptor), -EFAULT, or a name error.
  */
-long ipcdev_ioctl_setattr(const struct ipcdev_kind *kind, struct file *file,
-			  void __user *uarg)
+long ipcdev_ioctl_setattr(const struct ipcdev_kind *kind,
+			  struct ipcdev_obj *obj, void __user *uarg)
 {
-	struct ipcdev_obj *obj = ipcdev_handle_obj(ipcdev_handle(file));
 	struct ipcdev_setattr arg;
 	char *name = NULL;
 	int ret;
@@ -489,7 +489,7 @@ long ipcdev_ioctl_setattr(const struct ipcdev_kind *kind, struct file *file,
 		if (IS_ERR(name))
 			return PTR_ERR(name);
 	} else if (!obj) {
-		return -ENOTCONN;
+		return -EINVAL;
 	}
 	mutex_lock(&ipcdev_registry_lock);
 	if (name)

@@ -37,9 +37,52 @@ struct ipcdev_row {
 	u32 mappings;
 };
 
+struct ipcdev_open_req;
+
+typedef struct ipcdev_obj *(*ipcdev_create_fn)(void *arg, char *name,
+					       umode_t mode);
+
+/* Room for the largest OPEN argument and for a kind's parsed form of it. */
+#define IPCDEV_OPEN_MAX		64
+
+/**
+ * struct ipcdev_ioctl - one command of an object descriptor
+ * @cmd:	the ioctl number
+ * @need:	FMODE_READ and/or FMODE_WRITE the descriptor must have
+ *		(-EBADF otherwise), or 0: any access
+ * @fn:		the handler; the object exists, the access was checked
+ */
+struct ipcdev_ioctl {
+	unsigned int cmd;
+	fmode_t need;
+	long (*fn)(struct file *file, struct ipcdev_obj *obj,
+		   void __user *uarg);
+};
+
 /**
  * struct ipcdev_kind - what the registry knows of an object kind
  * @name:	"queue", "pipe", ...: names live in one namespace per kind
+ * @anon_name:	the anonymous inode's name of an object descriptor
+ * @fops:	an object descriptor's file operations: they may assume
+ *		that the handle has its object
+ * @stream:	object descriptors are streams (stream_open()), else they
+ *		are positional (pread, pwrite, lseek)
+ * @ioctls:	the object descriptor's commands but UNLINK and SETATTR,
+ *		which every kind has (ipcdev_obj_ioctl())
+ * @nr_ioctls:	their number
+ * @open_cmd:	the kind's OPEN ioctl on a device descriptor
+ * @open_size:	its argument's size (at most IPCDEV_OPEN_MAX); it begins
+ *		with struct ipcdev_open_head
+ * @open_flags:	the kind's own OPEN flag bits, beside IPCDEV_CREAT,
+ *		IPCDEV_EXCL and IPCDEV_CLOEXEC
+ * @parse:	checks the kind's fields of the OPEN argument @arg (the
+ *		common ones are checked) and writes what @create needs into
+ *		@out (IPCDEV_OPEN_MAX bytes) and the handle's role into
+ *		@req; may not sleep long, takes no lock
+ * @create:	makes a new object from @parse's @out
+ * @open_anon:	optional: installs the descriptors of a new anonymous
+ *		object (the pipe's pair) instead of the one of the common
+ *		path; consumes the object reference
  * @free:	frees the object embedding @obj once its last reference is gone
  * @attach:	optional: a handle with this role is being bound
  * @detach:	optional: undoes @attach when the handle goes
@@ -48,10 +91,40 @@ struct ipcdev_row {
  */
 struct ipcdev_kind {
 	const char *name;
+	const char *anon_name;
+	const struct file_operations *fops;
+	bool stream;
+	const struct ipcdev_ioctl *ioctls;
+	unsigned int nr_ioctls;
+	unsigned int open_cmd;
+	size_t open_size;
+	u32 open_flags;
+	int (*parse)(const void *arg, struct ipcdev_open_req *req, void *out);
+	ipcdev_create_fn create;
+	long (*open_anon)(struct ipcdev_obj *obj,
+			  const struct ipcdev_open_req *req, void __user *uarg);
 	void (*free)(struct ipcdev_obj *obj);
 	void (*row)(struct ipcdev_obj *obj, struct ipcdev_row *row);
 	void (*attach)(struct ipcdev_obj *obj, u32 role);
 	void (*detach)(struct ipcdev_obj *obj, u32 role);
+};
+
+/**
+ * struct ipcdev_open_req - an OPEN call, as the registry checked it
+ * @uname:	user pointer to the name, 0: anonymous
+ * @flags:	all flag bits of the call
+ * @mode:	permission bits of a new named object, umask applied
+ * @role:	the new handle's role (a pipe's end); set by the kind's parse
+ * @fmode:	the device descriptor's access, the new descriptors'
+ * @oflags:	O_NONBLOCK (the device descriptor's), O_CLOEXEC (asked for)
+ */
+struct ipcdev_open_req {
+	u64 uname;
+	u32 flags;
+	umode_t mode;
+	u32 role;
+	fmode_t fmode;
+	unsigned int oflags;
 };
 
 /**
@@ -106,8 +179,6 @@ void ipcdev_obj_fini(struct ipcdev_obj *obj);
 char *ipcdev_name_from_user(u64 uname);
 int ipcdev_check_mode(u32 mode, umode_t *out);
 
-typedef struct ipcdev_obj *(*ipcdev_create_fn)(void *arg, char *name,
-					       umode_t mode);
 int ipcdev_registry_open(const struct ipcdev_kind *kind, char *name,
 			 u32 flags, umode_t mode, fmode_t fmode,
 			 ipcdev_create_fn create, void *arg,
@@ -116,8 +187,8 @@ int ipcdev_registry_unlink(const struct ipcdev_kind *kind, const char *name);
 long ipcdev_ioctl_unlink(const struct ipcdev_kind *kind, void __user *uarg);
 void ipcdev_registry_exit(void);
 long ipcdev_registry_named(void);
-long ipcdev_ioctl_setattr(const struct ipcdev_kind *kind, struct file *file,
-			  void __user *uarg);
+long ipcdev_ioctl_setattr(const struct ipcdev_kind *kind,
+			  struct ipcdev_obj *obj, void __user *uarg);
 
 /* Namespaces (ns.c). */
 struct ipc_namespace *ipcdev_current_ns(void);

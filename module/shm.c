@@ -79,11 +79,7 @@ static void ipcshm_row(struct ipcdev_obj *obj, struct ipcdev_row *row)
 	row->mappings = ipcshm_mappings(shm);
 }
 
-static const struct ipcdev_kind ipcshm_kind = {
-	.name = "shm",
-	.free = ipcshm_free,
-	.row = ipcshm_row,
-};
+static const struct ipcdev_kind ipcshm_kind;
 
 /* Bytes per element of a multiprocessing typecode, or -EINVAL. */
 static int ipcshm_elem_size(u32 type)
@@ -190,40 +186,21 @@ out_free:
 	return ERR_PTR(ret);
 }
 
-static long ipcshm_ioctl_open(struct file *file, void __user *uarg)
+/*
+ * SHM_OPEN's own fields; @out gets the geometry of a segment the call may
+ * create.  Attaching by name alone ignores type, count and size.
+ */
+static int ipcshm_parse(const void *uarg, struct ipcdev_open_req *req,
+			void *out)
 {
-	struct ipcdev_handle *h = ipcdev_handle(file);
-	struct ipcshm_geometry g = {};
-	struct ipcdev_shm_open arg;
-	struct ipcdev_obj *obj;
-	umode_t mode;
-	int ret;
+	const struct ipcdev_shm_open *arg = uarg;
 
-	if (copy_from_user(&arg, uarg, sizeof(arg)))
-		return -EFAULT;
-	if (arg.reserved0 || arg.reserved[0] || arg.reserved[1] ||
-	    arg.flags & ~(IPCDEV_CREAT | IPCDEV_EXCL))
+	BUILD_BUG_ON(sizeof(struct ipcshm_geometry) > IPCDEV_OPEN_MAX);
+	if (arg->reserved0 || arg->reserved[0] || arg->reserved[1])
 		return -EINVAL;
-	ret = ipcdev_check_mode(arg.mode, &mode);
-	if (ret)
-		return ret;
-	if (ipcdev_handle_obj(h))
-		return -EBUSY;
-	if (arg.name && !(arg.flags & IPCDEV_CREAT))
-		return ipcdev_open_named(h, &ipcshm_kind, arg.name, arg.flags,
-					 mode, ipcshm_create, &g, 0);
-	ret = ipcshm_geometry(&arg, &g);
-	if (ret)
-		return ret;
-	if (arg.name)
-		return ipcdev_open_named(h, &ipcshm_kind, arg.name, arg.flags,
-					 mode, ipcshm_create, &g, 0);
-	if (arg.flags)
-		return -EINVAL;
-	obj = ipcshm_create(&g, NULL, 0600);
-	if (IS_ERR(obj))
-		return PTR_ERR(obj);
-	return ipcdev_handle_attach(h, obj, 0);
+	if (arg->name && !(arg->flags & IPCDEV_CREAT))
+		return 0;
+	return ipcshm_geometry(arg, out);
 }
 
 /* Bump the change counter and wake whoever waits for it. */
@@ -358,8 +335,6 @@ static long ipcshm_ioctl_io(struct file *file, struct ipcshm *shm,
 		return -EFAULT;
 	if (arg.flags || arg.reserved)
 		return -EINVAL;
-	if (!(ipcdev_handle(file)->fmode & (write ? FMODE_WRITE : FMODE_READ)))
-		return -EBADF;
 	if (arg.offset > shm->size || arg.len > shm->size - arg.offset)
 		return -EINVAL;
 	/* Fail before anything changes if the result cannot be stored. */
@@ -424,61 +399,75 @@ static long ipcshm_ioctl_stat(struct file *file, struct ipcshm *shm,
 	return 0;
 }
 
-static long ipcshm_ioctl(struct file *file, unsigned int cmd,
-			 unsigned long arg)
+static long ipcshm_ioctl_stat_obj(struct file *file, struct ipcdev_obj *obj,
+				  void __user *uarg)
 {
-	fmode_t fmode = ipcdev_handle(file)->fmode;
-	void __user *uarg = (void __user *)arg;
-	struct ipcshm *shm;
-	long ret;
-
-	ret = ipcdev_common_ioctl(&ipcshm_kind, file, cmd, uarg);
-	if (ret != -ENOIOCTLCMD)
-		return ret;
-	switch (cmd) {
-	case IPCDEV_IOC_SHM_OPEN:
-		return ipcshm_ioctl_open(file, uarg);
-	case IPCDEV_IOC_SHM_UNLOCK:
-	case IPCDEV_IOC_SHM_PUBLISH:
-		if (arg)
-			return -EINVAL;
-		break;
-	case IPCDEV_IOC_SHM_STAT:
-	case IPCDEV_IOC_SHM_LOCK:
-	case IPCDEV_IOC_SHM_LOCKER:
-	case IPCDEV_IOC_SHM_WAIT_CHANGE:
-	case IPCDEV_IOC_SHM_READ:
-	case IPCDEV_IOC_SHM_WRITE:
-		break;
-	default:
-		return -ENOTTY;
-	}
-
-	shm = ipcshm_of(file);
-	if (IS_ERR(shm))
-		return PTR_ERR(shm);
-	switch (cmd) {
-	case IPCDEV_IOC_SHM_STAT:
-		return ipcshm_ioctl_stat(file, shm, uarg);
-	case IPCDEV_IOC_SHM_LOCK:
-		return ipcshm_ioctl_lock(file, shm, uarg);
-	case IPCDEV_IOC_SHM_UNLOCK:
-		return ipcshm_unlock(shm);
-	case IPCDEV_IOC_SHM_LOCKER:
-		return ipcshm_ioctl_locker(shm, uarg);
-	case IPCDEV_IOC_SHM_PUBLISH:
-		if (!(fmode & FMODE_WRITE))
-			return -EBADF;
-		ipcshm_changed(shm);
-		return 0;
-	case IPCDEV_IOC_SHM_WAIT_CHANGE:
-		return ipcshm_ioctl_wait_change(file, shm, uarg);
-	case IPCDEV_IOC_SHM_READ:
-		return ipcshm_ioctl_io(file, shm, uarg, false);
-	default:
-		return ipcshm_ioctl_io(file, shm, uarg, true);
-	}
+	return ipcshm_ioctl_stat(file, to_shm(obj), uarg);
 }
+
+static long ipcshm_ioctl_lock_obj(struct file *file, struct ipcdev_obj *obj,
+				  void __user *uarg)
+{
+	return ipcshm_ioctl_lock(file, to_shm(obj), uarg);
+}
+
+static long ipcshm_ioctl_unlock(struct file *file, struct ipcdev_obj *obj,
+				void __user *uarg)
+{
+	if (uarg)
+		return -EINVAL;
+	return ipcshm_unlock(to_shm(obj));
+}
+
+static long ipcshm_ioctl_locker_obj(struct file *file, struct ipcdev_obj *obj,
+				    void __user *uarg)
+{
+	return ipcshm_ioctl_locker(to_shm(obj), uarg);
+}
+
+static long ipcshm_ioctl_publish(struct file *file, struct ipcdev_obj *obj,
+				 void __user *uarg)
+{
+	if (uarg)
+		return -EINVAL;
+	ipcshm_changed(to_shm(obj));
+	return 0;
+}
+
+static long ipcshm_ioctl_wait_change_obj(struct file *file,
+					 struct ipcdev_obj *obj,
+					 void __user *uarg)
+{
+	return ipcshm_ioctl_wait_change(file, to_shm(obj), uarg);
+}
+
+static long ipcshm_ioctl_read(struct file *file, struct ipcdev_obj *obj,
+			      void __user *uarg)
+{
+	return ipcshm_ioctl_io(file, to_shm(obj), uarg, false);
+}
+
+static long ipcshm_ioctl_write(struct file *file, struct ipcdev_obj *obj,
+			       void __user *uarg)
+{
+	return ipcshm_ioctl_io(file, to_shm(obj), uarg, true);
+}
+
+/*
+ * The lock (LOCK, UNLOCK, LOCKER) takes any access: readers take it to
+ * read consistently, as writers do to write; its fast path needs a
+ * writable mapping of the lock page, which mmap() checks.
+ */
+static const struct ipcdev_ioctl ipcshm_ioctls[] = {
+	{ IPCDEV_IOC_SHM_STAT,		0,		ipcshm_ioctl_stat_obj },
+	{ IPCDEV_IOC_SHM_LOCK,		0,		ipcshm_ioctl_lock_obj },
+	{ IPCDEV_IOC_SHM_UNLOCK,	0,		ipcshm_ioctl_unlock },
+	{ IPCDEV_IOC_SHM_LOCKER,	0,		ipcshm_ioctl_locker_obj },
+	{ IPCDEV_IOC_SHM_PUBLISH,	FMODE_WRITE,	ipcshm_ioctl_publish },
+	{ IPCDEV_IOC_SHM_WAIT_CHANGE,	0,		ipcshm_ioctl_wait_change_obj },
+	{ IPCDEV_IOC_SHM_READ,		FMODE_READ,	ipcshm_ioctl_read },
+	{ IPCDEV_IOC_SHM_WRITE,		FMODE_WRITE,	ipcshm_ioctl_write },
+};
 
 static ssize_t ipcshm_read_iter(struct kiocb *iocb, struct iov_iter *to)
 {
@@ -486,8 +475,6 @@ static ssize_t ipcshm_read_iter(struct kiocb *iocb, struct iov_iter *to)
 	ssize_t ret;
 	u64 seq;
 
-	if (IS_ERR(shm))
-		return PTR_ERR(shm);
 	ret = ipcshm_io(shm, to, iocb->ki_pos, false, &seq);
 	if (ret > 0)
 		iocb->ki_pos += ret;
@@ -500,8 +487,6 @@ static ssize_t ipcshm_write_iter(struct kiocb *iocb, struct iov_iter *from)
 	ssize_t ret;
 	u64 seq;
 
-	if (IS_ERR(shm))
-		return PTR_ERR(shm);
 	if (!iov_iter_count(from))
 		return 0;
 	ret = ipcshm_io(shm, from, iocb->ki_pos, true, &seq);
@@ -514,8 +499,6 @@ static loff_t ipcshm_llseek(struct file *file, loff_t offset, int whence)
 {
 	struct ipcshm *shm = ipcshm_of(file);
 
-	if (IS_ERR(shm))
-		return PTR_ERR(shm);
 	return fixed_size_llseek(file, offset, whence, shm->size);
 }
 
@@ -524,8 +507,6 @@ static int ipcshm_mmap(struct file *file, struct vm_area_struct *vma)
 	struct ipcshm *shm = ipcshm_of(file);
 	unsigned long pages;
 
-	if (IS_ERR(shm))
-		return PTR_ERR(shm);
 	if (vma->vm_pgoff == IPCSHM_LOCK_PGOFF)
 		return ipcshm_mmap_lock(file, shm, vma);
 	pages = DIV_ROUND_UP(shm->size, PAGE_SIZE);
@@ -549,8 +530,6 @@ static __poll_t ipcshm_poll(struct file *file, poll_table *pt)
 	struct ipcshm *shm = ipcshm_of(file);
 	__poll_t mask = 0;
 
-	if (IS_ERR(shm))
-		return EPOLLERR;
 	poll_wait(file, &shm->changeq, pt);
 	/* Queued before reading the counter: pairs with wq_has_sleeper(). */
 	smp_mb();
@@ -563,11 +542,7 @@ static __poll_t ipcshm_poll(struct file *file, poll_table *pt)
 
 static int ipcshm_fasync(int fd, struct file *file, int on)
 {
-	struct ipcshm *shm = ipcshm_of(file);
-
-	if (IS_ERR(shm))
-		return on ? PTR_ERR(shm) : 0;
-	return fasync_helper(fd, file, on, &shm->fasync);
+	return fasync_helper(fd, file, on, &ipcshm_of(file)->fasync);
 }
 
 /* Every close(); on the way out of a dying holder, free its lock now. */
@@ -575,17 +550,12 @@ static int ipcshm_flush(struct file *file, fl_owner_t id)
 {
 	struct ipcshm *shm = ipcshm_of(file);
 
-	if (IS_ERR(shm) || !(current->flags & PF_EXITING))
+	if (!(current->flags & PF_EXITING))
 		return 0;
 	mutex_lock(&shm->lock);
 	ipcshm_holder(shm);
 	mutex_unlock(&shm->lock);
 	return 0;
-}
-
-static int ipcshm_open(struct inode *inode, struct file *file)
-{
-	return ipcdev_handle_open(file);
 }
 
 static void ipcshm_show_fdinfo(struct seq_file *m, struct file *file)
@@ -596,8 +566,6 @@ static void ipcshm_show_fdinfo(struct seq_file *m, struct file *file)
 	u32 mappings;
 
 	ipcdev_show_fdinfo(m, &ipcshm_kind, file);
-	if (IS_ERR(shm))
-		return;
 	seq_printf(m, "ipcdev-type:\t%c\nipcdev-count:\t%llu\nipcdev-size:\t%llu\n",
 		   shm->type ? (char)shm->type : '-',
 		   (unsigned long long)shm->count,
@@ -613,9 +581,9 @@ static void ipcshm_show_fdinfo(struct seq_file *m, struct file *file)
 	mutex_unlock(&shm->lock);
 }
 
+/* A segment descriptor. */
 static const struct file_operations ipcshm_fops = {
 	.owner		= THIS_MODULE,
-	.open		= ipcshm_open,
 	.release	= ipcdev_fop_release,
 	.flush		= ipcshm_flush,
 	.llseek		= ipcshm_llseek,
@@ -624,14 +592,32 @@ static const struct file_operations ipcshm_fops = {
 	.mmap		= ipcshm_mmap,
 	.poll		= ipcshm_poll,
 	.fasync		= ipcshm_fasync,
-	.unlocked_ioctl	= ipcshm_ioctl,
+	.unlocked_ioctl	= ipcdev_obj_ioctl,
 	.compat_ioctl	= compat_ptr_ioctl,
 	.show_fdinfo	= ipcshm_show_fdinfo,
 };
 
+static const struct ipcdev_kind ipcshm_kind = {
+	.name		= "shm",
+	.anon_name	= "[ipcshm]",
+	.fops		= &ipcshm_fops,
+	.stream		= false,
+	.ioctls		= ipcshm_ioctls,
+	.nr_ioctls	= ARRAY_SIZE(ipcshm_ioctls),
+	.open_cmd	= IPCDEV_IOC_SHM_OPEN,
+	.open_size	= sizeof(struct ipcdev_shm_open),
+	.parse		= ipcshm_parse,
+	.create		= ipcshm_create,
+	.free		= ipcshm_free,
+	.row		= ipcshm_row,
+};
+
+/* /dev/ipcshm: a factory of segment descriptors. */
+IPCDEV_DEV_FOPS(ipcshm_dev_fops, ipcshm_kind);
+
 struct miscdevice ipcshm_misc = {
 	.minor	= MISC_DYNAMIC_MINOR,
 	.name	= "ipcshm",
-	.fops	= &ipcshm_fops,
+	.fops	= &ipcshm_dev_fops,
 	.mode	= 0666,
 };

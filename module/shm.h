@@ -93,12 +93,10 @@ static inline struct ipcshm *to_shm(struct ipcdev_obj *obj)
 	return container_of(obj, struct ipcshm, obj);
 }
 
-/* The handle's segment; -ENOTCONN until IPCDEV_IOC_SHM_OPEN. */
+/* The segment of an object descriptor. */
 static inline struct ipcshm *ipcshm_of(struct file *file)
 {
-	struct ipcdev_obj *obj = ipcdev_handle_obj(ipcdev_handle(file));
-
-	return obj ? to_shm(obj) : ERR_PTR(-ENOTCONN);
+	return to_shm(ipcdev_file_obj(file));
 }
 
 /* The lock (shmlock.c); the callers hold no lock unless said. */

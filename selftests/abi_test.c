@@ -10,10 +10,12 @@
  * equal sizes mean there is no padding in the 64-bit layout either, and the
  * offsets of every field agree.  It needs no 32-bit toolchain.
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <linux/types.h>
 
 #define IPCDEV_STRUCTS(X)						\
+	X(ipcdev_open_head)						\
 	X(ipcdev_unlink) X(ipcdev_setattr) X(ipcdev_msg)		\
 	X(ipcdev_queue_open) X(ipcdev_queue_stat)			\
 	X(ipcdev_pipe_open) X(ipcdev_pipe_stat)				\
@@ -32,6 +34,7 @@ typedef __s64 __attribute__((aligned(4))) s64_i386;
 #undef _UAPI_LINUX_IPCDEV_H
 #define __u64 u64_i386
 #define __s64 s64_i386
+#define ipcdev_open_head ipcdev_open_head_32
 #define ipcdev_unlink ipcdev_unlink_32
 #define ipcdev_setattr ipcdev_setattr_32
 #define ipcdev_msg ipcdev_msg_32
@@ -49,6 +52,7 @@ typedef __s64 __attribute__((aligned(4))) s64_i386;
 #define ipcdev_event_wait ipcdev_event_wait_32
 #define ipcdev_event_stat ipcdev_event_stat_32
 #include <linux/ipcdev.h>
+#undef ipcdev_open_head
 #undef ipcdev_unlink
 #undef ipcdev_setattr
 #undef ipcdev_msg
@@ -79,9 +83,26 @@ static void check(const char *name, unsigned long s64, unsigned long s32)
 
 #define CHECK(s) check(#s, size64_##s, sizeof(struct s##_32));
 
+/* Every OPEN argument begins with struct ipcdev_open_head. */
+#define HEAD_FIELD_AT(s, f)						\
+	(offsetof(struct s, f) == offsetof(struct ipcdev_open_head, f) &&	\
+	 sizeof(((struct s *)0)->f) == sizeof(((struct ipcdev_open_head *)0)->f))
+#define CHECK_HEAD(s) do {						\
+	int ok = HEAD_FIELD_AT(s, name) && HEAD_FIELD_AT(s, flags) &&	\
+		 HEAD_FIELD_AT(s, mode);				\
+									\
+	printf("%sok %d %s begins with struct ipcdev_open_head\n",	\
+	       ok ? "" : "not ", ++n, #s);				\
+	failed |= !ok;							\
+} while (0)
+
 int main(void)
 {
-	printf("TAP version 13\n1..16\n");
+	printf("TAP version 13\n1..21\n");
 	IPCDEV_STRUCTS(CHECK)
+	CHECK_HEAD(ipcdev_queue_open);
+	CHECK_HEAD(ipcdev_pipe_open);
+	CHECK_HEAD(ipcdev_shm_open);
+	CHECK_HEAD(ipcdev_event_open);
 	return failed;
 }

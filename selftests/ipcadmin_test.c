@@ -179,7 +179,7 @@ static int obj_setattr_fd(int fd, const char *name, __u32 flags, __u32 mode,
 	return ioctl(fd, IPCDEV_IOC_SETATTR, &sa) ? -errno : 0;
 }
 
-/* SETATTR by name through a new unbound handle. */
+/* SETATTR by name through a new device descriptor. */
 static int obj_setattr(int k, const char *name, __u32 flags, __u32 mode,
 		       __u32 uid, __u32 gid)
 {
@@ -803,8 +803,8 @@ TEST(setattr_owner_and_non_owner)
 		EXPECT_EQ(-1, ioctl(fd, IPCDEV_IOC_SETATTR, &sa));
 		EXPECT_EQ(EINVAL, errno);
 	}
-	/* No name and an unbound handle; an unknown name. */
-	EXPECT_EQ(-ENOTCONN, obj_setattr_fd(fd, NULL, IPCDEV_SETATTR_MODE,
+	/* No name on a device descriptor (no object of its own); an unknown name. */
+	EXPECT_EQ(-EINVAL, obj_setattr_fd(fd, NULL, IPCDEV_SETATTR_MODE,
 					    0600, 0, 0));
 	EXPECT_EQ(-ENOENT, obj_setattr_fd(fd, "adm-no-such-name",
 					  IPCDEV_SETATTR_MODE, 0600, 0, 0));
@@ -1618,7 +1618,7 @@ TEST(fdinfo_every_kind)
 
 			afd = open(kind_dev[k], O_RDWR);
 			ASSERT_LE(0, afd);
-			ASSERT_EQ(0, ioctl(afd, IPCDEV_IOC_PIPE_OPEN, &po));
+			ASSERT_EQ(0, dev_open_in_place(afd, IPCDEV_IOC_PIPE_OPEN, &po));
 			close(po.fd);
 		} else if (k == K_SHM) {
 			struct ipcdev_shm_open so = { .type = 'B', .count = 8 };
@@ -1736,7 +1736,7 @@ TEST(ipcctl_queue_verbs)
 		 "set(d) >= {'msgsize_max', 'getters', 'putters', 'gid', "
 		 "'flags'}", n, ids.id, ids.mode,
 		 (unsigned long long)st.bytes_max);
-	EXPECT_EQ(0, py_check(R.out, expr));
+	EXPECT_EQ(0, py_check(R.out, expr)) TH_LOG("%s", R.out);
 
 	/* get: exact bytes, in order. */
 	ASSERT_EQ(0, IPCCTL(&R, NULL, NULL, "queue", "get", n));
@@ -1842,7 +1842,7 @@ TEST(ipcctl_pipe_verbs)
 		 "d['kind'] == 'pipe' and d['end'] == 0 and d['in_count'] == 2"
 		 " and d['in_bytes'] == 5 and d['capacity'] == 8192 and "
 		 "d['duplex'] is False and d['named'] is True");
-	EXPECT_EQ(0, py_check(R.out, expr));
+	EXPECT_EQ(0, py_check(R.out, expr)) TH_LOG("%s", R.out);
 	ASSERT_EQ(0, IPCCTL(&R, NULL, NULL, "pipe", "recv", n, "0"));
 	EXPECT_EQ(0, R.rc);
 	EXPECT_STREQ("m1", R.out);

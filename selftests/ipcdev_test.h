@@ -95,20 +95,59 @@ static inline void sleep_ms(unsigned int ms)
 /* ------------------------------------------------------------------ */
 
 /*
- * Open @dev with @oflags and issue the OPEN ioctl @cmd with @arg: the new
- * descriptor, or -errno (the descriptor is closed on failure).
+ * The device node is a factory: its OPEN ioctl @cmd returns a new object
+ * descriptor.  Open @dev with @oflags, issue OPEN with @arg and close the
+ * device descriptor: the object descriptor, or -errno.
  */
 static inline int dev_open_bind(const char *dev, int oflags,
 				unsigned long cmd, void *arg)
 {
-	int fd = open(dev, oflags), e;
+	int dfd = open(dev, oflags), fd;
 
-	if (fd < 0)
+	if (dfd < 0)
 		return -errno;
-	if (ioctl(fd, cmd, arg)) {
+	fd = ioctl(dfd, cmd, arg);
+	if (fd < 0)
+		fd = -errno;
+	close(dfd);
+	return fd;
+}
+
+/*
+ * Issue OPEN ioctl @cmd with @arg on the device descriptor @fd and put the
+ * new object descriptor in @fd's place (dup2), so that a caller keeps its
+ * number: 0 or -errno (@fd unchanged).  On an object descriptor the OPEN
+ * fails with ENOTTY.
+ */
+static inline int dev_open_in_place(int fd, unsigned long cmd, void *arg)
+{
+	int nfd = ioctl(fd, cmd, arg), e;
+
+	if (nfd < 0)
+		return -errno;
+	if (dup2(nfd, fd) < 0) {
 		e = errno;
-		close(fd);
+		close(nfd);
 		return -e;
+	}
+	close(nfd);
+	return 0;
+}
+
+/*
+ * A new anonymous object with the default settings (an all-zero OPEN
+ * argument of @size bytes) on @dev opened with @oflags: the object
+ * descriptor, or -1 with errno set (as open()).
+ */
+static inline int dev_open_anon(const char *dev, int oflags,
+				unsigned long cmd)
+{
+	__u64 arg[16] = { 0 };
+	int fd = dev_open_bind(dev, oflags, cmd, arg);
+
+	if (fd < 0) {
+		errno = -fd;
+		return -1;
 	}
 	return fd;
 }
@@ -119,7 +158,7 @@ static inline int ioc(int fd, unsigned long cmd, void *arg)
 	return ioctl(fd, cmd, arg) ? -errno : 0;
 }
 
-/* IPCDEV_IOC_UNLINK of @name through a new handle of @dev. */
+/* IPCDEV_IOC_UNLINK of @name through a new device descriptor of @dev. */
 static inline int dev_unlink(const char *dev, const char *name)
 {
 	struct ipcdev_unlink u = { .name = ptr(name) };

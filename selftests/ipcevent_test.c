@@ -181,14 +181,13 @@ TEST_F(ev, set_clear_stat)
 	EXPECT_EQ(2, st.sets);
 }
 
-TEST(implicit_bind)
+TEST(two_anonymous_opens_two_events)
 {
 	struct ipcdev_event_stat s1, s2;
-	int a = open(DEV, O_RDWR), b = open(DEV, O_RDWR);
+	int a = e_new(), b = e_new();
 
 	ASSERT_LE(0, a);
 	ASSERT_LE(0, b);
-	/* The first operation on an unbound handle binds a new event. */
 	ASSERT_EQ(0, e_set(a));
 	ASSERT_EQ(0, e_stat(a, &s1));
 	ASSERT_EQ(0, e_stat(b, &s2));
@@ -359,7 +358,7 @@ TEST(closing_a_handle_does_not_disturb_waiter)
 	a = e_open(name, O_RDWR, IPCDEV_CREAT | IPCDEV_EXCL, 0600);
 	ASSERT_LE(0, a);
 	ASSERT_EQ(0, e_unlink(name));	/* lives on with its handles */
-	b = open(DEV, O_RDWR);
+	b = e_new();
 	ASSERT_LE(0, b);
 	pid = spawn_waiter(a);
 	ASSERT_LE(0, pid);
@@ -650,7 +649,7 @@ TEST(bad_open_arguments)
 {
 	struct ipcdev_event_open o = {};
 	char longname[IPCDEV_NAME_MAX + 2];
-	int fd;
+	int fd, fd2;
 
 	o.reserved[1] = 1;
 	EXPECT_EQ(-EINVAL, dev_open_bind(DEV, O_RDWR, IPCDEV_IOC_EVENT_OPEN, &o));
@@ -674,17 +673,20 @@ TEST(bad_open_arguments)
 	longname[sizeof(longname) - 1] = 0;
 	EXPECT_EQ(-ENAMETOOLONG, e_open(longname, O_RDWR, IPCDEV_CREAT, 0600));
 
-	/* A bound handle cannot be bound again, explicitly or implicitly. */
+	/* An object descriptor opens nothing; a device fd is no event. */
 	fd = e_new();
 	ASSERT_LE(0, fd);
 	o.flags = 0;
 	o.name = 0;
-	EXPECT_EQ(-EBUSY, ioc(fd, IPCDEV_IOC_EVENT_OPEN, &o));
+	EXPECT_EQ(-ENOTTY, ioc(fd, IPCDEV_IOC_EVENT_OPEN, &o));
 	close(fd);
 	fd = open(DEV, O_RDWR);
 	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, e_clear(fd));
-	EXPECT_EQ(-EBUSY, ioc(fd, IPCDEV_IOC_EVENT_OPEN, &o));
+	EXPECT_EQ(-ENOTTY, e_clear(fd));
+	fd2 = ioctl(fd, IPCDEV_IOC_EVENT_OPEN, &o);
+	ASSERT_LE(0, fd2);
+	EXPECT_EQ(0, e_clear(fd2));
+	close(fd2);
 	close(fd);
 }
 
@@ -725,14 +727,13 @@ TEST_F(ev, fdinfo_set_and_waiters)
 	EXPECT_STREQ("0", v);
 }
 
-TEST(fdinfo_unbound)
+TEST(fdinfo_device_descriptor)
 {
 	char v[64];
 	int fd = open(DEV, O_RDWR);
 
 	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, fdinfo(fd, "ipcdev-bound", v, sizeof(v)));
-	EXPECT_STREQ("no", v);
+	EXPECT_EQ(-1, fdinfo(fd, "ipcdev-kind", v, sizeof(v)));
 	EXPECT_EQ(-1, fdinfo(fd, "ipcdev-set", v, sizeof(v)));
 	close(fd);
 }

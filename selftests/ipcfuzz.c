@@ -147,6 +147,7 @@ struct fz {
 	bool failed;
 	int fd[FZ_NFD];
 	int kind[FZ_NFD];
+	bool isdev[FZ_NFD];	/* a device descriptor (a factory), no object */
 	struct fz_map map[FZ_NMAP];
 	pid_t kid[FZ_NKID];
 	char desc[256];
@@ -270,37 +271,35 @@ static bool in_list(int e, const int *l)
 /* ------------------------------------------------------------------ */
 
 /* Errors of binding an unbound queue or event implicitly. */
-#define IMPLICIT	ENOMEM, EDQUOT, ENOSPC
 /* Errors of every OPEN ioctl. */
-#define OPENERR		EBUSY, EEXIST, ENOENT, EACCES, EINVAL, ENAMETOOLONG, \
+#define OPENERR		EMFILE, ENFILE, EEXIST, ENOENT, EACCES, EINVAL, ENAMETOOLONG, \
 			EFAULT, ENOMEM, ENOSPC, EDQUOT
 #define WAITERR		EAGAIN, ETIMEDOUT, EINTR
 
 static const int e_unlink[] = { EFAULT, EINVAL, ENAMETOOLONG, ENOENT, EPERM, ENOMEM, 0 };
-static const int e_setattr[] = { EFAULT, EINVAL, ENAMETOOLONG, ENOENT, EPERM, ENOTCONN,
-				 ENOMEM, 0 };
+static const int e_setattr[] = { EFAULT, EINVAL, ENAMETOOLONG, ENOENT, EPERM, ENOMEM, 0 };
 static const int e_qopen[] = { OPENERR, 0 };
-static const int e_popen[] = { OPENERR, EMFILE, ENFILE, 0 };
+static const int e_popen[] = { OPENERR, 0 };
 static const int e_sopen[] = { OPENERR, EOVERFLOW, 0 };
-static const int e_put[] = { EBADF, EMSGSIZE, EFAULT, EINVAL, WAITERR, IMPLICIT, 0 };
-static const int e_get[] = { EBADF, EMSGSIZE, EFAULT, EINVAL, WAITERR, IMPLICIT, 0 };
-static const int e_qstat[] = { EFAULT, IMPLICIT, 0 };
-static const int e_send[] = { ENOTCONN, EBADF, EMSGSIZE, EFAULT, EINVAL, ENOMEM, EDQUOT,
+static const int e_put[] = { EBADF, EMSGSIZE, EFAULT, EINVAL, WAITERR, ENOMEM, EDQUOT, 0 };
+static const int e_get[] = { EBADF, EMSGSIZE, EFAULT, EINVAL, WAITERR, ENOMEM, 0 };
+static const int e_qstat[] = { EFAULT, 0 };
+static const int e_send[] = { EBADF, EMSGSIZE, EFAULT, EINVAL, ENOMEM, EDQUOT,
 			      EPIPE, WAITERR, 0 };
-static const int e_recv[] = { ENOTCONN, EBADF, EMSGSIZE, EFAULT, EINVAL, EPIPE, WAITERR, 0 };
-static const int e_pstat[] = { ENOTCONN, EFAULT, 0 };
-static const int e_sstat[] = { ENOTCONN, EFAULT, 0 };
-static const int e_lock[] = { ENOTCONN, EFAULT, EINVAL, EDEADLK, EOWNERDEAD, ENOMEM, WAITERR,
+static const int e_recv[] = { EBADF, EMSGSIZE, EFAULT, EINVAL, EPIPE, WAITERR, 0 };
+static const int e_pstat[] = { EFAULT, 0 };
+static const int e_sstat[] = { EFAULT, 0 };
+static const int e_lock[] = { EFAULT, EINVAL, EDEADLK, EOWNERDEAD, ENOMEM, WAITERR,
 			      0 };
-static const int e_locker[] = { ENOTCONN, EFAULT, EINVAL, ENOMEM, EINTR, 0 };
-static const int e_unlock[] = { ENOTCONN, EINVAL, EPERM, 0 };
-static const int e_publish[] = { ENOTCONN, EINVAL, EBADF, 0 };
-static const int e_change[] = { ENOTCONN, EFAULT, EINVAL, WAITERR, 0 };
-static const int e_sio[] = { ENOTCONN, EFAULT, EINVAL, EBADF, ENOMEM, 0 };
+static const int e_locker[] = { EFAULT, EINVAL, ENOMEM, EINTR, 0 };
+static const int e_unlock[] = { EINVAL, EPERM, 0 };
+static const int e_publish[] = { EINVAL, EBADF, 0 };
+static const int e_change[] = { EFAULT, EINVAL, WAITERR, 0 };
+static const int e_sio[] = { EFAULT, EINVAL, EBADF, ENOMEM, 0 };
 static const int e_eopen[] = { OPENERR, 0 };
-static const int e_eset[] = { EINVAL, EBADF, IMPLICIT, 0 };
-static const int e_ewait[] = { EBADF, EFAULT, EINVAL, WAITERR, IMPLICIT, 0 };
-static const int e_estat[] = { EFAULT, IMPLICIT, 0 };
+static const int e_eset[] = { EINVAL, EBADF, 0 };
+static const int e_ewait[] = { EBADF, EFAULT, EINVAL, WAITERR, 0 };
+static const int e_estat[] = { EFAULT, 0 };
 
 
 /* What each ioctl may return, and how its argument is used. */
@@ -374,12 +373,34 @@ static int fz_slot(struct fz *f)
 	return i;
 }
 
-static void fz_add_fd(struct fz *f, int fd, int kind)
+static void fz_add_fd(struct fz *f, int fd, int kind, bool isdev)
 {
 	int i = fz_slot(f);
 
 	f->fd[i] = fd;
 	f->kind[i] = kind;
+	f->isdev[i] = isdev;
+}
+
+/*
+ * The OPEN ioctl @cmd on the device descriptor @fd, whose number then
+ * holds the new object descriptor: 0, or -1 with errno set.
+ */
+static int fz_open_in_place(int fd, unsigned long cmd, void *arg)
+{
+	int nfd = ioctl(fd, cmd, arg), r;
+
+	if (nfd < 0)
+		return -1;
+	r = dup2(nfd, fd) < 0 ? -1 : 0;
+	close(nfd);
+	return r;
+}
+
+static bool fz_is_open_cmd(unsigned long cmd)
+{
+	return cmd == IPCDEV_IOC_QUEUE_OPEN || cmd == IPCDEV_IOC_PIPE_OPEN ||
+	       cmd == IPCDEV_IOC_SHM_OPEN || cmd == IPCDEV_IOC_EVENT_OPEN;
 }
 
 /* A random used slot, or -1. */
@@ -838,6 +859,30 @@ static void op_ioctl(struct fz *f, int slot)
 
 	r = ioctl(fd, c->cmd, argval);
 	e = errno;
+	/*
+	 * A device descriptor takes its kind's OPEN and the common commands;
+	 * an object descriptor everything of its kind but OPEN.
+	 */
+	if (c->dev == dev && f->isdev[slot] != fz_is_open_cmd(c->cmd)) {
+		fz_call(f);
+		fz_note(f->sh, PH_CHAOS, (int)(c - fz_cmds), r < 0 ? e : 0);
+		if (r != -1 || e != ENOTTY)
+			fz_fail(f, "returned %ld errno %d (%s) on a %s descriptor, expected ENOTTY",
+				r, e, strerror(e), f->isdev[slot] ? "device" : "object");
+		return;
+	}
+	if (fz_is_open_cmd(c->cmd) && c->dev == dev && r >= 0) {
+		fz_call(f);
+		fz_note(f->sh, PH_CHAOS, (int)(c - fz_cmds), 0);
+		if (place == P_NULL || place == P_UNMAPPED || place == P_KERNEL ||
+		    place == P_GUARD)
+			fz_fail(f, "succeeded with a bad argument pointer");
+		fz_add_fd(f, (int)r, dev, false);
+		if (c->cmd == IPCDEV_IOC_PIPE_OPEN && place == P_OK &&
+		    !((struct ipcdev_pipe_open *)s)->name)
+			fz_add_fd(f, ((struct ipcdev_pipe_open *)s)->fd, DP, false);
+		return;
+	}
 	fz_call(f);
 	fz_note(f->sh, PH_CHAOS,
 		c->cmd == IPCDEV_IOC_EVENT_WAIT && place == P_OK &&
@@ -858,12 +903,6 @@ static void op_ioctl(struct fz *f, int slot)
 			fz_fail(f, "succeeded writing into a read-only argument");
 		if (place == P_OK && c->arg == A_OUT)
 			fz_check_stat(f, c->cmd, s);
-		if (c->cmd == IPCDEV_IOC_PIPE_OPEN && place == P_OK) {
-			struct ipcdev_pipe_open *a = (void *)s;
-
-			if (!a->name)
-				fz_add_fd(f, a->fd, DP);
-		}
 		return;
 	}
 	if (r != -1) {
@@ -934,7 +973,32 @@ static void op_open(struct fz *f)
 			fz_fail(f, "errno %d (%s)", errno, strerror(errno));
 		return;
 	}
-	fz_add_fd(f, fd, dev);
+	fz_add_fd(f, fd, dev, true);
+	/* Mostly also an object at once: the default anonymous one. */
+	if (pc(f, 60)) {
+		__u64 arg[8] = { 0 };
+		static const unsigned long open_cmd[NDEV] = {
+			[DQ] = IPCDEV_IOC_QUEUE_OPEN, [DP] = IPCDEV_IOC_PIPE_OPEN,
+			[DS] = IPCDEV_IOC_SHM_OPEN, [DE] = IPCDEV_IOC_EVENT_OPEN,
+		};
+		int ofd;
+
+		if (dev == DS)
+			((struct ipcdev_shm_open *)arg)->size = 1 + rn(f, 3 * 4096);
+		snprintf(f->desc, sizeof(f->desc), "default OPEN on %s fd %d",
+			 fz_devname[dev], fd);
+		ofd = ioctl(fd, open_cmd[dev], arg);
+		fz_call(f);
+		if (ofd < 0) {
+			if (errno != EMFILE && errno != ENFILE && errno != ENOMEM &&
+			    errno != EDQUOT && errno != ENOSPC && errno != EACCES)
+				fz_fail(f, "errno %d (%s)", errno, strerror(errno));
+			return;
+		}
+		fz_add_fd(f, ofd, dev, false);
+		if (dev == DP)
+			fz_add_fd(f, ((struct ipcdev_pipe_open *)arg)->fd, DP, false);
+	}
 }
 
 static void op_close(struct fz *f, int slot)
@@ -960,7 +1024,7 @@ static void op_dup(struct fz *f, int slot)
 			fz_fail(f, "errno %d (%s)", errno, strerror(errno));
 		return;
 	}
-	fz_add_fd(f, fd, f->kind[slot]);
+	fz_add_fd(f, fd, f->kind[slot], f->isdev[slot]);
 }
 
 static void op_rw(struct fz *f, int slot, bool wr)
@@ -971,16 +1035,17 @@ static void op_rw(struct fz *f, int slot, bool wr)
 	off_t off = pc(f, 90) ? (off_t)rn(f, 9000) : (off_t)r64(f);
 	uint64_t buf = rbuf(f, len, &bad);
 	ssize_t r;
-	static const int e_qr[] = { EAGAIN, EINTR, EMSGSIZE, EFAULT, EBADF, IMPLICIT, 0 };
-	static const int e_qw[] = { EAGAIN, EINTR, EMSGSIZE, EFAULT, EBADF, IMPLICIT, 0 };
-	static const int e_pr[] = { ENOTCONN, EBADF, EAGAIN, EINTR, EMSGSIZE, EFAULT, 0 };
-	static const int e_pw[] = { ENOTCONN, EBADF, EAGAIN, EINTR, EMSGSIZE, EFAULT,
+	static const int e_qr[] = { EAGAIN, EINTR, EMSGSIZE, EFAULT, EBADF, ENOMEM, 0 };
+	static const int e_qw[] = { EAGAIN, EINTR, EMSGSIZE, EFAULT, EBADF, ENOMEM, EDQUOT, 0 };
+	static const int e_pr[] = { EBADF, EAGAIN, EINTR, EMSGSIZE, EFAULT, 0 };
+	static const int e_pw[] = { EBADF, EAGAIN, EINTR, EMSGSIZE, EFAULT,
 				    EPIPE, ENOMEM, EDQUOT, 0 };
-	static const int e_sr[] = { ENOTCONN, EFAULT, EINVAL, EBADF, 0 };
-	static const int e_sw[] = { ENOTCONN, EFAULT, EINVAL, EBADF, ENOSPC, ENOMEM, EFBIG, 0 };
+	static const int e_sr[] = { EFAULT, EINVAL, EBADF, 0 };
+	static const int e_sw[] = { EFAULT, EINVAL, EBADF, ENOSPC, ENOMEM, EFBIG, 0 };
 	static const int e_er[] = { EINVAL, EBADF, EAGAIN, EINTR, EFAULT,
-				    IMPLICIT, 0 };
+				    0 };
 	static const int e_spipe[] = { ESPIPE, EBADF, EINVAL, 0 };
+	static const int e_dev[] = { EBADF, EINVAL, 0 };
 	const int *ok;
 
 	if (len > SSIZE_MAX)
@@ -1001,6 +1066,10 @@ static void op_rw(struct fz *f, int slot, bool wr)
 	fz_call(f);
 	fz_note(f->sh, PH_CHAOS, positional ? (wr ? X_PWRITE : X_PREAD) : (wr ? X_WRITE : X_READ),
 		r < 0 ? e : 0);
+	if (r >= 0 && f->isdev[slot]) {
+		fz_fail(f, "%s of a device descriptor returned %zd", wr ? "write" : "read", r);
+		return;
+	}
 	if (r >= 0) {
 		if ((uint64_t)r > len)
 			fz_fail(f, "returned %zd > %llu", r, (unsigned long long)len);
@@ -1012,7 +1081,9 @@ static void op_rw(struct fz *f, int slot, bool wr)
 				wr ? "write" : "read", (unsigned long long)len, r);
 		return;
 	}
-	if (dev != DS && positional)
+	if (f->isdev[slot])
+		ok = e_dev;	/* a misc device without read/write */
+	else if (dev != DS && positional)
 		ok = e_spipe;
 	else if (dev == DQ)
 		ok = wr ? e_qw : e_qr;
@@ -1058,7 +1129,7 @@ static void op_mmap(struct fz *f, int slot)
 	/* Sometimes the lock word's page, whose touches write garbage words. */
 	if (pc(f, 10))
 		off = (off_t)IPCDEV_SHM_LOCK_OFFSET;
-	static const int e_shm[] = { EINVAL, EACCES, ENOTCONN, ENOMEM, EOVERFLOW, 0 };
+	static const int e_shm[] = { EINVAL, EACCES, ENOMEM, EOVERFLOW, 0 };
 	void *p;
 
 	if (m < 0)
@@ -1074,13 +1145,14 @@ static void op_mmap(struct fz *f, int slot)
 	if (p == MAP_FAILED) {
 		int e = errno;
 
-		if (dev != DS ? (e != ENODEV && e != EINVAL && e != EOVERFLOW &&
+		if (dev != DS || f->isdev[slot] ? (e != ENODEV && e != EINVAL && e != EOVERFLOW &&
 				 e != EACCES && e != ENOMEM) : !in_list(e, e_shm))
 			fz_fail(f, "unexpected errno %d (%s)", e, strerror(e));
 		return;
 	}
-	if (dev != DS) {
-		fz_fail(f, "mmap of a %s succeeded", fz_devname[dev]);
+	if (dev != DS || f->isdev[slot]) {
+		fz_fail(f, "mmap of a %s %s succeeded", fz_devname[dev],
+			f->isdev[slot] ? "device descriptor" : "descriptor");
 		munmap(p, len);
 		return;
 	}
@@ -1251,8 +1323,7 @@ static void op_fasync(struct fz *f, int slot)
 
 		fz_note(f->sh, PH_CHAOS, X_FCNTL, e);
 
-		/* An unbound pipe or segment cannot be signalled. */
-		if (e != ENOTCONN && e != ENOMEM && e != EDQUOT && e != ENOSPC)
+		if (e != ENOMEM)
 			fz_fail(f, "errno %d (%s)", e, strerror(e));
 	}
 	fz_call(f);
@@ -1923,7 +1994,8 @@ static void m_event(struct fz *f, struct m_obj *o)
 
 	if (x < 20) {		/* SET */
 		op = 20;
-		exp = bad == B_RES ? EINVAL : ro ? EBADF : 0;
+		/* The access a command needs is checked first (its table). */
+		exp = ro ? EBADF : bad == B_RES ? EINVAL : 0;
 		snprintf(f->desc, sizeof(f->desc), "model event: SET%s", ro ? " (read-only)" : "");
 		r = ioctl(fd, IPCDEV_IOC_EVENT_SET, bad == B_RES ? 1UL : 0UL);
 		fz_call(f);
@@ -1933,7 +2005,7 @@ static void m_event(struct fz *f, struct m_obj *o)
 		}
 	} else if (x < 35) {	/* CLEAR */
 		op = 21;
-		exp = bad == B_RES ? EINVAL : ro ? EBADF : 0;
+		exp = ro ? EBADF : bad == B_RES ? EINVAL : 0;
 		snprintf(f->desc, sizeof(f->desc), "model event: CLEAR%s", ro ? " (read-only)" : "");
 		r = ioctl(fd, IPCDEV_IOC_EVENT_CLEAR, bad == B_RES ? 1UL : 0UL);
 		fz_call(f);
@@ -2086,10 +2158,10 @@ static void m_shm(struct fz *f, struct m_obj *o)
 			a.flags = 1U << rn(f, 32);
 		else if (bad == B_BUF && a.len)
 			a.buf = m_badbuf(f, a.len, !wr);
-		if (bad == B_RES || bad == B_FLAGS)
+		if (wr && ro)
+			exp = EBADF;	/* the access, first */
+		else if (bad == B_RES || bad == B_FLAGS)
 			exp = EINVAL;
-		else if (wr && ro)
-			exp = EBADF;
 		else if (a.offset > o->size || a.len > o->size - a.offset)
 			exp = EINVAL;
 		else if (bad == B_BUF && a.len)
@@ -2159,7 +2231,7 @@ static void m_shm(struct fz *f, struct m_obj *o)
 			fz_fail(f, "model: the mapping holds other bytes than the model's");
 		}
 	} else if (x < 42) {	/* PUBLISH */
-		exp = bad == B_RES ? EINVAL : ro ? EBADF : 0;
+		exp = ro ? EBADF : bad == B_RES ? EINVAL : 0;
 		snprintf(f->desc, sizeof(f->desc), "model shm: PUBLISH%s", ro ? " (read-only)" : "");
 		r = ioctl(fd, IPCDEV_IOC_SHM_PUBLISH, bad == B_RES ? 1UL : 0UL);
 		fz_call(f);
@@ -2352,6 +2424,7 @@ static int m_create(struct fz *f, struct m_shared *ms, unsigned long long seed)
 		int r = -1;
 
 		o->kind = i / 2;
+		/* Device descriptors: each OPEN puts an object fd in its place. */
 		o->fd[0] = open(fz_dev[o->kind], O_RDWR);
 		o->fd[1] = o->kind == DP ? -1 : open(fz_dev[o->kind], O_RDONLY);
 		snprintf(name, sizeof(name), "ipcfuzz-m%llu-%d", seed, i);
@@ -2367,8 +2440,8 @@ static int m_create(struct fz *f, struct m_shared *ms, unsigned long long seed)
 			};
 			struct ipcdev_queue_open b = { .name = (uintptr_t)name };
 
-			r = ioctl(o->fd[0], IPCDEV_IOC_QUEUE_OPEN, &a) ||
-			    ioctl(o->fd[1], IPCDEV_IOC_QUEUE_OPEN, &b);
+			r = fz_open_in_place(o->fd[0], IPCDEV_IOC_QUEUE_OPEN, &a) ||
+			    fz_open_in_place(o->fd[1], IPCDEV_IOC_QUEUE_OPEN, &b);
 			break;
 		}
 		case DP: {
@@ -2377,7 +2450,7 @@ static int m_create(struct fz *f, struct m_shared *ms, unsigned long long seed)
 				.capacity = 100 + rn(f, 6000),
 			};
 
-			r = ioctl(o->fd[0], IPCDEV_IOC_PIPE_OPEN, &a);
+			r = fz_open_in_place(o->fd[0], IPCDEV_IOC_PIPE_OPEN, &a);
 			o->fd[1] = a.fd;
 			break;
 		}
@@ -2388,8 +2461,8 @@ static int m_create(struct fz *f, struct m_shared *ms, unsigned long long seed)
 			};
 			struct ipcdev_shm_open b = { .name = (uintptr_t)name };
 
-			r = ioctl(o->fd[0], IPCDEV_IOC_SHM_OPEN, &a) ||
-			    ioctl(o->fd[1], IPCDEV_IOC_SHM_OPEN, &b);
+			r = fz_open_in_place(o->fd[0], IPCDEV_IOC_SHM_OPEN, &a) ||
+			    fz_open_in_place(o->fd[1], IPCDEV_IOC_SHM_OPEN, &b);
 			break;
 		}
 		default: {
@@ -2399,8 +2472,8 @@ static int m_create(struct fz *f, struct m_shared *ms, unsigned long long seed)
 			};
 			struct ipcdev_event_open b = { .name = (uintptr_t)name };
 
-			r = ioctl(o->fd[0], IPCDEV_IOC_EVENT_OPEN, &a) ||
-			    ioctl(o->fd[1], IPCDEV_IOC_EVENT_OPEN, &b);
+			r = fz_open_in_place(o->fd[0], IPCDEV_IOC_EVENT_OPEN, &a) ||
+			    fz_open_in_place(o->fd[1], IPCDEV_IOC_EVENT_OPEN, &b);
 		}
 		}
 		if (r || m_init_obj(o)) {
@@ -2931,10 +3004,10 @@ static int r_run(struct fz_shared *sh, unsigned long long seed, long ops, int pr
 	rs->sfd = open(fz_dev[DS], O_RDWR);
 	rs->efd = open(fz_dev[DE], O_RDWR);
 	rs->shm_size = so.size;
-	if (ioctl(rs->qfd, IPCDEV_IOC_QUEUE_OPEN, &qo) ||
-	    ioctl(rs->pfd[0], IPCDEV_IOC_PIPE_OPEN, &po) ||
-	    ioctl(rs->sfd, IPCDEV_IOC_SHM_OPEN, &so) ||
-	    ioctl(rs->efd, IPCDEV_IOC_EVENT_OPEN, &(struct ipcdev_event_open){ 0 })) {
+	if (fz_open_in_place(rs->qfd, IPCDEV_IOC_QUEUE_OPEN, &qo) ||
+	    fz_open_in_place(rs->pfd[0], IPCDEV_IOC_PIPE_OPEN, &po) ||
+	    fz_open_in_place(rs->sfd, IPCDEV_IOC_SHM_OPEN, &so) ||
+	    fz_open_in_place(rs->efd, IPCDEV_IOC_EVENT_OPEN, &(struct ipcdev_event_open){ 0 })) {
 		fprintf(stderr, "# ipcfuzz: race: cannot create the objects: %s\n", strerror(errno));
 		return 1;
 	}

@@ -206,10 +206,12 @@ TEST(queue_get_efault_keeps_message)
 	struct ipcdev_msg put = { .buf = (uintptr_t)out, .len = 5 };
 	struct ipcdev_queue_stat st;
 	struct ipcdev_msg *ro = ro_msg(in, sizeof(in));
+	struct ipcdev_queue_open qo = { 0 };
 	int fd = open("/dev/ipcqueue", O_RDWR), r;
 
 	ASSERT_NE(NULL, ro);
 	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, fz_open_in_place(fd, IPCDEV_IOC_QUEUE_OPEN, &qo));
 	ASSERT_EQ(0, ioctl(fd, IPCDEV_IOC_QUEUE_PUT, &put));
 	r = ioctl(fd, IPCDEV_IOC_QUEUE_GET, ro) ? errno : 0;
 	ASSERT_EQ(0, ioctl(fd, IPCDEV_IOC_QUEUE_STAT, &st));
@@ -234,7 +236,7 @@ TEST(pipe_recv_efault_keeps_message)
 
 	ASSERT_NE(NULL, ro);
 	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, ioctl(fd, IPCDEV_IOC_PIPE_OPEN, &po));
+	ASSERT_EQ(0, fz_open_in_place(fd, IPCDEV_IOC_PIPE_OPEN, &po));
 	ASSERT_EQ(0, ioctl(po.fd, IPCDEV_IOC_PIPE_SEND, &put));
 	r = ioctl(fd, IPCDEV_IOC_PIPE_RECV, ro) ? errno : 0;
 	ASSERT_EQ(0, ioctl(fd, IPCDEV_IOC_PIPE_STAT, &st));

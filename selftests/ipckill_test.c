@@ -667,9 +667,9 @@ static int open_targets(struct _test_data_kl *self)
 	self->sfd = open("/dev/ipcshm", O_RDWR);
 	if (self->qfd < 0 || self->p0 < 0 || self->sfd < 0)
 		return -1;
-	if (ioctl(self->qfd, IPCDEV_IOC_QUEUE_OPEN, &qo) ||
-	    ioctl(self->p0, IPCDEV_IOC_PIPE_OPEN, &po) ||
-	    ioctl(self->sfd, IPCDEV_IOC_SHM_OPEN, &so))
+	if (dev_open_in_place(self->qfd, IPCDEV_IOC_QUEUE_OPEN, &qo) ||
+	    dev_open_in_place(self->p0, IPCDEV_IOC_PIPE_OPEN, &po) ||
+	    dev_open_in_place(self->sfd, IPCDEV_IOC_SHM_OPEN, &so))
 		return -1;
 	self->p1 = po.fd;
 	p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, self->sfd, 0);

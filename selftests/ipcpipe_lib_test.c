@@ -262,12 +262,12 @@ TEST_F(lp, poll)
 	EXPECT_EQ(1, ipc_pipe_poll(self->e[0], 20000));
 	EXPECT_EQ(-EPIPE, ipc_pipe_recv(self->e[0], NULL, 0, NULL, 0, 0));
 	EXPECT_EQ(0, reap(pid));
-	/* An unbound /dev/ipcpipe descriptor. */
+	/* A /dev/ipcpipe device descriptor is no pipe end. */
 	int fd = open(IPC_PIPE_DEVICE, O_RDWR);
 
 	ASSERT_LE(0, fd);
-	EXPECT_EQ(-ENOTCONN, ipc_pipe_poll(fd, 0));
-	EXPECT_EQ(-ENOTCONN, ipc_pipe_send(fd, "x", 1, 0, 0));
+	EXPECT_EQ(-ENOTTY, ipc_pipe_poll(fd, 0));
+	EXPECT_EQ(-ENOTTY, ipc_pipe_send(fd, "x", 1, 0, 0));
 	close(fd);
 }
 
@@ -351,7 +351,7 @@ TEST(named_pipes)
 					 0600, NULL));
 	ASSERT_EQ(0, ipc_pipe_stat(e0, &st));
 	EXPECT_EQ(4096, st.capacity);
-	EXPECT_EQ(IPCDEV_PIPE_DUPLEX | IPCDEV_PIPE_STAT_NAMED, st.flags);
+	EXPECT_EQ(IPCDEV_PIPE_DUPLEX | IPCDEV_STAT_NAMED, st.flags);
 	/* End 1 not attached yet: recv waits rather than reporting EOF. */
 	EXPECT_EQ(-EAGAIN, ipc_pipe_recv(e0, buf, sizeof(buf), NULL, 0, 0));
 	EXPECT_EQ(0, ipc_pipe_poll(e0, 0));

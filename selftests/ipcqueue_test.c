@@ -64,7 +64,7 @@ static int q_bind(int fd, const char *name, __u32 flags, __u32 mode,
 		.bytes_max = bytes_max,
 	};
 
-	return ioctl(fd, IPCDEV_IOC_QUEUE_OPEN, &o) ? -errno : 0;
+	return dev_open_in_place(fd, IPCDEV_IOC_QUEUE_OPEN, &o);
 }
 
 /* A new handle on a new anonymous queue; -errno on failure. */
@@ -213,12 +213,12 @@ static int child_unlink(void *arg)
 /* Binding: implicit, explicit, sharing                               */
 /* ------------------------------------------------------------------ */
 
-/* The first operation on an unbound handle binds a default queue. */
-TEST(implicit_bind_by_stat)
+/* An all-zero QUEUE_OPEN gives the default queue. */
+TEST(default_anonymous_open)
 {
 	unsigned long long msgsize = read_param("msgsize_max");
 	struct ipcdev_queue_stat st;
-	int fd = open(DEV, O_RDWR);
+	int fd = dev_open_anon(DEV, O_RDWR, IPCDEV_IOC_QUEUE_OPEN);
 
 	ASSERT_LE(0, fd) TH_LOG("open %s: %s", DEV, strerror(errno));
 	ASSERT_NE(0, msgsize);
@@ -236,70 +236,12 @@ TEST(implicit_bind_by_stat)
 	for (int i = 0; i < 4; i++) {
 		EXPECT_EQ(0, st.reserved[i]);
 	}
-	/* Bound now: an explicit OPEN is refused, its limits not applied. */
-	EXPECT_EQ(-EBUSY, q_bind(fd, NULL, 0, 0, 5, 77, 777));
+	/* An object descriptor: OPEN is refused, its limits not applied. */
+	EXPECT_EQ(-ENOTTY, q_bind(fd, NULL, 0, 0, 5, 77, 777));
 	ASSERT_EQ(0, q_stat(fd, &st));
 	EXPECT_NE(5, st.maxsize);
 	EXPECT_EQ(msgsize, st.msgsize_max);
 	EXPECT_EQ(IPCDEV_UNLIMITED, st.bytes_max);
-	close(fd);
-}
-
-TEST(implicit_bind_by_each_operation)
-{
-	char buf[16] = "x";
-	struct pollfd pfd;
-	__u64 len;
-	int fd;
-
-	/* Control: an unbound handle accepts OPEN. */
-	fd = open(DEV, O_RDWR);
-	ASSERT_LE(0, fd);
-	EXPECT_EQ(0, q_bind(fd, NULL, 0, 0, 0, 0, 0));
-	EXPECT_EQ(-EBUSY, q_bind(fd, NULL, 0, 0, 0, 0, 0));
-	close(fd);
-
-	/* put */
-	fd = open(DEV, O_RDWR);
-	ASSERT_LE(0, fd);
-	EXPECT_EQ(0, q_put_nb(fd, buf, 1));
-	EXPECT_EQ(-EBUSY, q_bind(fd, NULL, 0, 0, 0, 0, 0));
-	EXPECT_EQ(1, q_count(fd));
-	close(fd);
-
-	/* get (fails, but binds) */
-	fd = open(DEV, O_RDWR);
-	ASSERT_LE(0, fd);
-	len = sizeof(buf);
-	EXPECT_EQ(-EAGAIN, q_get_nb(fd, buf, &len));
-	EXPECT_EQ(-EBUSY, q_bind(fd, NULL, 0, 0, 0, 0, 0));
-	close(fd);
-
-	/* write */
-	fd = open(DEV, O_RDWR);
-	ASSERT_LE(0, fd);
-	EXPECT_EQ(3, write(fd, "abc", 3));
-	EXPECT_EQ(-EBUSY, q_bind(fd, NULL, 0, 0, 0, 0, 0));
-	EXPECT_EQ(1, q_count(fd));
-	close(fd);
-
-	/* read (non-blocking, fails, but binds) */
-	fd = open(DEV, O_RDWR | O_NONBLOCK);
-	ASSERT_LE(0, fd);
-	EXPECT_EQ(-1, read(fd, buf, sizeof(buf)));
-	EXPECT_EQ(EAGAIN, errno);
-	EXPECT_EQ(-EBUSY, q_bind(fd, NULL, 0, 0, 0, 0, 0));
-	close(fd);
-
-	/* poll */
-	fd = open(DEV, O_RDWR);
-	ASSERT_LE(0, fd);
-	pfd.fd = fd;
-	pfd.events = POLLIN | POLLOUT;
-	pfd.revents = 0;
-	EXPECT_EQ(1, poll(&pfd, 1, 0));
-	EXPECT_EQ(POLLOUT, pfd.revents);
-	EXPECT_EQ(-EBUSY, q_bind(fd, NULL, 0, 0, 0, 0, 0));
 	close(fd);
 }
 
@@ -318,7 +260,7 @@ TEST(explicit_open_limits)
 	EXPECT_EQ(1000, st.bytes_max);
 	EXPECT_EQ(0, st.count);
 	EXPECT_EQ(0, st.flags & IPCDEV_STAT_NAMED);
-	EXPECT_EQ(-EBUSY, q_bind(fd, NULL, 0, 0, 7, 0, 0));
+	EXPECT_EQ(-ENOTTY, q_bind(fd, NULL, 0, 0, 7, 0, 0));
 	ASSERT_EQ(0, q_stat(fd, &st));
 	EXPECT_EQ(3, st.maxsize);
 	close(fd);
@@ -373,7 +315,7 @@ TEST(stat_maxsize_zero_is_unbounded)
 	EXPECT_EQ(5, st.count);
 	EXPECT_EQ(0, st.full);
 	close(fd);
-	fd = open(DEV, O_RDWR);
+	fd = dev_open_anon(DEV, O_RDWR, IPCDEV_IOC_QUEUE_OPEN);
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, q_stat(fd, &st));
 	EXPECT_EQ(IPCDEV_UNLIMITED, st.maxsize);
@@ -385,7 +327,8 @@ TEST(two_opens_two_queues)
 	struct ipcdev_queue_stat sa, sb;
 	char buf[8];
 	__u64 len = sizeof(buf);
-	int a = open(DEV, O_RDWR), b = open(DEV, O_RDWR);
+	int a = dev_open_anon(DEV, O_RDWR, IPCDEV_IOC_QUEUE_OPEN);
+	int b = dev_open_anon(DEV, O_RDWR, IPCDEV_IOC_QUEUE_OPEN);
 
 	ASSERT_LE(0, a);
 	ASSERT_LE(0, b);
@@ -477,7 +420,7 @@ TEST_F(q, scm_rights_shares_queue)
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
-		int fd = open(DEV, O_RDWR);
+		int fd = dev_open_anon(DEV, O_RDWR, IPCDEV_IOC_QUEUE_OPEN);
 
 		if (fd < 0)
 			_exit(CHILD_DEVOPEN);
@@ -1930,16 +1873,16 @@ TEST_F(q, reserved_and_flags_msg)
 	ASSERT_STAT_SAME(before, after);
 }
 
-/* Bad QUEUE_OPEN arguments on an unbound handle; the handle stays unbound. */
+/* Bad QUEUE_OPEN arguments on a device descriptor, which stays usable. */
 static int open_bad(struct ipcdev_queue_open *o)
 {
 	int fd = open(DEV, O_RDWR), e = 0;
 
 	if (fd < 0)
 		return -1000;
-	if (ioctl(fd, IPCDEV_IOC_QUEUE_OPEN, o))
+	if (dev_open_in_place(fd, IPCDEV_IOC_QUEUE_OPEN, o))
 		e = errno;
-	/* Still unbound: a good OPEN must succeed. */
+	/* Still a device descriptor: a good OPEN must succeed. */
 	if (e && q_bind(fd, NULL, 0, 0, 0, 0, 0))
 		e = -2000;
 	close(fd);
@@ -2057,7 +2000,7 @@ TEST(bad_names)
 	EXPECT_EQ(EFAULT, errno);
 	EXPECT_EQ(-1, ioctl(fd, IPCDEV_IOC_QUEUE_OPEN, unmapped_addr()));
 	EXPECT_EQ(EFAULT, errno);
-	/* ... which did not bind the handle. */
+	/* ... which left the device descriptor as it was. */
 	EXPECT_EQ(0, q_bind(fd, NULL, 0, 0, 0, 0, 0));
 	close(fd);
 	munmap(g, 2 * ps);
@@ -2203,8 +2146,8 @@ TEST_F(named, creat_excl_enoent)
 	ASSERT_EQ(0, q_get_nb(c, buf, &len));
 	ASSERT_EQ(6, len);
 	EXPECT_EQ(0, memcmp(buf, "shared", 6));
-	/* Bound: a second OPEN is EBUSY, even by name. */
-	EXPECT_EQ(-EBUSY, q_bind(a, self->name, 0, 0, 0, 0, 0));
+	/* An object descriptor: OPEN is ENOTTY, even by name. */
+	EXPECT_EQ(-ENOTTY, q_bind(a, self->name, 0, 0, 0, 0, 0));
 	/* CREAT|EXCL on a fresh name works. */
 	b = q_open_named(self->name2, O_RDWR, IPCDEV_CREAT | IPCDEV_EXCL, 0600, 0);
 	ASSERT_LE(0, b);

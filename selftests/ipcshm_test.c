@@ -306,7 +306,7 @@ TEST(bad_open_arguments)
 	o.name = 0;
 	fd = dev_open_bind(DEV, O_RDWR, IPCDEV_IOC_SHM_OPEN, &o);
 	ASSERT_LE(0, fd);
-	EXPECT_EQ(-EBUSY, ioc(fd, IPCDEV_IOC_SHM_OPEN, &o));
+	EXPECT_EQ(-ENOTTY, ioc(fd, IPCDEV_IOC_SHM_OPEN, &o));
 	close(fd);
 }
 
@@ -1899,7 +1899,7 @@ TEST(write_efault_leaves_segment_unchanged)
 }
 
 /* ------------------------------------------------------------------ */
-/* fdinfo, unbound handles, unknown ioctls                            */
+/* fdinfo, device descriptors, unknown ioctls                         */
 /* ------------------------------------------------------------------ */
 
 TEST(fdinfo_fields)
@@ -1944,36 +1944,44 @@ TEST(fdinfo_fields)
 	close(fd);
 }
 
-TEST(unbound_handle_enotconn)
+/* A device descriptor is a factory, no segment: it refuses segment calls. */
+TEST(device_descriptor_is_no_segment)
 {
 	struct ipcdev_shm_stat st;
 	struct ipcdev_shm_lock l = {};
 	struct ipcdev_shm_change c = {};
 	struct ipcdev_shm_open o = { .size = 8 };
 	char buf[8] = "", v[32];
-	int fd = open(DEV, O_RDWR);
+	int fd = open(DEV, O_RDWR), sfd;
 
 	ASSERT_LE(0, fd);
-	EXPECT_EQ(-ENOTCONN, s_stat(fd, &st));
-	EXPECT_EQ(-ENOTCONN, ioc(fd, IPCDEV_IOC_SHM_LOCK, &l));
-	EXPECT_EQ(-ENOTCONN, s_unlock(fd));
-	EXPECT_EQ(-ENOTCONN, s_publish(fd));
-	EXPECT_EQ(-ENOTCONN, ioc(fd, IPCDEV_IOC_SHM_WAIT_CHANGE, &c));
-	EXPECT_EQ(-ENOTCONN, s_io(fd, IPCDEV_IOC_SHM_READ, buf, 1, 0, NULL));
-	EXPECT_EQ(-ENOTCONN, s_io(fd, IPCDEV_IOC_SHM_WRITE, buf, 1, 0, NULL));
+	EXPECT_EQ(-ENOTTY, s_stat(fd, &st));
+	EXPECT_EQ(-ENOTTY, ioc(fd, IPCDEV_IOC_SHM_LOCK, &l));
+	EXPECT_EQ(-ENOTTY, s_unlock(fd));
+	EXPECT_EQ(-ENOTTY, s_publish(fd));
+	EXPECT_EQ(-ENOTTY, ioc(fd, IPCDEV_IOC_SHM_WAIT_CHANGE, &c));
+	EXPECT_EQ(-ENOTTY, s_io(fd, IPCDEV_IOC_SHM_READ, buf, 1, 0, NULL));
+	EXPECT_EQ(-ENOTTY, s_io(fd, IPCDEV_IOC_SHM_WRITE, buf, 1, 0, NULL));
 	EXPECT_EQ(-1, pread(fd, buf, 1, 0));
-	EXPECT_EQ(ENOTCONN, errno);
+	EXPECT_EQ(EINVAL, errno);
 	EXPECT_EQ(-1, pwrite(fd, buf, 1, 0));
-	EXPECT_EQ(ENOTCONN, errno);
+	EXPECT_EQ(EINVAL, errno);
 	EXPECT_EQ(MAP_FAILED, mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, 0));
-	EXPECT_EQ(ENOTCONN, errno);
-	EXPECT_EQ(POLLERR, poll_events(fd, POLLIN | POLLOUT));
-	ASSERT_EQ(0, fdinfo(fd, "ipcdev-bound", v, sizeof(v)));
-	EXPECT_STREQ("no", v);
-	/* Still unbound: it can be bound now. */
-	EXPECT_EQ(0, ioctl(fd, IPCDEV_IOC_SHM_OPEN, &o));
-	EXPECT_EQ(0, s_stat(fd, &st));
+	EXPECT_EQ(ENODEV, errno);
+	EXPECT_EQ(-1, fdinfo(fd, "ipcdev-kind", v, sizeof(v)));
+	/* It opens segments, each a new descriptor, usable at once. */
+	sfd = ioctl(fd, IPCDEV_IOC_SHM_OPEN, &o);
+	ASSERT_LE(0, sfd);
+	EXPECT_NE(fd, sfd);
+	EXPECT_EQ(0, s_stat(sfd, &st));
 	EXPECT_EQ(8, st.size);
+	EXPECT_EQ(1, pwrite(sfd, "z", 1, 3));
+	EXPECT_EQ(1, pread(sfd, buf, 1, 3));
+	EXPECT_EQ('z', buf[0]);
+	EXPECT_EQ(0, fdinfo(sfd, "ipcdev-kind", v, sizeof(v)));
+	EXPECT_STREQ("shm", v);
+	EXPECT_EQ(-ENOTTY, ioc(sfd, IPCDEV_IOC_SHM_OPEN, &o));
+	close(sfd);
 	close(fd);
 }
 
@@ -1983,7 +1991,7 @@ TEST(unknown_ioctl_enotty)
 		_IO(IPCDEV_IOC_MAGIC, 0x3f), _IO(IPCDEV_IOC_MAGIC, 0x38),
 		IPCDEV_IOC_QUEUE_STAT, IPCDEV_IOC_EVENT_SET, _IO('T', 1),
 	};
-	int bound = s_raw(8), unbound = open(DEV, O_RDWR);
+	int bound = s_raw(8), unbound = open(DEV, O_RDWR);	/* a device fd */
 
 	ASSERT_LE(0, bound);
 	ASSERT_LE(0, unbound);

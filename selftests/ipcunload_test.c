@@ -117,14 +117,14 @@ static int make_and_use(struct objs *o, int cycle)
 	if (o->q < 0 || o->qn < 0 || o->p0 < 0 || o->pn < 0 || o->s < 0 ||
 	    o->sn < 0 || o->e < 0 || o->en < 0)
 		return -__LINE__;
-	if (ioctl(o->q, IPCDEV_IOC_QUEUE_OPEN, &qo) ||
-	    ioctl(o->qn, IPCDEV_IOC_QUEUE_OPEN, &qno) ||
-	    ioctl(o->p0, IPCDEV_IOC_PIPE_OPEN, &po) ||
-	    ioctl(o->pn, IPCDEV_IOC_PIPE_OPEN, &pno) ||
-	    ioctl(o->s, IPCDEV_IOC_SHM_OPEN, &so) ||
-	    ioctl(o->sn, IPCDEV_IOC_SHM_OPEN, &sno) ||
-	    ioctl(o->e, IPCDEV_IOC_EVENT_OPEN, &eo) ||
-	    ioctl(o->en, IPCDEV_IOC_EVENT_OPEN, &eno))
+	if (dev_open_in_place(o->q, IPCDEV_IOC_QUEUE_OPEN, &qo) ||
+	    dev_open_in_place(o->qn, IPCDEV_IOC_QUEUE_OPEN, &qno) ||
+	    dev_open_in_place(o->p0, IPCDEV_IOC_PIPE_OPEN, &po) ||
+	    dev_open_in_place(o->pn, IPCDEV_IOC_PIPE_OPEN, &pno) ||
+	    dev_open_in_place(o->s, IPCDEV_IOC_SHM_OPEN, &so) ||
+	    dev_open_in_place(o->sn, IPCDEV_IOC_SHM_OPEN, &sno) ||
+	    dev_open_in_place(o->e, IPCDEV_IOC_EVENT_OPEN, &eo) ||
+	    dev_open_in_place(o->en, IPCDEV_IOC_EVENT_OPEN, &eno))
 		return -__LINE__;
 	o->p1 = po.fd;
 	/* Queue: a message in, one out, one left behind in the named one. */
@@ -237,7 +237,7 @@ TEST_F_TIMEOUT(ul, load_use_unload_cycles, 280)
 		ASSERT_EQ(0, read_proc_stat("handles"));
 		fd = open("/dev/ipcqueue", O_RDWR);
 		ASSERT_LE(0, fd);
-		r = ioctl(fd, IPCDEV_IOC_QUEUE_OPEN, &qno) ? errno : 0;
+		r = dev_open_in_place(fd, IPCDEV_IOC_QUEUE_OPEN, &qno) ? errno : 0;
 		close(fd);
 		ASSERT_EQ(ENOENT, r) TH_LOG("cycle %d: the named queue survived rmmod", c);
 

@@ -10,22 +10,31 @@
  * unknown flag bit must be zero, or the call fails with EINVAL; a later
  * version gives them a meaning behind a new flag bit.
  *
- * Objects and handles
+ * Devices and objects
  * -------------------
- * Each open file of an ipcdev device is a handle.  A handle refers to at most
- * one object, bound once and for the handle's whole life:
+ * A device node is a factory: a file opened on /dev/ipcqueue, /dev/ipcpipe,
+ * /dev/ipcshm or /dev/ipcevent (a device descriptor) is never an object.
+ * Its ioctls are the kind's OPEN, which makes or finds an object and
+ * returns a NEW descriptor for it (an object descriptor, one per call), and
+ * the name-level commands IPCDEV_IOC_UNLINK and IPCDEV_IOC_SETATTR (by
+ * name).  Every other ioctl on a device descriptor fails with ENOTTY;
+ * read() and write() fail with EINVAL, mmap() with ENODEV, poll() reports
+ * the default (readable and writable, as for any file without a poll
+ * method) and O_ASYNC signals nothing.
  *
- *  - An object is bound explicitly by the kind's OPEN ioctl (anonymous with
- *    chosen limits, or named: attach or create by name), or
- *  - implicitly, by the first operation that needs one on an unbound handle:
- *    a new anonymous object with the default limits is created ("a new
- *    object per open").
+ * An object descriptor is its object from birth to close: every operation
+ * of the kind works on it at once, and an OPEN ioctl on it fails with
+ * ENOTTY.  It inherits the device descriptor's access mode (a device
+ * opened O_RDONLY gives read-only objects: the object's mode bits are
+ * checked against that access) and its O_NONBLOCK; it is close-on-exec
+ * when the OPEN call has IPCDEV_CLOEXEC.  The OPEN ioctl returns the new
+ * descriptor (a non-negative number) or -1 with errno set; the device
+ * descriptor can be closed at once or kept to open more objects.
  *
- * An OPEN ioctl on a handle that is already bound fails with EBUSY.
- * Anonymous objects live while a handle refers to them (share them by fork()
- * or SCM_RIGHTS).  Named objects live in a per-kind namespace and persist
- * with no handle open until unlinked (IPCDEV_IOC_UNLINK) or until the module
- * is unloaded.
+ * Anonymous objects live while a descriptor refers to them (share them by
+ * fork() or SCM_RIGHTS).  Named objects live in a per-kind namespace and
+ * persist with no descriptor open until unlinked (IPCDEV_IOC_UNLINK) or
+ * until the module is unloaded.
  *
  * Waiting
  * -------
@@ -53,6 +62,7 @@
 /* Flags of the OPEN ioctls (struct ipcdev_queue_open.flags ...). */
 #define IPCDEV_CREAT		0x1U		/* create the name if absent */
 #define IPCDEV_EXCL		0x2U		/* with CREAT: fail if present */
+#define IPCDEV_CLOEXEC		0x8U		/* new descriptors O_CLOEXEC */
 
 /*
  * A limit of a queue or pipe (maxsize, msgsize_max, bytes_max, capacity)
@@ -61,6 +71,24 @@
  * unbounded limit as this value.
  */
 #define IPCDEV_UNLIMITED	(~(__u64)0)
+
+/**
+ * struct ipcdev_open_head - how every OPEN argument begins
+ * @name:	user pointer to a NUL-terminated name, or 0: anonymous
+ * @flags:	IPCDEV_CREAT, IPCDEV_EXCL (named only), IPCDEV_CLOEXEC, and
+ *		the kind's own bits
+ * @mode:	permission bits (0777 mask) of an object the call creates,
+ *		less the caller's umask
+ *
+ * struct ipcdev_queue_open, ipcdev_pipe_open, ipcdev_shm_open and
+ * ipcdev_event_open start with these three fields, which the module checks
+ * the same way for every kind.
+ */
+struct ipcdev_open_head {
+	__u64 name;
+	__u32 flags;
+	__u32 mode;
+};
 
 /* Flags of every call that may wait. */
 #define IPCDEV_WAIT_NONBLOCK	0x1U		/* never wait: EAGAIN */
@@ -72,8 +100,9 @@
  * @flags:	must be zero
  * @reserved:	must be zero
  *
- * Issued on any handle of the device whose namespace holds the name (bound
- * or not).  The object lives on until its last handle is closed.
+ * Issued on a device descriptor of the kind whose namespace holds the
+ * name, or on any object descriptor of that kind.  The object lives on
+ * until its last descriptor is closed.
  * Errors: ENOENT no such name, EPERM caller is neither owner nor has
  * CAP_IPC_OWNER, EINVAL/ENAMETOOLONG/EFAULT bad name.
  */
@@ -90,7 +119,8 @@ struct ipcdev_unlink {
 
 /**
  * struct ipcdev_setattr - change owner, group or mode (IPCDEV_IOC_SETATTR)
- * @name:	user pointer to a name, or 0 for the handle's own object
+ * @name:	user pointer to a name; or 0, on an object descriptor, for
+ *		its own object (on a device descriptor: EINVAL)
  * @flags:	IPCDEV_SETATTR_* bits: which of the fields below to set
  *		(at least one)
  * @mode:	new permission bits (0777 mask; no umask)
@@ -153,10 +183,10 @@ struct ipcdev_msg {
  */
 
 /**
- * struct ipcdev_queue_open - bind a handle to a queue (IPCDEV_IOC_QUEUE_OPEN)
+ * struct ipcdev_queue_open - open a queue (IPCDEV_IOC_QUEUE_OPEN)
  * @name:	user pointer to a NUL-terminated name, or 0 for a new
  *		anonymous queue
- * @flags:	IPCDEV_CREAT, IPCDEV_EXCL (named only)
+ * @flags:	IPCDEV_CREAT, IPCDEV_EXCL (named only), IPCDEV_CLOEXEC
  * @mode:	permission bits (0777 mask) of a queue this call creates, less
  *		the caller's umask; checked like a file's against the
  *		caller's fsuid/fsgid
@@ -170,11 +200,13 @@ struct ipcdev_msg {
  *
  * The limits apply only when the call creates the queue; attaching to an
  * existing one ignores them (read them back with IPCDEV_IOC_QUEUE_STAT).
- * Errors: EBUSY handle already bound, EEXIST (CREAT|EXCL and the name
- * exists), ENOENT (no CREAT and no such name), EACCES (mode bits refuse the
- * access the handle was opened for), EINVAL (bad flags, reserved non-zero,
- * limits above the module ceilings, empty name or one containing '/'),
- * ENAMETOOLONG, EFAULT, ENOMEM, ENOSPC (too many named objects).
+ * Returns the new object descriptor.
+ * Errors: ENOTTY (issued on an object descriptor), EEXIST (CREAT|EXCL and
+ * the name exists), ENOENT (no CREAT and no such name), EACCES (mode bits
+ * refuse the access the device descriptor was opened for), EINVAL (bad
+ * flags, reserved non-zero, limits above the module ceilings, empty name
+ * or one containing '/'), ENAMETOOLONG, EFAULT, ENOMEM, ENOSPC (too many
+ * named objects), EMFILE/ENFILE (no descriptor).
  */
 struct ipcdev_queue_open {
 	__u64 name;
@@ -246,32 +278,35 @@ struct ipcdev_queue_stat {
  * again revives the pipe, as a new writer revives a FIFO.
  */
 
-/* Flags of struct ipcdev_pipe_open, beside IPCDEV_CREAT and IPCDEV_EXCL. */
+/*
+ * Flag of struct ipcdev_pipe_open, beside IPCDEV_CREAT, IPCDEV_EXCL and
+ * IPCDEV_CLOEXEC; struct ipcdev_pipe_stat reports it too.
+ */
 #define IPCDEV_PIPE_DUPLEX	0x4U		/* both ends send and receive */
-#define IPCDEV_PIPE_CLOEXEC	0x8U		/* anonymous: new fd O_CLOEXEC */
+#define IPCDEV_PIPE_CLOEXEC	IPCDEV_CLOEXEC	/* old name of IPCDEV_CLOEXEC */
 
 /**
- * struct ipcdev_pipe_open - bind a handle to a pipe end (IPCDEV_IOC_PIPE_OPEN)
- * @name:	0: make a new anonymous pair: this handle becomes end 0 and
- *		@fd returns a new file descriptor for end 1.  Else a user
- *		pointer to a NUL-terminated name: attach this handle to end
- *		@end of that named pipe (IPCDEV_CREAT, IPCDEV_EXCL as for
- *		queues)
+ * struct ipcdev_pipe_open - open a pipe end (IPCDEV_IOC_PIPE_OPEN)
+ * @name:	0: make a new anonymous pair: the call returns the
+ *		descriptor of end 0 and @fd that of end 1.  Else a user
+ *		pointer to a NUL-terminated name: the call returns a
+ *		descriptor of end @end of that named pipe (IPCDEV_CREAT,
+ *		IPCDEV_EXCL as for queues)
  * @flags:	IPCDEV_CREAT, IPCDEV_EXCL, IPCDEV_PIPE_DUPLEX (at creation),
- *		IPCDEV_PIPE_CLOEXEC (anonymous)
+ *		IPCDEV_CLOEXEC (every descriptor the call makes)
  * @mode:	permission bits of a pipe this call creates
  * @capacity:	bytes per direction; 0: the bytes_default parameter;
  *		IPCDEV_UNLIMITED: no bound but the quota; else at most
  *		the bytes_max parameter
  * @end:	named: 0 or 1.  Anonymous: must be 0
- * @fd:		out, anonymous: the descriptor of end 1
+ * @fd:		out, anonymous: the descriptor of end 1 (ignored on input)
  * @msgsize_max: longest message; 0: the msgsize_max parameter;
  *		IPCDEV_UNLIMITED: none (kernels before it: reserved, so
  *		EINVAL when not 0)
  * @reserved:	must be zero
  *
- * Errors: as struct ipcdev_queue_open, and EMFILE/ENFILE (no descriptor
- * for end 1).
+ * Errors: as struct ipcdev_queue_open; EINVAL for an anonymous pair with
+ * @end not 0.
  */
 struct ipcdev_pipe_open {
 	__u64 name;
@@ -287,7 +322,8 @@ struct ipcdev_pipe_open {
 /**
  * struct ipcdev_pipe_stat - state of a pipe end (IPCDEV_IOC_PIPE_STAT)
  * @end:	0 or 1
- * @flags:	IPCDEV_PIPE_DUPLEX, IPCDEV_PIPE_STAT_* bits
+ * @flags:	IPCDEV_STAT_NAMED, IPCDEV_STAT_UNLINKED, IPCDEV_PIPE_DUPLEX,
+ *		IPCDEV_PIPE_STAT_HUP
  * @in_count:	messages waiting for this end
  * @in_bytes:	their bytes
  * @out_count:	messages this end sent that the peer has not received
@@ -323,7 +359,6 @@ struct ipcdev_pipe_stat {
 };
 
 #define IPCDEV_PIPE_STAT_HUP	0x10U		/* the peer end is gone */
-#define IPCDEV_PIPE_STAT_NAMED	0x20U		/* a named pipe */
 
 /*
  * Event: /dev/ipcevent, multiprocessing.Event.
@@ -349,9 +384,10 @@ struct ipcdev_pipe_stat {
 #define IPCDEV_EVENT_WAIT_CLEAR	0x100U
 
 /**
- * struct ipcdev_event_open - bind a handle to an event (IPCDEV_IOC_EVENT_OPEN)
+ * struct ipcdev_event_open - open an event (IPCDEV_IOC_EVENT_OPEN)
  * @name:	0: a new anonymous event; else a user pointer to a name
- * @flags:	IPCDEV_CREAT, IPCDEV_EXCL (named), IPCDEV_EVENT_INIT_SET
+ * @flags:	IPCDEV_CREAT, IPCDEV_EXCL (named), IPCDEV_EVENT_INIT_SET,
+ *		IPCDEV_CLOEXEC
  * @mode:	permission bits of an event this call creates (umask applied)
  * @reserved:	must be zero
  *
@@ -431,7 +467,11 @@ struct ipcdev_event_stat {
  * (ETIMEDOUT), UNLOCK (EPERM unless the caller's process holds it).  Not
  * recursive: LOCK by the holder fails with EDEADLK.  When the holding
  * process dies, the next LOCK gets the lock and fails with EOWNERDEAD (the
- * caller holds the lock then, as with a robust pthread mutex).
+ * caller holds the lock then, as with a robust pthread mutex).  LOCK,
+ * UNLOCK and LOCKER take a handle of any access mode: a reader takes the
+ * lock to read consistently (the lock page's writable mapping needs write
+ * access, which mmap() checks); PUBLISH and WRITE need write access, READ
+ * read access.  An ioctl checks the access it needs before its argument.
  *
  * The lock is a word in a page of its own, which a process may map to lock
  * and unlock without entering the kernel, as a futex-based mutex does (see
@@ -448,9 +488,9 @@ struct ipcdev_event_stat {
  */
 
 /**
- * struct ipcdev_shm_open - bind a handle to a segment (IPCDEV_IOC_SHM_OPEN)
+ * struct ipcdev_shm_open - open a segment (IPCDEV_IOC_SHM_OPEN)
  * @name:	0: a new anonymous segment; else a user pointer to a name
- * @flags:	IPCDEV_CREAT, IPCDEV_EXCL (named)
+ * @flags:	IPCDEV_CREAT, IPCDEV_EXCL (named), IPCDEV_CLOEXEC
  * @mode:	permission bits of a segment this call creates (umask applied)
  * @type:	a typecode character, or IPCDEV_SHM_RAW
  * @reserved0:	must be zero
@@ -608,13 +648,18 @@ struct ipcdev_shm_locker {
 #define IPCDEV_SHM_LOCK_WAITERS	0x80000000U	/* held; a task sleeps in LOCK */
 #define IPCDEV_SHM_LOCK_OFFSET	0x10000000000ULL /* mmap() offset: 1 TiB */
 
-/* Common to every device. */
+/*
+ * Common to every device.  OPEN (one per kind) is a device descriptor's
+ * only other command; every command below the OPEN of its kind is an
+ * object descriptor's.  A sender (PUT, SEND) reads its struct ipcdev_msg,
+ * a receiver (GET, RECV) writes @len back: _IOW and _IOWR.
+ */
 #define IPCDEV_IOC_UNLINK	_IOW(IPCDEV_IOC_MAGIC, 0x01, struct ipcdev_unlink)
 #define IPCDEV_IOC_SETATTR	_IOW(IPCDEV_IOC_MAGIC, 0x02, struct ipcdev_setattr)
 
 /* Queue device. */
 #define IPCDEV_IOC_QUEUE_OPEN	_IOW(IPCDEV_IOC_MAGIC, 0x10, struct ipcdev_queue_open)
-#define IPCDEV_IOC_QUEUE_PUT	_IOWR(IPCDEV_IOC_MAGIC, 0x11, struct ipcdev_msg)
+#define IPCDEV_IOC_QUEUE_PUT	_IOW(IPCDEV_IOC_MAGIC, 0x11, struct ipcdev_msg)
 #define IPCDEV_IOC_QUEUE_GET	_IOWR(IPCDEV_IOC_MAGIC, 0x12, struct ipcdev_msg)
 #define IPCDEV_IOC_QUEUE_STAT	_IOR(IPCDEV_IOC_MAGIC, 0x13, struct ipcdev_queue_stat)
 

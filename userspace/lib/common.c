@@ -80,16 +80,19 @@ int ipcdev_lib_open_device(const char *dev, int accmode)
 int ipcdev_lib_open_bound(const char *dev, int accmode, unsigned long req,
 			  void *op)
 {
-	int fd = ipcdev_lib_open_device(dev, accmode);
-	int err;
+	/* Every OPEN argument starts with struct ipcdev_open_head. */
+	struct ipcdev_open_head *head = op;
+	int dfd = ipcdev_lib_open_device(dev, accmode);
+	int fd;
 
+	if (dfd < 0)
+		return dfd;
+	/* The device is a factory: OPEN returns the object's descriptor. */
+	head->flags |= IPCDEV_CLOEXEC;
+	fd = ioctl(dfd, req, op);
 	if (fd < 0)
-		return fd;
-	err = ipcdev_lib_ioctl(fd, req, op);
-	if (err) {
-		close(fd);
-		return err;
-	}
+		fd = -errno;
+	close(dfd);
 	return fd;
 }
 

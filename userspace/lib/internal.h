@@ -46,7 +46,8 @@ IPCDEV_HIDDEN int ipcdev_lib_check_name(const char *name);
 /* open(2) of a device, O_CLOEXEC: the descriptor or -errno. */
 IPCDEV_HIDDEN int ipcdev_lib_open_device(const char *dev, int accmode);
 
-/* Open @dev, bind with the OPEN ioctl @req, @op: the handle or -errno. */
+/* Open @dev, issue its OPEN ioctl @req with @op (IPCDEV_CLOEXEC added)
+ * and close it: the new object descriptor or -errno. */
 IPCDEV_HIDDEN int ipcdev_lib_open_bound(const char *dev, int accmode,
 					unsigned long req, void *op);
 

@@ -400,7 +400,7 @@ int ipc_pipe_open(const char *name, int end, int flags, mode_t mode,
  *  -EDQUOT    the sender's byte quota (user_bytes_max) cannot hold @len
  *             more bytes: at once, never after a wait;
  *  -EBADF     @end cannot send (receive-only end, or opened O_RDONLY);
- *  -ENOTCONN  @end is a /dev/ipcpipe descriptor bound to no pipe;
+ *  -ENOTTY    @end is no pipe end (e.g. a /dev/ipcpipe device descriptor);
  *  -EFAULT    @msg is not readable;
  *  -ENOMEM    out of memory (or @len exceeds the machine's memory).
  */
@@ -428,7 +428,7 @@ int ipc_pipe_send(int end, const void *msg, size_t len, int block,
  *  -ETIMEDOUT still nothing when the timeout expired;
  *  -EINTR     a signal handler ran (see the conventions above);
  *  -EBADF     @end cannot receive (send-only end, or opened O_WRONLY);
- *  -ENOTCONN  @end is bound to no pipe;
+ *  -ENOTTY    @end is no pipe end (e.g. a /dev/ipcpipe device descriptor);
  *  -EFAULT    @buf is not writable; the message stays queued.
  */
 ssize_t ipc_pipe_recv(int end, void *buf, size_t size, size_t *needed,
@@ -460,7 +460,7 @@ ssize_t ipc_pipe_recv_alloc(int end, void **bufp, int block,
  * receive then returns at once, with the message or -EPIPE), 0 when the
  * timeout expired first, or:
  *  -EBADF     @end cannot receive (send-only end, or opened O_WRONLY);
- *  -ENOTCONN  @end is bound to no pipe;
+ *  -ENOTTY    @end is no pipe end (e.g. a /dev/ipcpipe device descriptor);
  *  -EINTR     a signal handler ran, whether installed with SA_RESTART or
  *             not (as poll(2)): the caller decides whether to poll again;
  *  -ENOMEM.
@@ -477,7 +477,7 @@ int ipc_pipe_poll(int end, int timeout_ms);
  * @st:  receives the state.
  *
  * A snapshot, stale as soon as other processes use the pipe.
- * Returns 0, or -EBADF, -ENOTTY, -ENOTCONN, -EFAULT.
+ * Returns 0, or -EBADF, -ENOTTY, -EFAULT.
  */
 int ipc_pipe_stat(int end, struct ipcdev_pipe_stat *st);
 
@@ -761,7 +761,7 @@ int ipc_array_open(struct ipc_array *a, const char *name, int flags,
  * Returns 0, or:
  *  -EBADF     @fd is not an open descriptor;
  *  -ENOTTY    @fd is not a /dev/ipcshm descriptor;
- *  -ENOTCONN  @fd is bound to no segment;
+ *  -ENOTTY    @fd is no segment (e.g. a /dev/ipcshm device descriptor);
  *  -EACCES    @fd was opened write-only;
  *  -EOVERFLOW the segment is larger than the address space;
  *  -ENOMEM, -EMFILE.
@@ -826,7 +826,6 @@ int ipc_value_set(struct ipc_array *v, const void *in);
  *  -ETIMEDOUT  still held when the timeout expired;
  *  -EDEADLK    the calling process holds it already;
  *  -EINTR      a signal handler ran (see the conventions above);
- *  -ENOTCONN   @a's handle is bound to no segment;
  *  -ENOMEM     out of memory for the lock word or the process's locker id
  *              (a process's first lock of the segment only).
  */
@@ -857,8 +856,7 @@ int ipc_array_publish(struct ipc_array *a);
  *
  * Returns 1 when the counter differs from @seen, 0 when it did not move
  * (block == 0, or the timeout expired), or:
- *  -EINTR     a signal handler ran (see the conventions above);
- *  -ENOTCONN  @a's handle is bound to no segment.
+ *  -EINTR     a signal handler ran (see the conventions above).
  */
 int ipc_array_wait_change(struct ipc_array *a, uint64_t seen, uint64_t *seq,
 			  int block, int64_t timeout_ns);
@@ -878,7 +876,7 @@ int ipc_array_snapshot(struct ipc_array *a, void *out, uint64_t *seq);
  *                  elem_size, change counter, mappings, lock holder and
  *                  waiters, id, mode, owner, IPCDEV_STAT_* flags; see
  *                  struct ipcdev_shm_stat).
- * Returns 0, or -EBADF, -ENOTTY, -ENOTCONN, -EFAULT.
+ * Returns 0, or -EBADF, -ENOTTY, -EFAULT.
  */
 int ipc_array_stat(const struct ipc_array *a, struct ipcdev_shm_stat *st);
 
@@ -921,8 +919,8 @@ int ipc_array_unlink(const char *name);
  *
  * Returns 0, or:
  *  -EINVAL    @signo negative or not a signal;
- *  -EBADF     @fd is not an open descriptor;
- *  -ENOTCONN  @fd is a pipe or segment handle bound to no object.
+ *  -EBADF     @fd is not an open descriptor.
+ * On a device descriptor (no object) it succeeds and signals nothing.
  */
 int ipc_notify(int fd, int signo);
 

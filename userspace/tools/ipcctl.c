@@ -413,7 +413,7 @@ static int raw_attach(int kind, const char *name, int accmode, uint32_t end)
 		IPCDEV_IOC_QUEUE_OPEN, IPCDEV_IOC_PIPE_OPEN,
 		IPCDEV_IOC_EVENT_OPEN, IPCDEV_IOC_SHM_OPEN,
 	};
-	int fd, err;
+	int dfd, fd;
 
 	memset(&op, 0, sizeof(op));
 	switch (kind) {
@@ -432,14 +432,15 @@ static int raw_attach(int kind, const char *name, int accmode, uint32_t end)
 		op.s.name = (uintptr_t)name;
 		break;
 	}
-	fd = open(kind_devs[kind], accmode | O_CLOEXEC);
-	if (fd < 0)
+	/* The device is a factory: OPEN returns the object's descriptor. */
+	op.q.flags = IPCDEV_CLOEXEC;	/* struct ipcdev_open_head */
+	dfd = open(kind_devs[kind], accmode | O_CLOEXEC);
+	if (dfd < 0)
 		return -errno;
-	err = xioctl(fd, reqs[kind], &op);
-	if (err) {
-		close(fd);
-		return err;
-	}
+	fd = ioctl(dfd, reqs[kind], &op);
+	if (fd < 0)
+		fd = -errno;
+	close(dfd);
 	return fd;
 }
 
@@ -453,7 +454,7 @@ static int attach_any(int kind, const char *name, uint32_t end)
 	return fd;
 }
 
-/* IPCDEV_IOC_UNLINK or IPCDEV_IOC_SETATTR by name, on an unbound handle. */
+/* IPCDEV_IOC_UNLINK or IPCDEV_IOC_SETATTR by name, on a device descriptor. */
 static int raw_by_name(int kind, unsigned long req, void *arg)
 {
 	int fd = open(kind_devs[kind], O_RDONLY | O_CLOEXEC), err;
@@ -946,7 +947,7 @@ static int cmd_stat(int argc, char **argv)
 
 		out_ids(&out, st.id, st.mode, st.uid, st.gid);
 		out_u64(&out, "flags", st.flags);
-		out_bool(&out, "named", st.flags & IPCDEV_PIPE_STAT_NAMED);
+		out_bool(&out, "named", st.flags & IPCDEV_STAT_NAMED);
 		out_bool(&out, "duplex", st.flags & IPCDEV_PIPE_DUPLEX);
 		out_bool(&out, "hup", st.flags & IPCDEV_PIPE_STAT_HUP);
 		out_u64(&out, "end", st.end);

@@ -642,4 +642,24 @@ struct ipcdev_shm_locker {
 #define IPCDEV_IOC_EVENT_WAIT	_IOW(IPCDEV_IOC_MAGIC, 0x43, struct ipcdev_event_wait)
 #define IPCDEV_IOC_EVENT_STAT	_IOR(IPCDEV_IOC_MAGIC, 0x44, struct ipcdev_event_stat)
 
+/*
+ * ABI facts as data: one list per fact, for every user of this header (the
+ * module, libipcdev, ipcctl, the fuzzer; the Python package reads them from
+ * libipcdev at import: ipc_typecode_size(3), ipc_constants(3)).  Expand a
+ * list with a macro of your own, e.g. a switch:
+ *
+ *	#define IPCDEV_ELEM_CASE(code, size)	case code: return size;
+ *	switch (type) { IPCDEV_SHM_TYPECODES(IPCDEV_ELEM_CASE) }
+ *
+ * IPCDEV_SHM_TYPECODES(X): X(code, size) for each typecode that struct
+ * ipcdev_shm_open.type accepts besides IPCDEV_SHM_RAW (1 byte per element):
+ * the character, as multiprocessing's, and the bytes per element.  'l' and
+ * 'L' are 8 bytes for every caller, so 32-bit and 64-bit processes agree.
+ */
+#define IPCDEV_SHM_TYPECODES(X)						\
+	X('c', 1) X('b', 1) X('B', 1)					\
+	X('h', 2) X('H', 2)						\
+	X('i', 4) X('I', 4) X('f', 4)					\
+	X('l', 8) X('L', 8) X('q', 8) X('Q', 8) X('d', 8)
+
 #endif /* _UAPI_LINUX_IPCDEV_H */

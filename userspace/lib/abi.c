@@ -1,0 +1,69 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * libipcdev: the ABI's facts as data, for the library itself and for
+ * bindings (the Python package) that must not retype them: the name rule,
+ * the typecodes and their sizes (IPCDEV_SHM_TYPECODES of <linux/ipcdev.h>),
+ * and the constants by name.  See ipc_check_name(3), ipc_typecode_size(3)
+ * and ipc_constants(3).
+ */
+#include <errno.h>
+#include <stddef.h>
+
+#include "internal.h"
+
+int ipc_check_name(const char *name)
+{
+	return ipcdev_lib_check_name(name);
+}
+
+int ipc_typecode_size(int typecode)
+{
+#define IPCDEV_LIB_SIZE_CASE(code, size)	case code: return size;
+	switch (typecode) {
+	case IPCDEV_SHM_RAW:
+		return 1;
+	IPCDEV_SHM_TYPECODES(IPCDEV_LIB_SIZE_CASE)
+	}
+#undef IPCDEV_LIB_SIZE_CASE
+	return -EINVAL;
+}
+
+const char *ipc_typecodes(void)
+{
+#define IPCDEV_LIB_CODE(code, size)	code,
+	static const char codes[] = { IPCDEV_SHM_TYPECODES(IPCDEV_LIB_CODE) 0 };
+#undef IPCDEV_LIB_CODE
+
+	return codes;
+}
+
+#define C(name)	{ #name, (uint64_t)(name) }
+
+static const struct ipc_constant constants[] = {
+	/* this library's flags and values (ipcdev.h) */
+	C(IPC_CREAT), C(IPC_EXCL), C(IPC_PIPE_DUPLEX), C(IPC_EVENT_INIT_SET),
+	C(IPC_UNLIMITED), C(IPC_FOREVER),
+	C(IPC_KIND_QUEUE), C(IPC_KIND_PIPE), C(IPC_KIND_EVENT),
+	C(IPC_KIND_SHM),
+	C(IPC_STAT_NAMED), C(IPC_STAT_UNLINKED),
+	C(IPC_SETATTR_MODE), C(IPC_SETATTR_UID), C(IPC_SETATTR_GID),
+	/* the raw ABI's (<linux/ipcdev.h>) */
+	C(IPCDEV_NAME_MAX), C(IPCDEV_UNLIMITED),
+	C(IPCDEV_CREAT), C(IPCDEV_EXCL),
+	C(IPCDEV_WAIT_NONBLOCK), C(IPCDEV_WAIT_DEADLINE),
+	C(IPCDEV_STAT_NAMED), C(IPCDEV_STAT_UNLINKED),
+	C(IPCDEV_PIPE_DUPLEX), C(IPCDEV_PIPE_CLOEXEC),
+	C(IPCDEV_PIPE_STAT_HUP), C(IPCDEV_PIPE_STAT_NAMED),
+	C(IPCDEV_EVENT_INIT_SET), C(IPCDEV_EVENT_WAIT_CLEAR),
+	C(IPCDEV_SHM_RAW),
+	C(IPCDEV_SHM_LOCK_ID_MASK), C(IPCDEV_SHM_LOCK_DIED),
+	C(IPCDEV_SHM_LOCK_WAITERS), C(IPCDEV_SHM_LOCK_OFFSET),
+	{ NULL, 0 }
+};
+
+#undef C
+
+const struct ipc_constant *ipc_constants(void)
+{
+	return constants;
+}

@@ -615,7 +615,9 @@ static void fz_build(struct fz *f, const struct fz_cmd *c, unsigned char *s,
 	}
 	case IPCDEV_IOC_SHM_OPEN: {
 		struct ipcdev_shm_open *a = (void *)s;
-		static const char types[] = "cbBhHiIflLqQd";
+#define FZ_TYPECODE(code, size)	code,
+		static const char types[] = { IPCDEV_SHM_TYPECODES(FZ_TYPECODE) 0 };
+#undef FZ_TYPECODE
 
 		a->name = fz_name(f, logme);
 		a->flags = rflags(f, IPCDEV_CREAT | IPCDEV_EXCL);

@@ -47,6 +47,7 @@ static const struct ipc_constant constants[] = {
 	C(IPC_KIND_SHM),
 	C(IPC_STAT_NAMED), C(IPC_STAT_UNLINKED),
 	C(IPC_SETATTR_MODE), C(IPC_SETATTR_UID), C(IPC_SETATTR_GID),
+	C(IPC_ARRAY_SIZE),
 	/* the raw ABI's (<linux/ipcdev.h>) */
 	C(IPCDEV_NAME_MAX), C(IPCDEV_UNLIMITED),
 	C(IPCDEV_CREAT), C(IPCDEV_EXCL),

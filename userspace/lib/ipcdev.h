@@ -672,7 +672,15 @@ int ipc_event_unlink(const char *name);
  *  type:      the typecode, or 0 for raw bytes;
  *  prot:      PROT_READ, or PROT_READ | PROT_WRITE: the mapping's protection.
  *  lock_word, locker: libipcdev's own (the mapped lock word, and this
- *             process's locker id in it): see ipc_array_lock().
+ *             process's locker id in it): see ipc_array_lock();
+ *  reserved:  libipcdev's room to grow: every call that fills the struct
+ *             zeroes it, and a later version may keep state there without
+ *             changing the struct's size (IPC_ARRAY_SIZE) or the soname.
+ *             Not for the caller, who must neither read nor write it.
+ * Callers allocate the struct (on the stack, in their own structs), so its
+ * size is part of the ABI: sizeof(struct ipc_array) is IPC_ARRAY_SIZE, 128
+ * bytes in 64-bit processes and 104 in 32-bit ones, checked when the
+ * library is built, and stays so (see ipc_array(3)).
  */
 struct ipc_array {
 	int fd;
@@ -684,7 +692,11 @@ struct ipc_array {
 	int prot;
 	uint32_t *lock_word;
 	uint64_t locker;
+	uint64_t reserved[8];
 };
+
+/* sizeof(struct ipc_array), fixed for the life of the soname. */
+#define IPC_ARRAY_SIZE		(sizeof(void *) == 8 ? 128 : 104)
 
 /*
  * ipc_array_create - create a new anonymous typed segment

@@ -30,6 +30,13 @@ static int set_geometry(struct ipcdev_shm_open *op, char type, size_t count)
 	return 0;
 }
 
+/*
+ * The struct's size is ABI (callers allocate it): a new field goes into
+ * reserved[], never after it.
+ */
+_Static_assert(sizeof(struct ipc_array) == IPC_ARRAY_SIZE,
+	       "struct ipc_array must keep its size: take room from reserved[]");
+
 static void reset(struct ipc_array *a)
 {
 	memset(a, 0, sizeof(*a));

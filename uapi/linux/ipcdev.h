@@ -643,23 +643,36 @@ struct ipcdev_shm_locker {
 #define IPCDEV_IOC_EVENT_STAT	_IOR(IPCDEV_IOC_MAGIC, 0x44, struct ipcdev_event_stat)
 
 /*
- * ABI facts as data: one list per fact, for every user of this header (the
+ * ABI facts as data, kept once, here, for every user of this header (the
  * module, libipcdev, ipcctl, the fuzzer; the Python package reads them from
- * libipcdev at import: ipc_typecode_size(3), ipc_constants(3)).  Expand a
- * list with a macro of your own, e.g. a switch:
+ * libipcdev at import: ipc_typecode_size(3), ipc_constants(3)).
  *
- *	#define IPCDEV_ELEM_CASE(code, size)	case code: return size;
- *	switch (type) { IPCDEV_SHM_TYPECODES(IPCDEV_ELEM_CASE) }
- *
- * IPCDEV_SHM_TYPECODES(X): X(code, size) for each typecode that struct
- * ipcdev_shm_open.type accepts besides IPCDEV_SHM_RAW (1 byte per element):
- * the character, as multiprocessing's, and the bytes per element.  'l' and
- * 'L' are 8 bytes for every caller, so 32-bit and 64-bit processes agree.
+ * IPCDEV_SHM_TYPECODES: each typecode that struct ipcdev_shm_open.type
+ * accepts besides IPCDEV_SHM_RAW, as multiprocessing's, followed by its
+ * element size in bytes as one digit.  'l' and 'L' are 8 bytes for every
+ * caller, so that 32-bit and 64-bit processes agree.
  */
-#define IPCDEV_SHM_TYPECODES(X)						\
-	X('c', 1) X('b', 1) X('B', 1)					\
-	X('h', 2) X('H', 2)						\
-	X('i', 4) X('I', 4) X('f', 4)					\
-	X('l', 8) X('L', 8) X('q', 8) X('Q', 8) X('d', 8)
+#define IPCDEV_SHM_TYPECODES	"c1b1B1h2H2i4I4f4l8L8q8Q8d8"
+
+/*
+ * ipcdev_shm_elem_size() - bytes per element of the typecode @type
+ * (IPCDEV_SHM_RAW: 1), or 0 if @type is not one.  Under a guard of its
+ * own: it holds no layout, and a reader that includes this header twice,
+ * for another ABI's layout (selftests/abi_test.c), must define it once.
+ */
+#ifndef _UAPI_LINUX_IPCDEV_ELEM_SIZE
+#define _UAPI_LINUX_IPCDEV_ELEM_SIZE
+static inline unsigned int ipcdev_shm_elem_size(__u32 type)
+{
+	const char *p;
+
+	if (type == IPCDEV_SHM_RAW)
+		return 1;
+	for (p = IPCDEV_SHM_TYPECODES; p[0] && p[1]; p += 2)
+		if ((unsigned char)p[0] == type)
+			return (unsigned int)(p[1] - '0');
+	return 0;
+}
+#endif
 
 #endif /* _UAPI_LINUX_IPCDEV_H */

@@ -2,11 +2,13 @@
 /*
  * libipcdev: the ABI's facts as data, for the library itself and for
  * bindings (the Python package) that must not retype them: the name rule,
- * the typecodes and their sizes (IPCDEV_SHM_TYPECODES of <linux/ipcdev.h>),
+ * the typecodes and their sizes (IPCDEV_SHM_TYPECODES and
+ * ipcdev_shm_elem_size() of <linux/ipcdev.h>),
  * and the constants by name.  See ipc_check_name(3), ipc_typecode_size(3)
  * and ipc_constants(3).
  */
 #include <errno.h>
+#include <limits.h>
 #include <stddef.h>
 
 #include "internal.h"
@@ -18,23 +20,28 @@ int ipc_check_name(const char *name)
 
 int ipc_typecode_size(int typecode)
 {
-#define IPCDEV_LIB_SIZE_CASE(code, size)	case code: return size;
-	switch (typecode) {
-	case IPCDEV_SHM_RAW:
-		return 1;
-	IPCDEV_SHM_TYPECODES(IPCDEV_LIB_SIZE_CASE)
-	}
-#undef IPCDEV_LIB_SIZE_CASE
-	return -EINVAL;
+	unsigned int n = 0;
+
+	if (typecode >= 0 && typecode <= UCHAR_MAX)
+		n = ipcdev_shm_elem_size((__u32)typecode);
+	return n ? (int)n : -EINVAL;
 }
+
+/* The typecodes of IPCDEV_SHM_TYPECODES, without their sizes. */
+static char typecodes[sizeof(IPCDEV_SHM_TYPECODES) / 2 + 1];
 
 const char *ipc_typecodes(void)
 {
-#define IPCDEV_LIB_CODE(code, size)	code,
-	static const char codes[] = { IPCDEV_SHM_TYPECODES(IPCDEV_LIB_CODE) 0 };
-#undef IPCDEV_LIB_CODE
+	static const char table[] = IPCDEV_SHM_TYPECODES;
+	size_t i;
 
-	return codes;
+	/*
+	 * Filled on each call with the same bytes, so that racing callers
+	 * (threads, signal handlers) only ever store what is already there.
+	 */
+	for (i = 0; i + 1 < sizeof(table) && table[i]; i += 2)
+		__atomic_store_n(&typecodes[i / 2], table[i], __ATOMIC_RELAXED);
+	return typecodes;
 }
 
 #define C(name)	{ #name, (uint64_t)(name) }

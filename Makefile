@@ -108,7 +108,7 @@ uninstall-module:
 
 # The Debian packages (debian/), built offline from a copy of the tree under
 # build/deb/ (dpkg-buildpackage writes its results into the parent of the
-# source directory): ipcdev-dkms, libipcdev1, libipcdev-dev, ipcdev-tools,
+# source directory): ipcdev-dkms, libipcdev2, libipcdev-dev, ipcdev-tools,
 # python3-ipcdev.  PATH is Debian's own, so that a Python of pyenv or a
 # virtualenv does not stand in for /usr/bin/python3.
 DEBSRC := $(BUILD)/deb/ipcdev-$(VERSION)

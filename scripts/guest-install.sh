@@ -23,7 +23,7 @@ KVER=$(uname -r)
 TAP=${VM_RESULTS:-/tmp}/install.tap
 WORK=$(mktemp -d /tmp/guest-install.XXXXXX)
 USER_NAME=ipcdevtest
-PKGS="ipcdev-dkms libipcdev1 libipcdev-dev ipcdev-tools python3-ipcdev"
+PKGS="ipcdev-dkms libipcdev2 libipcdev-dev ipcdev-tools python3-ipcdev"
 DEVS="ipcqueue ipcpipe ipcshm ipcevent"
 export DEBIAN_FRONTEND=noninteractive
 # Debian's own tools only (no pyenv or virtualenv Python from the host).
@@ -244,12 +244,12 @@ build_smoke() {
 		$(pkg-config --cflags --libs ipcdev) || return 1
 	# The ld.so cache may name /lib/<triplet> (merged /usr): compare
 	# real paths.
-	lib=$(ldd "$WORK/smoke" | sed -n 's/^[[:space:]]*libipcdev.so.1 => \([^ ]*\) .*/\1/p')
-	echo "libipcdev.so.1 => $lib ($(readlink -f "$lib"))"
-	case $(readlink -f "$lib") in /usr/lib/*/libipcdev.so.1.*) ;; *) return 1 ;; esac
+	lib=$(ldd "$WORK/smoke" | sed -n 's/^[[:space:]]*libipcdev.so.2 => \([^ ]*\) .*/\1/p')
+	echo "libipcdev.so.2 => $lib ($(readlink -f "$lib"))"
+	case $(readlink -f "$lib") in /usr/lib/*/libipcdev.so.2.*) ;; *) return 1 ;; esac
 	[ "$("$WORK/smoke" version)" = "$VERSION" ]
 }
-step "cc with pkg-config ipcdev: links /usr/lib/*/libipcdev.so.1, ipc_version() = $VERSION" build_smoke
+step "cc with pkg-config ipcdev: links /usr/lib/*/libipcdev.so.2, ipc_version() = $VERSION" build_smoke
 
 lib_smoke() {
 	as_user "$WORK/smoke" | tee /dev/stderr | grep -qx 'queue ok'

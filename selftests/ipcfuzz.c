@@ -636,13 +636,14 @@ static void fz_build(struct fz *f, const struct fz_cmd *c, unsigned char *s,
 	}
 	case IPCDEV_IOC_SHM_OPEN: {
 		struct ipcdev_shm_open *a = (void *)s;
-		static const char types[] = "cbBhHiIflLqQd";
+		/* Typecode, size, typecode, ...: pick a typecode. */
+		static const char types[] = IPCDEV_SHM_TYPECODES;
 
 		a->name = fz_name(f, logme);
 		a->flags = rflags(f, IPCDEV_CREAT | IPCDEV_EXCL);
 		a->mode = rmode(f);
 		a->type = pc(f, 40) ? IPCDEV_SHM_RAW :
-			  pc(f, 90) ? (uint32_t)types[rn(f, sizeof(types) - 1)] :
+			  pc(f, 90) ? (uint32_t)types[2 * rn(f, (sizeof(types) - 1) / 2)] :
 			  (uint32_t)rn(f, 256);
 		a->reserved0 = (uint32_t)rres(f);
 		a->count = pc(f, 70) ? rn(f, 3000) : pc(f, 50) ? (1ULL << 62) + rn(f, 4) : r64(f);

@@ -687,4 +687,37 @@ struct ipcdev_shm_locker {
 #define IPCDEV_IOC_EVENT_WAIT	_IOW(IPCDEV_IOC_MAGIC, 0x43, struct ipcdev_event_wait)
 #define IPCDEV_IOC_EVENT_STAT	_IOR(IPCDEV_IOC_MAGIC, 0x44, struct ipcdev_event_stat)
 
+/*
+ * ABI facts as data, kept once, here, for every user of this header (the
+ * module, libipcdev, ipcctl, the fuzzer; the Python package reads them from
+ * libipcdev at import: ipc_typecode_size(3), ipc_constants(3)).
+ *
+ * IPCDEV_SHM_TYPECODES: each typecode that struct ipcdev_shm_open.type
+ * accepts besides IPCDEV_SHM_RAW, as multiprocessing's, followed by its
+ * element size in bytes as one digit.  'l' and 'L' are 8 bytes for every
+ * caller, so that 32-bit and 64-bit processes agree.
+ */
+#define IPCDEV_SHM_TYPECODES	"c1b1B1h2H2i4I4f4l8L8q8Q8d8"
+
+/*
+ * ipcdev_shm_elem_size() - bytes per element of the typecode @type
+ * (IPCDEV_SHM_RAW: 1), or 0 if @type is not one.  Under a guard of its
+ * own: it holds no layout, and a reader that includes this header twice,
+ * for another ABI's layout (selftests/abi_test.c), must define it once.
+ */
+#ifndef _UAPI_LINUX_IPCDEV_ELEM_SIZE
+#define _UAPI_LINUX_IPCDEV_ELEM_SIZE
+static inline unsigned int ipcdev_shm_elem_size(__u32 type)
+{
+	const char *p;
+
+	if (type == IPCDEV_SHM_RAW)
+		return 1;
+	for (p = IPCDEV_SHM_TYPECODES; p[0] && p[1]; p += 2)
+		if ((unsigned char)p[0] == type)
+			return (unsigned int)(p[1] - '0');
+	return 0;
+}
+#endif
+
 #endif /* _UAPI_LINUX_IPCDEV_H */

@@ -7,7 +7,9 @@
 #ifndef IPCDEV_INTERNAL_H
 #define IPCDEV_INTERNAL_H
 
+#include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -64,5 +66,29 @@ IPCDEV_HIDDEN int ipcdev_lib_close(int fd);
 
 /* Remove @name from the namespace of the device @dev. */
 IPCDEV_HIDDEN int ipcdev_lib_unlink(const char *dev, const char *name);
+
+/* The length the kernel reported, checked to fit the return type. */
+static inline ssize_t ipcdev_lib_checked_len(uint64_t len)
+{
+	return len > (uint64_t)SSIZE_MAX ? -EOVERFLOW : (ssize_t)len;
+}
+
+/* message.c: one PUT/SEND ioctl @req of the @len bytes at @msg. */
+IPCDEV_HIDDEN int ipcdev_lib_put_msg(int fd, unsigned long req,
+				     const void *msg, size_t len, int block,
+				     int64_t timeout_ns);
+
+/*
+ * One GET/RECV ioctl @req into @buf (@size bytes); *@needed, if not NULL,
+ * gets the length of the message, also on -EMSGSIZE (which leaves it queued).
+ */
+IPCDEV_HIDDEN ssize_t ipcdev_lib_get_msg(int fd, unsigned long req, void *buf,
+					 size_t size, size_t *needed,
+					 int block, int64_t timeout_ns);
+
+/* The same into a malloc()ed buffer (*@bufp, to be freed) of the right size. */
+IPCDEV_HIDDEN ssize_t ipcdev_lib_get_msg_alloc(int fd, unsigned long req,
+					       void **bufp, int block,
+					       int64_t timeout_ns);
 
 #endif /* IPCDEV_INTERNAL_H */

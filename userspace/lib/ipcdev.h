@@ -672,7 +672,15 @@ int ipc_event_unlink(const char *name);
  *  type:      the typecode, or 0 for raw bytes;
  *  prot:      PROT_READ, or PROT_READ | PROT_WRITE: the mapping's protection.
  *  lock_word, locker: libipcdev's own (the mapped lock word, and this
- *             process's locker id in it): see ipc_array_lock().
+ *             process's locker id in it): see ipc_array_lock();
+ *  reserved:  libipcdev's room to grow: every call that fills the struct
+ *             zeroes it, and a later version may keep state there without
+ *             changing the struct's size (IPC_ARRAY_SIZE) or the soname.
+ *             Not for the caller, who must neither read nor write it.
+ * Callers allocate the struct (on the stack, in their own structs), so its
+ * size is part of the ABI: sizeof(struct ipc_array) is IPC_ARRAY_SIZE, 128
+ * bytes in 64-bit processes and 104 in 32-bit ones, checked when the
+ * library is built, and stays so (see ipc_array(3)).
  */
 struct ipc_array {
 	int fd;
@@ -684,7 +692,11 @@ struct ipc_array {
 	int prot;
 	uint32_t *lock_word;
 	uint64_t locker;
+	uint64_t reserved[8];
 };
+
+/* sizeof(struct ipc_array), fixed for the life of the soname. */
+#define IPC_ARRAY_SIZE		(sizeof(void *) == 8 ? 128 : 104)
 
 /*
  * ipc_array_create - create a new anonymous typed segment
@@ -938,6 +950,136 @@ const char *ipc_strerror(int err);
  * Never NULL, never to be freed.
  */
 const char *ipc_version(void);
+
+/* ------------------------------------------------------------------ */
+/* Any kind (added in 0.3.0)                                           */
+/* ------------------------------------------------------------------ */
+
+/*
+ * The kinds of object, for the calls below that work on any of them.
+ */
+#define IPC_KIND_QUEUE		1	/* /dev/ipcqueue, ipc_queue(3) */
+#define IPC_KIND_PIPE		2	/* /dev/ipcpipe, ipc_pipe(3) */
+#define IPC_KIND_EVENT		3	/* /dev/ipcevent, ipc_event(3) */
+#define IPC_KIND_SHM		4	/* /dev/ipcshm, ipc_array(3) */
+
+/* struct ipc_stat.flags (every kind, the pipe's own bit translated). */
+#define IPC_STAT_NAMED		0x1U	/* the object has (or had) a name */
+#define IPC_STAT_UNLINKED	0x2U	/* its name was removed */
+
+/*
+ * What ipc_stat() reports about a handle of any kind: the fields every
+ * kind has, then the kind's own STAT, in the member of @u that @kind names
+ * (queue, pipe, event or shm).  The union is sized (reserved) so that a
+ * later kind or a longer STAT does not change the size of the struct; and
+ * ipc_stat() takes the caller's size, so a program built against an older,
+ * shorter struct ipc_stat keeps working.
+ */
+struct ipc_stat {
+	uint32_t kind;		/* IPC_KIND_* */
+	uint32_t flags;		/* IPC_STAT_* */
+	uint32_t id;		/* object id, unique while the module is loaded */
+	uint32_t mode;		/* permission bits */
+	uint32_t uid;		/* owner, in the caller's user namespace */
+	uint32_t gid;		/* group, in the caller's user namespace */
+	union {
+		struct ipcdev_queue_stat queue;
+		struct ipcdev_pipe_stat pipe;
+		struct ipcdev_event_stat event;
+		struct ipcdev_shm_stat shm;
+		uint64_t reserved[32];
+	} u;
+};
+
+/*
+ * ipc_stat - the state of a handle, whatever its kind (see ipc_stat(3)).
+ * @fd:   a handle: a queue, a pipe end, an event or a segment (a.fd).
+ * @st:   receives the state; the caller's struct ipc_stat.
+ * @size: sizeof(*st) as the caller knows it; at least the common part
+ *        (offsetof(struct ipc_stat, u)).  Bytes past what this library
+ *        fills are zeroed.
+ *
+ * Returns 0, or -EINVAL (@size too small), -EFAULT (@st NULL), -EBADF,
+ * -ENOTTY (not an ipcdev handle).
+ */
+int ipc_stat(int fd, struct ipc_stat *st, size_t size);
+
+/*
+ * ipc_open - attach to (or create) the named object @name of @kind and
+ * return a plain handle (see ipc_open(3)).
+ * @kind:  IPC_KIND_*.
+ * @end:   pipes: the end, 0 or 1; the other kinds: 0.
+ * @flags: O_RDONLY, O_WRONLY or O_RDWR, or'ed with IPC_CREAT, IPC_EXCL, and
+ *         the kind's own (IPC_PIPE_DUPLEX, IPC_EVENT_INIT_SET).  A segment
+ *         needs a type and a size to be created: IPC_CREAT with
+ *         IPC_KIND_SHM is -EINVAL (use ipc_array_open(3)).
+ * @mode:  permission bits of an object this call creates (umask applied).
+ *
+ * The handle is the one the kind's own open returns (O_CLOEXEC); a segment's
+ * is not mapped (ipc_array_attach(3) maps it).  Returns it (>= 0), or the
+ * errors of ipc_queue_open(3), ipc_pipe_open(3), ipc_event_open(3) or
+ * ipc_array_open(3); -EINVAL for an unknown @kind.
+ */
+int ipc_open(int kind, const char *name, int end, int flags, mode_t mode);
+
+/*
+ * ipc_unlink - remove the name @name of @kind (see ipc_unlink(3)); the same
+ * as ipc_queue_unlink(), ipc_pipe_unlink(), ... for that kind.
+ */
+int ipc_unlink(int kind, const char *name);
+
+/* Which fields ipc_setattr() and ipc_fsetattr() change (or'ed). */
+#define IPC_SETATTR_MODE	IPCDEV_SETATTR_MODE
+#define IPC_SETATTR_UID		IPCDEV_SETATTR_UID
+#define IPC_SETATTR_GID		IPCDEV_SETATTR_GID
+
+/*
+ * ipc_setattr - change the permission bits, owner or group of the named
+ * object @name of @kind; ipc_fsetattr - the same for the object of the
+ * handle @fd (see ipc_setattr(3)).
+ * @which: IPC_SETATTR_* bits, at least one: the values to set; the others
+ *         are ignored.
+ * @mode:  new permission bits (at most 0777; no umask).
+ * @uid, @gid: new owner and group, in the caller's user namespace.
+ *
+ * Only the owner or a task with CAP_IPC_OWNER may change them.  Handles
+ * already open keep the access they were opened with.
+ * Returns 0, or -EPERM, -ENOENT (no such name), -EINVAL (bad @kind, @which
+ * or @mode, an id with no mapping), or a bad name's error.
+ */
+int ipc_setattr(int kind, const char *name, unsigned int which, mode_t mode,
+		uid_t uid, gid_t gid);
+int ipc_fsetattr(int fd, unsigned int which, mode_t mode, uid_t uid,
+		 gid_t gid);
+
+/*
+ * ipc_check_name - whether @name is a valid object name (the module's rule:
+ * 1 to IPCDEV_NAME_MAX bytes, no '/'), see ipc_check_name(3).
+ * Returns 0, -EINVAL (NULL, empty or containing '/') or -ENAMETOOLONG.
+ */
+int ipc_check_name(const char *name);
+
+/*
+ * ipc_typecode_size - bytes per element of a segment typecode (the list
+ * IPCDEV_SHM_TYPECODES of <linux/ipcdev.h>); 0 (raw) is 1 byte.
+ * ipc_typecodes - every typecode, as a NUL-terminated string ("cbB...").
+ * See ipc_typecode_size(3).  Returns the size, or -EINVAL for an unknown
+ * typecode.
+ */
+int ipc_typecode_size(int typecode);
+const char *ipc_typecodes(void);
+
+/*
+ * ipc_constants - the ABI's and this library's constants by name, for
+ * bindings that must not retype them (see ipc_constants(3)): an array
+ * ended by an entry whose name is NULL.  Never to be freed.
+ */
+struct ipc_constant {
+	const char *name;	/* the macro's name: "IPC_CREAT", ... */
+	uint64_t value;
+};
+
+const struct ipc_constant *ipc_constants(void);
 
 #ifdef __cplusplus
 }

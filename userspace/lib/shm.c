@@ -13,28 +13,10 @@
 
 #include "internal.h"
 
-/* Bytes per element of a typecode (0: raw), or -EINVAL; as the module's. */
-static int elem_size(char type)
-{
-	static const struct {
-		const char *codes;
-		int size;
-	} sizes[] = {
-		{ "cbB", 1 }, { "hH", 2 }, { "iIf", 4 }, { "lLqQd", 8 },
-	};
-
-	if (!type)
-		return 1;
-	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++)
-		if (strchr(sizes[i].codes, type))
-			return sizes[i].size;
-	return -EINVAL;
-}
-
 /* Fill the geometry of the OPEN ioctl from a typecode and a count. */
 static int set_geometry(struct ipcdev_shm_open *op, char type, size_t count)
 {
-	int elem = elem_size(type);
+	int elem = ipc_typecode_size((unsigned char)type);
 
 	if (elem < 0)
 		return elem;
@@ -47,6 +29,13 @@ static int set_geometry(struct ipcdev_shm_open *op, char type, size_t count)
 	op->size = (uint64_t)count * (uint64_t)elem;
 	return 0;
 }
+
+/*
+ * The struct's size is ABI (callers allocate it): a new field goes into
+ * reserved[], never after it.
+ */
+_Static_assert(sizeof(struct ipc_array) == IPC_ARRAY_SIZE,
+	       "struct ipc_array must keep its size: take room from reserved[]");
 
 static void reset(struct ipc_array *a)
 {

@@ -24,7 +24,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 
@@ -361,25 +360,31 @@ static int mode_opt(const char *verb, const struct opts *o, uint32_t *mode)
 	return 0;
 }
 
+/* The library's name rule (ipc_check_name(3)): a bad name is a usage error. */
 static int check_name(const char *verb, const char *name)
 {
-	if (!*name || strchr(name, '/'))
-		return report(verb, name, EINVAL) ? EX_USAGE : 0;
-	if (strlen(name) > IPCDEV_NAME_MAX)
-		return report(verb, name, ENAMETOOLONG) ? EX_USAGE : 0;
-	return 0;
+	int err = ipc_check_name(name);
+
+	return err ? (report(verb, name, err) ? EX_USAGE : 0) : 0;
 }
 
 /* ------------------------------------------------------------------ */
-/* Kinds and raw ioctls                                                */
+/* Kinds                                                               */
 /* ------------------------------------------------------------------ */
 
+/* The kinds, by the library's numbers (IPC_KIND_*, index - 1). */
 enum kind { K_QUEUE, K_PIPE, K_EVENT, K_SHM, K_NR };
 
 static const char *const kind_names[K_NR] = { "queue", "pipe", "event", "shm" };
-static const char *const kind_devs[K_NR] = {
-	IPC_QUEUE_DEVICE, IPC_PIPE_DEVICE, IPC_EVENT_DEVICE, IPC_SHM_DEVICE,
-};
+
+static int lib_kind(int kind)
+{
+	static const int kinds[K_NR] = {
+		IPC_KIND_QUEUE, IPC_KIND_PIPE, IPC_KIND_EVENT, IPC_KIND_SHM,
+	};
+
+	return kinds[kind];
+}
 
 static int parse_kind(const char *s)
 {
@@ -391,79 +396,18 @@ static int parse_kind(const char *s)
 	return -1;
 }
 
-static int xioctl(int fd, unsigned long req, void *arg)
-{
-	return ioctl(fd, req, arg) ? -errno : 0;
-}
-
 /*
- * Attach a new handle, opened with @accmode, to the existing object @name
- * of @kind (pipes: to @end) without mapping or creating anything.  Returns
- * the descriptor or -errno.
+ * Attach a plain handle to the existing object @name of @kind (pipes: to
+ * @end), read-only, or write-only when only writing is allowed; nothing is
+ * created or mapped.  Returns the descriptor or -errno.
  */
-static int raw_attach(int kind, const char *name, int accmode, uint32_t end)
+static int attach_any(int kind, const char *name, int end)
 {
-	union {
-		struct ipcdev_queue_open q;
-		struct ipcdev_pipe_open p;
-		struct ipcdev_event_open e;
-		struct ipcdev_shm_open s;
-	} op;
-	static const unsigned long reqs[K_NR] = {
-		IPCDEV_IOC_QUEUE_OPEN, IPCDEV_IOC_PIPE_OPEN,
-		IPCDEV_IOC_EVENT_OPEN, IPCDEV_IOC_SHM_OPEN,
-	};
-	int dfd, fd;
-
-	memset(&op, 0, sizeof(op));
-	switch (kind) {
-	case K_QUEUE:
-		op.q.name = (uintptr_t)name;
-		break;
-	case K_PIPE:
-		op.p.name = (uintptr_t)name;
-		op.p.end = end;
-		op.p.fd = -1;
-		break;
-	case K_EVENT:
-		op.e.name = (uintptr_t)name;
-		break;
-	default:
-		op.s.name = (uintptr_t)name;
-		break;
-	}
-	/* The device is a factory: OPEN returns the object's descriptor. */
-	op.q.flags = IPCDEV_CLOEXEC;	/* struct ipcdev_open_head */
-	dfd = open(kind_devs[kind], accmode | O_CLOEXEC);
-	if (dfd < 0)
-		return -errno;
-	fd = ioctl(dfd, reqs[kind], &op);
-	if (fd < 0)
-		fd = -errno;
-	close(dfd);
-	return fd;
-}
-
-/* Attach read-only, or write-only when only writing is allowed. */
-static int attach_any(int kind, const char *name, uint32_t end)
-{
-	int fd = raw_attach(kind, name, O_RDONLY, end);
+	int fd = ipc_open(lib_kind(kind), name, end, O_RDONLY, 0);
 
 	if (fd == -EACCES)
-		fd = raw_attach(kind, name, O_WRONLY, end);
+		fd = ipc_open(lib_kind(kind), name, end, O_WRONLY, 0);
 	return fd;
-}
-
-/* IPCDEV_IOC_UNLINK or IPCDEV_IOC_SETATTR by name, on a device descriptor. */
-static int raw_by_name(int kind, unsigned long req, void *arg)
-{
-	int fd = open(kind_devs[kind], O_RDONLY | O_CLOEXEC), err;
-
-	if (fd < 0)
-		return -errno;
-	err = xioctl(fd, req, arg);
-	close(fd);
-	return err;
 }
 
 /* ------------------------------------------------------------------ */
@@ -879,12 +823,7 @@ static int cmd_stat(int argc, char **argv)
 {
 	struct opts o;
 	struct out out = { 0 };
-	union {
-		struct ipcdev_queue_stat q;
-		struct ipcdev_pipe_stat p;
-		struct ipcdev_event_stat e;
-		struct ipcdev_shm_stat s;
-	} u;
+	struct ipc_stat u;
 	uint64_t end = 0;
 	const char *name;
 	int kind, fd, err, r;
@@ -904,34 +843,27 @@ static int cmd_stat(int argc, char **argv)
 	r = check_name("stat", name);
 	if (r)
 		return r;
-	fd = attach_any(kind, name, (uint32_t)end);
+	fd = attach_any(kind, name, (int)end);
 	if (fd < 0)
 		return report("stat", name, fd);
-
-	{
-		static const unsigned long reqs[K_NR] = {
-			IPCDEV_IOC_QUEUE_STAT, IPCDEV_IOC_PIPE_STAT,
-			IPCDEV_IOC_EVENT_STAT, IPCDEV_IOC_SHM_STAT,
-		};
-
-		memset(&u, 0, sizeof(u));
-		err = xioctl(fd, reqs[kind], &u);
-		close(fd);
-		if (err)
-			return report("stat", name, err);
-	}
+	err = ipc_stat(fd, &u, sizeof(u));
+	close(fd);
+	if (err)
+		return report("stat", name, err);
+	if (u.kind != (uint32_t)lib_kind(kind))
+		return report("stat", name, EPROTO);
 	out.json = o.given[OPT_JSON];
 	out_begin(&out);
 	out_str(&out, "kind", kind_names[kind]);
 	out_str(&out, "name", name);
+	out_ids(&out, u.id, u.mode, u.uid, u.gid);
 	switch (kind) {
 	case K_QUEUE: {
-		struct ipcdev_queue_stat st = u.q;
+		struct ipcdev_queue_stat st = u.u.queue;
 
-		out_ids(&out, st.id, st.mode, st.uid, st.gid);
 		out_u64(&out, "flags", st.flags);
-		out_bool(&out, "named", st.flags & IPCDEV_STAT_NAMED);
-		out_bool(&out, "unlinked", st.flags & IPCDEV_STAT_UNLINKED);
+		out_bool(&out, "named", u.flags & IPC_STAT_NAMED);
+		out_bool(&out, "unlinked", u.flags & IPC_STAT_UNLINKED);
 		out_u64(&out, "count", st.count);
 		out_u64(&out, "bytes", st.bytes);
 		out_u64(&out, "maxsize", st.maxsize);
@@ -943,11 +875,10 @@ static int cmd_stat(int argc, char **argv)
 		break;
 	}
 	case K_PIPE: {
-		struct ipcdev_pipe_stat st = u.p;
+		struct ipcdev_pipe_stat st = u.u.pipe;
 
-		out_ids(&out, st.id, st.mode, st.uid, st.gid);
 		out_u64(&out, "flags", st.flags);
-		out_bool(&out, "named", st.flags & IPCDEV_STAT_NAMED);
+		out_bool(&out, "named", u.flags & IPC_STAT_NAMED);
 		out_bool(&out, "duplex", st.flags & IPCDEV_PIPE_DUPLEX);
 		out_bool(&out, "hup", st.flags & IPCDEV_PIPE_STAT_HUP);
 		out_u64(&out, "end", st.end);
@@ -965,24 +896,22 @@ static int cmd_stat(int argc, char **argv)
 		break;
 	}
 	case K_EVENT: {
-		struct ipcdev_event_stat st = u.e;
+		struct ipcdev_event_stat st = u.u.event;
 
-		out_ids(&out, st.id, st.mode, st.uid, st.gid);
 		out_u64(&out, "flags", st.flags);
-		out_bool(&out, "named", st.flags & IPCDEV_STAT_NAMED);
-		out_bool(&out, "unlinked", st.flags & IPCDEV_STAT_UNLINKED);
+		out_bool(&out, "named", u.flags & IPC_STAT_NAMED);
+		out_bool(&out, "unlinked", u.flags & IPC_STAT_UNLINKED);
 		out_bool(&out, "set", st.set);
 		out_u64(&out, "waiters", st.waiters);
 		out_u64(&out, "sets", st.sets);
 		break;
 	}
 	default: {
-		struct ipcdev_shm_stat st = u.s;
+		struct ipcdev_shm_stat st = u.u.shm;
 
-		out_ids(&out, st.id, st.mode, st.uid, st.gid);
 		out_u64(&out, "flags", st.flags);
-		out_bool(&out, "named", st.flags & IPCDEV_STAT_NAMED);
-		out_bool(&out, "unlinked", st.flags & IPCDEV_STAT_UNLINKED);
+		out_bool(&out, "named", u.flags & IPC_STAT_NAMED);
+		out_bool(&out, "unlinked", u.flags & IPC_STAT_UNLINKED);
 		out_typecode(&out, "type", st.type);
 		out_u64(&out, "elem_size", st.elem_size);
 		out_u64(&out, "count", st.count);
@@ -1017,12 +946,11 @@ static int cmd_rm(int argc, char **argv)
 	if (kind < 0)
 		return usage_error("rm", "unknown kind '%s'", o.pos[0]);
 	for (int i = 1; i < o.npos; i++) {
-		struct ipcdev_unlink u = { .name = (uintptr_t)o.pos[i] };
 		int err;
 
 		r = check_name("rm", o.pos[i]);
 		if (!r) {
-			err = raw_by_name(kind, IPCDEV_IOC_UNLINK, &u);
+			err = ipc_unlink(lib_kind(kind), o.pos[i]);
 			r = err ? report("rm", o.pos[i], err) : EX_OK;
 		}
 		if (r && !ret)
@@ -1031,21 +959,29 @@ static int cmd_rm(int argc, char **argv)
 	return ret;
 }
 
+/* What chmod and chown change: IPC_SETATTR_* bits and the values. */
+struct attr {
+	unsigned int which;
+	uint32_t mode;
+	uint32_t uid;
+	uint32_t gid;
+};
+
 static int setattr(const char *verb, int kind, const char *name,
-		   struct ipcdev_setattr *sa)
+		   const struct attr *sa)
 {
 	int r = check_name(verb, name), err;
 
 	if (r)
 		return r;
-	sa->name = (uintptr_t)name;
-	err = raw_by_name(kind, IPCDEV_IOC_SETATTR, sa);
+	err = ipc_setattr(lib_kind(kind), name, sa->which, sa->mode, sa->uid,
+			  sa->gid);
 	return err ? report(verb, name, err) : EX_OK;
 }
 
 static int cmd_chmod(int argc, char **argv)
 {
-	struct ipcdev_setattr sa = { .flags = IPCDEV_SETATTR_MODE };
+	struct attr sa = { .which = IPC_SETATTR_MODE };
 	struct opts o;
 	int kind, r;
 
@@ -1091,7 +1027,7 @@ static int parse_id(const char *s, bool group, uint32_t *out)
 
 static int cmd_chown(int argc, char **argv)
 {
-	struct ipcdev_setattr sa = { 0 };
+	struct attr sa = { 0 };
 	struct opts o;
 	char *spec, *colon;
 	int kind, r;
@@ -1111,15 +1047,15 @@ static int cmd_chown(int argc, char **argv)
 	if (*spec) {
 		if (parse_id(spec, false, &sa.uid))
 			return usage_error("chown", "unknown user '%s'", spec);
-		sa.flags |= IPCDEV_SETATTR_UID;
+		sa.which |= IPC_SETATTR_UID;
 	}
 	if (colon && colon[1]) {
 		if (parse_id(colon + 1, true, &sa.gid))
 			return usage_error("chown", "unknown group '%s'",
 					   colon + 1);
-		sa.flags |= IPCDEV_SETATTR_GID;
+		sa.which |= IPC_SETATTR_GID;
 	}
-	if (!sa.flags)
+	if (!sa.which)
 		return usage_error("chown", "expected USER[:GROUP] or :GROUP");
 	return setattr("chown", kind, o.pos[1], &sa);
 }
@@ -1494,21 +1430,6 @@ static int cmd_event(int argc, char **argv)
 /* Values and arrays (shared memory)                                   */
 /* ------------------------------------------------------------------ */
 
-static int type_size(char t)
-{
-	if (!t)
-		return 1;
-	if (strchr("cbB", t))
-		return 1;
-	if (strchr("hH", t))
-		return 2;
-	if (strchr("iIf", t))
-		return 4;
-	if (strchr("lLqQd", t))
-		return 8;
-	return -1;
-}
-
 /* Text to one element of type @t (in @out, elem-size bytes); 0 or -EINVAL. */
 static int parse_elem(char t, const char *s, void *out)
 {
@@ -1545,7 +1466,7 @@ static int parse_elem(char t, const char *s, void *out)
 	}
 	case 'b': case 'h': case 'i': case 'l': case 'q': {
 		long long v = strtoll(s, &end, 0);
-		int size = type_size(t);
+		int size = ipc_typecode_size(t);
 
 		if (errno || end == s || *end)
 			return -EINVAL;
@@ -1576,7 +1497,7 @@ static int parse_elem(char t, const char *s, void *out)
 	}
 	case 'B': case 'H': case 'I': case 'L': case 'Q': {
 		unsigned long long v;
-		int size = type_size(t);
+		int size = ipc_typecode_size(t);
 
 		if (s[0] == '-')
 			return -ERANGE;
@@ -1663,14 +1584,14 @@ static ssize_t parse_hex(const char *s, unsigned char **out)
 	return (ssize_t)(n / 2);
 }
 
-/* Write @len bytes at @off through IPCDEV_IOC_SHM_WRITE (bumps the counter). */
+/* Write @len bytes at @off with pwrite(2) (which bumps the counter). */
 static int shm_write(int fd, const void *buf, size_t len, size_t off)
 {
-	struct ipcdev_shm_io io = {
-		.buf = (uintptr_t)buf, .len = len, .offset = off,
-	};
+	ssize_t n = pwrite(fd, buf, len, (off_t)off);
 
-	return xioctl(fd, IPCDEV_IOC_SHM_WRITE, &io);
+	if (n < 0)
+		return -errno;
+	return (size_t)n == len ? 0 : -EIO;
 }
 
 static int parse_index(const char *verb, const char *s, size_t count,
@@ -1711,7 +1632,7 @@ static int value_create(int argc, char **argv)
 		return usage_error(verb, "expected NAME TYPECODE [INIT]");
 	if (!strcmp(o.pos[1], "raw"))
 		t = 0;
-	else if (strlen(o.pos[1]) == 1 && type_size(o.pos[1][0]) > 0)
+	else if (strlen(o.pos[1]) == 1 && o.pos[1][0] && ipc_typecode_size(o.pos[1][0]) > 0)
 		t = o.pos[1][0];
 	else
 		return usage_error(verb, "unknown typecode '%s'", o.pos[1]);

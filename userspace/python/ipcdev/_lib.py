@@ -5,7 +5,7 @@ The library is looked for, in this order:
 
 1. ``$IPCDEV_LIB``: a path to the shared object (or a name for dlopen);
 2. the build tree, when the package runs from the source tree:
-   ``<tree>/build/userspace/lib/libipcdev.so.1`` (``make userspace``);
+   ``<tree>/build/userspace/lib/libipcdev.so.2`` (``make userspace``);
 3. ``ctypes.util.find_library("ipcdev")`` (the ldconfig cache);
 4. the standard places ``make install`` uses: ``/usr/local/lib``,
    ``/usr/lib``, ``/usr/lib64``, ``/usr/lib/<multiarch>``.
@@ -20,15 +20,7 @@ import time
 
 __all__ = ["lib", "lib_path", "check", "IPC_CREAT", "IPC_EXCL", "FOREVER"]
 
-IPC_CREAT = 0o1000
-IPC_EXCL = 0o2000
-IPC_PIPE_DUPLEX = 0o10000
-IPC_EVENT_INIT_SET = 0o20000
-IPCDEV_PIPE_DUPLEX = 0x4
-IPCDEV_NAME_MAX = 255
-FOREVER = -1
-
-_SONAME = "libipcdev.so.1"
+_SONAME = "libipcdev.so.2"
 
 
 def _candidates():
@@ -69,6 +61,43 @@ def _load():
 
 
 lib, lib_path = _load()
+
+
+# --- the ABI's facts, from the library (ipc_constants(3)) --------------------
+
+class _Constant(ctypes.Structure):
+    """struct ipc_constant of <ipcdev.h>."""
+    _fields_ = [("name", ctypes.c_char_p), ("value", ctypes.c_uint64)]
+
+
+def _constants():
+    try:
+        fn = lib.ipc_constants
+    except AttributeError:
+        raise ImportError(
+            "ipcdev: %s has no ipc_constants(): a libipcdev older than "
+            "this package (build it: make userspace)" % lib_path) from None
+    fn.restype = ctypes.POINTER(_Constant)
+    fn.argtypes = []
+    table = fn()
+    out = {}
+    i = 0
+    while table[i].name is not None:
+        out[table[i].name.decode("ascii")] = table[i].value
+        i += 1
+    return out
+
+
+constants = _constants()
+
+IPC_CREAT = constants["IPC_CREAT"]
+IPC_EXCL = constants["IPC_EXCL"]
+IPC_PIPE_DUPLEX = constants["IPC_PIPE_DUPLEX"]
+IPC_EVENT_INIT_SET = constants["IPC_EVENT_INIT_SET"]
+IPCDEV_PIPE_DUPLEX = constants["IPCDEV_PIPE_DUPLEX"]
+IPCDEV_NAME_MAX = constants["IPCDEV_NAME_MAX"]
+# IPC_FOREVER is (int64_t)-1: the table holds it as a uint64.
+FOREVER = ctypes.c_int64(constants["IPC_FOREVER"]).value
 
 
 def _load_speedups():
@@ -115,7 +144,14 @@ class IpcArray(ctypes.Structure):
                 ("size", ctypes.c_size_t), ("count", ctypes.c_size_t),
                 ("elem_size", ctypes.c_size_t), ("type", ctypes.c_char),
                 ("prot", ctypes.c_int),
-                ("lock_word", ctypes.c_void_p), ("locker", ctypes.c_uint64)]
+                ("lock_word", ctypes.c_void_p), ("locker", ctypes.c_uint64),
+                ("reserved", ctypes.c_uint64 * 8)]
+
+
+if ctypes.sizeof(IpcArray) != constants["IPC_ARRAY_SIZE"]:
+    raise ImportError("ipcdev: struct ipc_array is %d bytes in %s, %d here"
+                      % (constants["IPC_ARRAY_SIZE"], lib_path,
+                         ctypes.sizeof(IpcArray)))
 
 
 class QueueAttr(ctypes.Structure):
@@ -128,7 +164,7 @@ class PipeAttr(ctypes.Structure):
 
 
 # IPCDEV_UNLIMITED: a queue or pipe limit that is no bound (the quota is).
-UNLIMITED = (1 << 64) - 1
+UNLIMITED = constants["IPCDEV_UNLIMITED"]
 
 
 class PipeStat(ctypes.Structure):
@@ -192,6 +228,10 @@ _PROTOS = {
     # signals, errors
     "ipc_notify": (_i, [_i, _i]),
     "ipc_strerror": (ctypes.c_char_p, [_i]),
+    # the ABI's facts
+    "ipc_check_name": (_i, [_s]),
+    "ipc_typecode_size": (_i, [_i]),
+    "ipc_typecodes": (ctypes.c_char_p, []),
 }
 
 for _name, (_res, _args) in _PROTOS.items():
@@ -249,19 +289,23 @@ def check_signals():
 
 
 def encode_name(name):
-    """Validate an object name: str or bytes, 1 to 255 bytes, no '/' or NUL."""
+    """Validate an object name (str or bytes) by the library's rule
+    (ipc_check_name(3): 1 to IPCDEV_NAME_MAX bytes, no '/'), and no NUL."""
     if isinstance(name, str):
         b = os.fsencode(name)
     elif isinstance(name, (bytes, bytearray)):
         b = bytes(name)
     else:
         raise TypeError("name must be str or bytes, not %s" % type(name).__name__)
-    if not b or b"/" in b or b"\0" in b:
-        raise ValueError("invalid ipcdev name %r: 1 to %d bytes, no '/' or NUL"
-                         % (name, IPCDEV_NAME_MAX))
-    if len(b) > IPCDEV_NAME_MAX:
+    # A C string ends at the first NUL: a name holding one is not the name
+    # the library would see.  The rest is the library's rule, ipc_check_name().
+    err = -errno.EINVAL if b"\0" in b else lib.ipc_check_name(b)
+    if err == -errno.ENAMETOOLONG:
         raise ValueError("ipcdev name too long (%d bytes, at most %d)"
                          % (len(b), IPCDEV_NAME_MAX))
+    if err:
+        raise ValueError("invalid ipcdev name %r: 1 to %d bytes, no '/' or NUL"
+                         % (name, IPCDEV_NAME_MAX))
     return b
 
 
@@ -324,3 +368,15 @@ def call(fn, *args, deadline=None):
         if ret != -errno.EINTR:
             return ret
         check_signals()
+
+
+def typecodes():
+    """The segment typecodes the module knows (ipc_typecodes(3))."""
+    return lib.ipc_typecodes().decode("ascii")
+
+
+def typecode_size(tc):
+    """Bytes per element of typecode `tc` in a segment (ipc_typecode_size(3)),
+    or None if the module does not know it."""
+    n = lib.ipc_typecode_size(ord(tc))
+    return n if n > 0 else None

@@ -14,6 +14,7 @@ from typing import Any, Dict, Optional, Sequence, Union
 import ctypes
 from multiprocessing import sharedctypes as _mpsc
 
+from . import _lib
 from ._reduction import reduce_fd, detach_fd
 from ._segment import Segment, unlink_shm
 from .synchronize import RLock
@@ -25,13 +26,16 @@ __all__ = ["RawValue", "RawArray", "Value", "Array", "copy", "synchronized",
 typecode_to_type: Dict[str, Any] = dict(
     _mpsc.typecode_to_type)  # type: ignore[attr-defined]
 
-# ctypes types the kernel types directly (the segment records the typecode);
-# any other type (c_wchar 'u', c_bool, Structure, ...) is stored in a raw
-# segment of the right size.
-_KERNEL_TYPECODES = "cbBhHiIlLqQfd"
+# ctypes types the kernel types directly (the segment records the typecode):
+# the module's typecodes (from the library) whose ctypes type has the
+# module's element size.  Any other type (c_wchar 'u', c_bool, Structure, a
+# 4-byte c_long of a 32-bit process, ...) is stored in a raw segment of the
+# right size.
 _type_to_typecode: Dict[Any, str] = {}
-for _tc in _KERNEL_TYPECODES:
-    _type_to_typecode.setdefault(typecode_to_type[_tc], _tc)
+for _tc in _lib.typecodes():
+    _ty = typecode_to_type.get(_tc)
+    if _ty is not None and ctypes.sizeof(_ty) == _lib.typecode_size(_tc):
+        _type_to_typecode.setdefault(_ty, _tc)
 
 
 def _resolve(typecode_or_type):

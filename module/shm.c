@@ -81,30 +81,12 @@ static void ipcshm_row(struct ipcdev_obj *obj, struct ipcdev_row *row)
 
 static const struct ipcdev_kind ipcshm_kind;
 
-/* Bytes per element of a multiprocessing typecode, or -EINVAL. */
+/* Bytes per element of a typecode (the uapi table), or -EINVAL. */
 static int ipcshm_elem_size(u32 type)
 {
-	switch (type) {
-	case IPCDEV_SHM_RAW:
-	case 'c':
-	case 'b':
-	case 'B':
-		return 1;
-	case 'h':
-	case 'H':
-		return 2;
-	case 'i':
-	case 'I':
-	case 'f':
-		return 4;
-	case 'l':
-	case 'L':
-	case 'q':
-	case 'Q':
-	case 'd':
-		return 8;
-	}
-	return -EINVAL;
+	unsigned int n = ipcdev_shm_elem_size(type);
+
+	return n ? n : -EINVAL;
 }
 
 struct ipcshm_geometry {

@@ -111,11 +111,8 @@ TEST(stat_named_unlinked)
 		ASSERT_EQ(0, ipc_unlink(k, name));
 		EXPECT_EQ(-ENOENT, ipc_unlink(k, name));
 		ASSERT_EQ(0, ipc_stat(fd, &st, sizeof(st)));
-		/* The pipe's STAT has no UNLINKED bit (yet). */
-		if (k != IPC_KIND_PIPE) {
-			EXPECT_EQ(IPC_STAT_NAMED | IPC_STAT_UNLINKED, st.flags)
-				TH_LOG("kind %d", k);
-		}
+		EXPECT_EQ(IPC_STAT_NAMED | IPC_STAT_UNLINKED, st.flags)
+			TH_LOG("kind %d", k);
 		close(fd);
 	}
 }

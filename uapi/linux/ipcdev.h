@@ -482,9 +482,9 @@ struct ipcdev_event_stat {
 /* Typecodes of struct ipcdev_shm_open.type, as multiprocessing's. */
 #define IPCDEV_SHM_RAW		0	/* bytes, no type */
 /*
- * 'c' char, 'b' signed char, 'B' unsigned char: 1 byte; 'h', 'H': 2;
- * 'i', 'I', 'f': 4; 'l', 'L', 'q', 'Q', 'd': 8 ('l' and 'L' are 64-bit on
- * every caller, so 32-bit and 64-bit processes agree).
+ * The other typecodes and their element sizes: IPCDEV_SHM_TYPECODES at the
+ * end of this header, the one table ('l' and 'L' are 64-bit on every
+ * caller, so 32-bit and 64-bit processes agree).
  */
 
 /**

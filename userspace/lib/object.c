@@ -55,8 +55,7 @@ static int stat_any(int fd, struct ipc_stat *st)
 		const struct ipcdev_pipe_stat *p = &st->u.pipe;
 
 		st->kind = IPC_KIND_PIPE;
-		st->flags = p->flags & IPCDEV_PIPE_STAT_NAMED ?
-			    IPC_STAT_NAMED : 0;
+		st->flags = p->flags & (IPC_STAT_NAMED | IPC_STAT_UNLINKED);
 		st->id = p->id;
 		st->mode = p->mode;
 		st->uid = p->uid;

@@ -53,8 +53,6 @@
  *
  * Spinlocks (no sleeping inside):
  *
- *   ipcdev_bind_lock (handle.c): binds a handle's @obj and @role together;
- *	taken with no other lock held.  Goes with the unbound handle.
  *   ipcdev_users_lock (quota.c): the quota records' hash, @objects, and
  *	their freeing.  Innermost; taken with no other lock of ours held (a
  *	message's quota is settled once the channel's lock is released), or
@@ -70,8 +68,8 @@
  * WRITE_ONCE() under their lock, READ_ONCE() outside), the waiter counts
  * (atomic), a channel's spare message slot (xchg()/cmpxchg(): the spare
  * cache has no lock; ipcdev_nr_spare, its global budget, is atomic), a
- * handle's @obj (release/acquire), a handle's quota record (cmpxchg()), a
- * user's @bytes (atomic, records freed after RCU).
+ * handle's quota record (cmpxchg()), a user's @bytes (atomic, records
+ * freed after RCU).
  *
  * A sleeper in ipcdev_wait_locked() drops its object's mutex while asleep
  * and re-takes it killably: a task killed there returns without it.

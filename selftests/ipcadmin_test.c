@@ -57,6 +57,12 @@
  */
 #undef TEST_TIMEOUT_DEFAULT
 #define TEST_TIMEOUT_DEFAULT 180
+/*
+ * How long a child (ipcctl, python3) may run or stay silent: only a bound
+ * against a hung child, inside the harness's own timeout.  Under emulation
+ * on a loaded host a python3 start alone took over 20 s, the old bound.
+ */
+#define CHILD_LIMIT_MS 150000
 
 #define PROC_OBJECTS	"/proc/ipcdev/objects"
 #define PYTHON		"/usr/bin/python3"
@@ -245,7 +251,7 @@ static int as_cred(const struct cred *c, int (*fn)(void *), void *arg)
 			_exit(CHILD_DROP);
 		_exit(fn(arg));
 	}
-	return wait_child(pid, 20000);
+	return wait_child(pid, CHILD_LIMIT_MS);
 }
 
 static const struct cred U1000 = { 1000, 1000, 0, { 0 }, -1 };
@@ -483,7 +489,7 @@ static int run_cmd(struct run *r, const struct cred *c, const char *in,
 			open_fds++;
 		if (!open_fds)
 			break;
-		if (poll(p, 2, 20000) <= 0)
+		if (poll(p, 2, CHILD_LIMIT_MS) <= 0)
 			break;
 		for (int i = 0; i < 2; i++) {
 			char *buf = i ? r->err : r->out;
@@ -517,7 +523,7 @@ static int run_cmd(struct run *r, const struct cred *c, const char *in,
 		close(perr[0]);
 	r->out[r->outlen] = 0;
 	r->err[r->errlen] = 0;
-	r->rc = wait_child(pid, 20000);
+	r->rc = wait_child(pid, CHILD_LIMIT_MS);
 	return r->rc < 0 ? -1 : 0;
 }
 
@@ -706,14 +712,14 @@ TEST(cap_ipc_owner_overrides)
 	ASSERT_LE(0, pid);
 	if (!pid)
 		_exit(op_capowner(&o));
-	EXPECT_EQ(EACCES, wait_child(pid, 20000));
+	EXPECT_EQ(EACCES, wait_child(pid, CHILD_LIMIT_MS));
 	/* 1001 with only CAP_IPC_OWNER: open, SETATTR and unlink. */
 	o.flags = 1;
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (!pid)
 		_exit(op_capowner(&o));
-	EXPECT_EQ(0, wait_child(pid, 20000));
+	EXPECT_EQ(0, wait_child(pid, CHILD_LIMIT_MS));
 	EXPECT_EQ(-ENOENT, name_ids(K_EVENT, n, &ids));
 	dev_unlink(kind_dev[K_EVENT], n);
 }
@@ -883,7 +889,7 @@ TEST(rights_fixed_at_open)
 	ASSERT_EQ(0, setattr_as(&U1000, K_QUEUE, n, IPCDEV_SETATTR_MODE, 0,
 				0, 0));
 	ASSERT_EQ(1, write(to_child[1], &c, 1));
-	EXPECT_EQ(0, wait_child(pid, 20000));
+	EXPECT_EQ(0, wait_child(pid, CHILD_LIMIT_MS));
 	EXPECT_EQ(EACCES, open_as(&U1000, K_QUEUE, n, O_RDONLY));
 	EXPECT_EQ(0, dev_unlink(kind_dev[K_QUEUE], n));
 }
@@ -1371,7 +1377,7 @@ TEST(ipc_namespaces)
 	EXPECT_EQ(0, as_cred(&NOBODY_C, op_sees_queue, n.same));
 	EXPECT_EQ(1, as_cred(&NOBODY_C, op_sees_queue, n.in));
 	ASSERT_EQ(1, write(p2c[1], &c, 1));
-	EXPECT_EQ(0, wait_child(pid, 20000));
+	EXPECT_EQ(0, wait_child(pid, CHILD_LIMIT_MS));
 	EXPECT_EQ(7, q_get(fs, buf, sizeof(buf)));
 	EXPECT_EQ(0, memcmp(buf, "outside", 7));
 	close(fs);
@@ -1429,7 +1435,7 @@ TEST(objects_filtered_by_namespace)
 	ASSERT_LE(0, pid);
 	if (!pid)
 		_exit(op_ns_reader(&n));
-	EXPECT_EQ(0, wait_child(pid, 20000));
+	EXPECT_EQ(0, wait_child(pid, CHILD_LIMIT_MS));
 	EXPECT_EQ(0, dev_unlink(kind_dev[K_QUEUE], n.out));
 }
 

@@ -304,6 +304,33 @@ py_smoke() {
 }
 step "python3 -I: ipcdev from dist-packages, version $VERSION, Queue/Pipe/Event/Value" py_smoke
 
+# The README's package block ("Building and using it on a real machine"),
+# from `sudo modprobe ipcdev` to the Python one-liner: each line run as
+# written, the sudo lines as root (the guest has no sudo set up for the
+# user), the others as the normal user.  Its install and purge lines ask
+# apt's question, so the steps above and below do them with dpkg.
+readme_lines() {
+	awk '/^The simplest way to install it/ { f = 1 }
+	     f && /^```sh$/ { b = 1; next }
+	     b && /^```$/ { exit }
+	     b && /^sudo modprobe ipcdev/ { p = 1 }
+	     b && p { print }
+	     b && p && /^python3 -c/ { exit }' "$TOP/README.md"
+}
+readme_verbatim() {
+	local line n=0
+	while IFS= read -r line; do
+		n=$((n + 1))
+		echo "README: $line"
+		case $line in
+		"sudo "*) sh -c "${line#sudo }" ;;
+		*) (cd / && as_user sh -c "$line") ;;
+		esac || { echo "README line failed: $line"; return 1; }
+	done < <(readme_lines)
+	[ "$n" -ge 4 ] || { echo "README block not found ($n lines)"; return 1; }
+}
+step "README's real-machine lines (modprobe, ipcctl, the Python one-liner) run verbatim" readme_verbatim
+
 # --- unload, the hint, modules-load.d ----------------------------------------
 unload() {
 	modprobe -r ipcdev || return 1

@@ -90,6 +90,52 @@ static long ipcdev_obj_install(struct ipcdev_obj *obj,
 }
 
 /*
+ * Open or create the object @name (consumed) and return a new descriptor of
+ * it.  The descriptor number is reserved first; if the file cannot be made
+ * after this call created the object, the creation is undone, so that a
+ * failed OPEN leaves no name, object or quota charge behind.
+ */
+static long ipcdev_open_named(const struct ipcdev_kind *kind, char *name,
+			      const struct ipcdev_open_req *req, void *parsed)
+{
+	struct ipcdev_obj *obj;
+	struct file *file;
+	bool created;
+	int fd, ret;
+
+	fd = get_unused_fd_flags(req->oflags & O_CLOEXEC);
+	if (fd < 0) {
+		kfree(name);
+		return fd;
+	}
+	ret = ipcdev_registry_open(kind, name, req->flags &
+				   (IPCDEV_CREAT | IPCDEV_EXCL), req->mode,
+				   req->fmode, kind->create, parsed, &obj,
+				   &created);
+	if (ret)
+		goto out_fd;
+	if (created)
+		ipcdev_obj_get(obj);	/* for ipcdev_registry_abandon() */
+	file = ipcdev_obj_file(obj, req->role, req);	/* takes one ref */
+	if (IS_ERR(file)) {
+		ret = PTR_ERR(file);
+		if (created) {
+			ipcdev_registry_abandon(obj);
+			ipcdev_obj_put(obj);
+		}
+		goto out_fd;
+	}
+	if (created)
+		ipcdev_obj_put(obj);
+	fd_install(fd, file);
+	return fd;
+
+out_fd:
+	put_unused_fd(fd);
+	return ret;
+}
+
+/*
  * The OPEN ioctl of every kind: the argument's common head (name, flags,
  * mode) is checked here, the kind's own fields by its parse hook; then the
  * object is made (anonymous) or found or made by name, and a new
@@ -138,12 +184,7 @@ static long ipcdev_open_ioctl(const struct ipcdev_kind *kind,
 	name = ipcdev_name_from_user(req.uname);
 	if (IS_ERR(name))
 		return PTR_ERR(name);
-	ret = ipcdev_registry_open(kind, name, req.flags &
-				   (IPCDEV_CREAT | IPCDEV_EXCL), req.mode,
-				   req.fmode, kind->create, parsed, &obj);
-	if (ret)
-		return ret;
-	return ipcdev_obj_install(obj, &req);
+	return ipcdev_open_named(kind, name, &req, parsed);
 }
 
 /**

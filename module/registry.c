@@ -223,6 +223,7 @@ static int ipcdev_attach(struct ipcdev_obj *obj, u32 flags, fmode_t fmode)
  * @create:	makes a new object (allocates, may sleep); takes the name
  * @arg:	for @create
  * @out:	the object, with a reference for the caller
+ * @created:	set to whether this call created it (and linked its name)
  *
  * A new object is allocated before the registry lock is taken and thrown
  * away if the name turns out to exist.
@@ -232,12 +233,13 @@ static int ipcdev_attach(struct ipcdev_obj *obj, u32 flags, fmode_t fmode)
 int ipcdev_registry_open(const struct ipcdev_kind *kind, char *name,
 			 u32 flags, umode_t mode, fmode_t fmode,
 			 ipcdev_create_fn create, void *arg,
-			 struct ipcdev_obj **out)
+			 struct ipcdev_obj **out, bool *created)
 {
 	struct ipcdev_obj *obj, *new = NULL;
 	char *dup;
 	int ret;
 
+	*created = false;
 	if (flags & IPCDEV_CREAT) {
 		dup = kstrdup(name, GFP_KERNEL_ACCOUNT);
 		if (!dup) {
@@ -267,6 +269,7 @@ int ipcdev_registry_open(const struct ipcdev_kind *kind, char *name,
 		ret = -ENOSPC;
 	} else {
 		/* The creator gets the access it asked for, like open(2). */
+		*created = true;
 		ipcdev_obj_get(new);
 		new->linked = true;
 		list_add_tail(&new->node, &ipcdev_names);
@@ -294,6 +297,30 @@ static void ipcdev_unlink_locked(struct ipcdev_obj *obj)
 	list_del_init(&obj->node);
 	obj->linked = false;
 	ipcdev_nr_named--;
+}
+
+/**
+ * ipcdev_registry_abandon() - undo the creation of a named object
+ * @obj:	an object ipcdev_registry_open() has just created and linked,
+ *		for which no descriptor could be made
+ *
+ * Removes its name if it is still linked, so that a failed OPEN leaves the
+ * namespace, the counts and the quota as they were (but for a task that
+ * found the name in between: it keeps the object, now unlinked, as after an
+ * unlink).  The caller still holds, and drops, its own reference.
+ */
+void ipcdev_registry_abandon(struct ipcdev_obj *obj)
+{
+	bool unlinked = false;
+
+	mutex_lock(&ipcdev_registry_lock);
+	if (obj->linked) {
+		ipcdev_unlink_locked(obj);
+		unlinked = true;
+	}
+	mutex_unlock(&ipcdev_registry_lock);
+	if (unlinked)
+		ipcdev_obj_put(obj);	/* the registry's reference */
 }
 
 /**

@@ -182,7 +182,8 @@ int ipcdev_check_mode(u32 mode, umode_t *out);
 int ipcdev_registry_open(const struct ipcdev_kind *kind, char *name,
 			 u32 flags, umode_t mode, fmode_t fmode,
 			 ipcdev_create_fn create, void *arg,
-			 struct ipcdev_obj **out);
+			 struct ipcdev_obj **out, bool *created);
+void ipcdev_registry_abandon(struct ipcdev_obj *obj);
 int ipcdev_registry_unlink(const struct ipcdev_kind *kind, const char *name);
 long ipcdev_ioctl_unlink(const struct ipcdev_kind *kind, void __user *uarg);
 void ipcdev_registry_exit(void);

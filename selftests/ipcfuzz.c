@@ -3199,9 +3199,17 @@ static int fz_setup_mem(struct fz *f)
 	 * mmap()s: a fuzzer false positive seen with seed 7.)
 	 */
 	f->unmapped = (char *)0x1000;
+	/*
+	 * The big buffer ends at a guard page: a call given a length above
+	 * bigsz ("bad", rbuf()) must fault there, not overwrite whatever
+	 * mapping follows (seen on 6.12: a thread's stack, then a GPF in libc).
+	 */
 	f->bigsz = 128 * 1024;
-	f->big = mmap(NULL, f->bigsz, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	f->big = mmap(NULL, f->bigsz + f->pg, PROT_READ | PROT_WRITE,
+		      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (f->big == MAP_FAILED)
+		return -1;
+	if (mprotect(f->big + f->bigsz, f->pg, PROT_NONE))
 		return -1;
 	return 0;
 }

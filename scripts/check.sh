@@ -232,7 +232,7 @@ run_kernel() {
 		vmkernel=$kdir/bzImage
 		kver=$k
 		buildargs="KVER=$k KDIR=$kdir"
-		timeout=${IPCDEV_VM_TIMEOUT:-3600}
+		timeout=${IPCDEV_VM_TIMEOUT:-4500}	# KASAN/KCSAN beside 2 other lanes: 3600 s ran out once (pytest, load 8-9)
 		[ "$k" = debug ] && tries=2	# one boot in ten is broken (its README)
 		;;
 	*)

@@ -51,6 +51,29 @@ static void ipcdev_sleep(const struct ipcdev_wait *w)
 					 HRTIMER_MODE_ABS);
 }
 
+/*
+ * Leave @wq without the sleepers' lock (a fatal signal): true when a waker
+ * served @waiter first.  A waker takes the waiter off @wq and wakes it
+ * before it sets @handed, all under @wq's lock (ipcdev_waiter_served()),
+ * so an entry already off @wq does not mean that @handed is final:
+ * finish_wait() skips the lock for such an entry, and a waiter that read
+ * @handed after it could miss the mark, and lose what it was handed (a
+ * message).  Under @wq's lock, the waker has finished with @waiter.
+ */
+static bool ipcdev_waiter_leave(wait_queue_head_t *wq,
+				struct ipcdev_waiter *waiter)
+{
+	unsigned long flags;
+	bool handed;
+
+	__set_current_state(TASK_RUNNING);
+	spin_lock_irqsave(&wq->lock, flags);
+	list_del_init(&waiter->wait.entry);
+	handed = waiter->handed;
+	spin_unlock_irqrestore(&wq->lock, flags);
+	return handed;
+}
+
 /**
  * ipcdev_wait_sleep() - the sleeping part of ipcdev_wait_locked()
  * @wq:		as for ipcdev_wait_locked()
@@ -105,12 +128,11 @@ int ipcdev_wait_sleep(wait_queue_head_t *wq, struct mutex *lock,
 		if (smp_load_acquire(&waiter->handed))
 			goto handed;
 		if (mutex_lock_killable(lock)) {
-			/* Off @wq under its lock: @handed is final after this. */
-			finish_wait(wq, &waiter->wait);
+			bool handed = ipcdev_waiter_leave(wq, waiter);
+
 			if (nr_waiting)
 				atomic_dec(nr_waiting);
-			/* Acquire: as above. */
-			if (smp_load_acquire(&waiter->handed))
+			if (handed)
 				return IPCDEV_WAIT_HANDED;
 			/* The condition cannot be checked: pass on blindly. */
 			if (exclusive)

@@ -37,8 +37,11 @@ struct ipcdev_wait {
  * may serve directly (ipcdev_waiter_hand()), as POSIX mq's pipelined
  * send does, instead of waking it to re-check
  * @wait:	on the wait queue; taken off by the waker under its lock
- * @handed:	set with release by the waker that served it; read with
- *		acquire by the sleeper, or under the waiters' lock
+ * @handed:	set with release by the waker that served it, under @wait's
+ *		queue lock; read by the sleeper with acquire, under the lock
+ *		the sleepers re-check under, or (leaving without that lock)
+ *		under the queue lock: only that lock orders it after the
+ *		waker's list_del_init() (ipcdev_waiter_leave())
  */
 struct ipcdev_waiter {
 	struct wait_queue_entry wait;

@@ -28,8 +28,9 @@
  * Every surviving worker must finish within a generous timeout once told
  * to stop, and /proc/ipcdev/stats must be back to its baseline.
  *
- * IPCKILL_SEED (default fixed) and IPCKILL_MS (run length per test,
- * default 4000) tune it.
+ * IPCKILL_SEED (default fixed), IPCKILL_MS (run length per test,
+ * default 4000) and IPCKILL_HAND_ROUNDS (rounds of the hand-over tests,
+ * default 300) tune it.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -833,6 +834,143 @@ TEST_F_TIMEOUT(kl, all_at_once, 180)
 	r->kills += r2.sh->stop_lock;
 	report(r);
 	munmap(r2.sh, sizeof(struct shared));
+	close_targets(self);
+	EXPECT_EQ(0, check_baseline(self));
+}
+
+/*
+ * A getter asleep on an empty channel is SIGKILLed at the moment a put
+ * hands it a message (ipc_chan_hand_over()).  The message must end in the
+ * getter's buffer (delivered before it died) or still be queued: exactly
+ * once, never lost.  Regression test: a killed getter that failed to
+ * re-take the channel lock read its "handed" mark without the wait-queue
+ * lock, after the waker had taken it off the queue but before it set the
+ * mark, and returned -EINTR: the message handed to it was lost (seen on
+ * 6.12-rt, IPCKILL_SEED=7068, where the waker can be preempted there).
+ */
+struct hand_slot {
+	volatile int go;
+	volatile uint32_t delay_kill, delay_put;
+	uint8_t buf[64];
+};
+
+static void spin(uint32_t n)
+{
+	for (volatile uint32_t i = 0; i < n; i++)
+		;
+}
+
+/* Wait until @pid sleeps ('S' in /proc/PID/stat); 0, or -1 if it died. */
+static int wait_sleeping(pid_t pid)
+{
+	char path[64], buf[256], *p;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	for (int t = 0; t < 20000; t++) {
+		FILE *f = fopen(path, "r");
+
+		if (!f)
+			return -1;
+		p = fgets(buf, sizeof(buf), f) ? strrchr(buf, ')') : NULL;
+		fclose(f);
+		if (p && p[1] == ' ' && p[2] == 'S')
+			return 0;
+		if (p && p[1] == ' ' && (p[2] == 'Z' || p[2] == 'X'))
+			return -1;
+		usleep(100);
+	}
+	return -1;
+}
+
+static void kill_at_hand_over(struct __test_metadata *_metadata, int put_fd,
+			      unsigned long put_cmd, int get_fd,
+			      unsigned long get_cmd, unsigned int rounds)
+{
+	struct hand_slot *sl = mmap(NULL, sizeof(*sl), PROT_READ | PROT_WRITE,
+				    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	unsigned int delivered = 0, queued = 0, early = 0;
+	uint8_t msg[64], back[64];
+
+	ASSERT_NE(MAP_FAILED, sl);
+	for (unsigned int i = 0; i < rounds; i++) {
+		struct ipcdev_msg pm = { .buf = ptr(msg), .len = sizeof(msg) };
+		struct ipcdev_msg bm = { .buf = ptr(back), .len = sizeof(back),
+					 .flags = IPCDEV_WAIT_NONBLOCK };
+		pid_t getter, killer;
+		bool in_buf, in_queue;
+		int st;
+
+		memset(msg, 0, sizeof(msg));
+		memcpy(msg, &i, sizeof(i));
+		msg[63] = 0xa5;
+		memset(sl->buf, 0, sizeof(sl->buf));
+		sl->go = 0;
+		sl->delay_kill = rnd() % 4000;
+		sl->delay_put = rnd() % 4000;
+		getter = fork();
+		ASSERT_GE(getter, 0);
+		if (!getter) {
+			struct ipcdev_msg gm = { .buf = ptr(sl->buf),
+						 .len = sizeof(sl->buf) };
+
+			ioctl(get_fd, get_cmd, &gm);
+			_exit(0);
+		}
+		if (wait_sleeping(getter))
+			early++;	/* not seen asleep: maybe nothing handed */
+		killer = fork();
+		ASSERT_GE(killer, 0);
+		if (!killer) {
+			while (!sl->go)
+				;
+			spin(sl->delay_kill);
+			kill(getter, SIGKILL);
+			_exit(0);
+		}
+		sl->go = 1;
+		spin(sl->delay_put);
+		ASSERT_EQ(0, ioctl(put_fd, put_cmd, &pm)) TH_LOG("round %u: put: %s", i,
+								 strerror(errno));
+		ASSERT_EQ(killer, waitpid(killer, &st, 0));
+		ASSERT_EQ(getter, waitpid(getter, &st, 0));
+		in_buf = !memcmp(sl->buf, msg, sizeof(msg));
+		in_queue = !ioctl(get_fd, get_cmd, &bm);
+		if (in_queue)
+			in_queue = bm.len == sizeof(msg) && !memcmp(back, msg, sizeof(msg));
+		ASSERT_TRUE(in_buf || in_queue)
+			TH_LOG("round %u (kill after %u, put after %u spins): the message is lost",
+			       i, sl->delay_kill, sl->delay_put);
+		ASSERT_FALSE(in_buf && in_queue)
+			TH_LOG("round %u: the message was delivered and is still queued", i);
+		delivered += in_buf;
+		queued += in_queue;
+	}
+	printf("# %u rounds: delivered to the killed getter %u, still queued %u (getter not asleep first: %u)\n",
+	       rounds, delivered, queued, early);
+	munmap(sl, sizeof(*sl));
+}
+
+static unsigned int hand_rounds(void)
+{
+	const char *s = getenv("IPCKILL_HAND_ROUNDS");
+
+	return s ? (unsigned int)atoi(s) : 300;
+}
+
+TEST_F_TIMEOUT(kl, queue_getter_killed_at_hand_over, 300)
+{
+	ASSERT_EQ(0, open_targets(self));
+	kill_at_hand_over(_metadata, self->qfd, IPCDEV_IOC_QUEUE_PUT, self->qfd,
+			  IPCDEV_IOC_QUEUE_GET, hand_rounds());
+	close_targets(self);
+	EXPECT_EQ(0, check_baseline(self));
+}
+
+TEST_F_TIMEOUT(kl, pipe_receiver_killed_at_hand_over, 300)
+{
+	ASSERT_EQ(0, open_targets(self));
+	kill_at_hand_over(_metadata, self->p1, IPCDEV_IOC_PIPE_SEND, self->p0,
+			  IPCDEV_IOC_PIPE_RECV, hand_rounds());
 	close_targets(self);
 	EXPECT_EQ(0, check_baseline(self));
 }

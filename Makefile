@@ -13,7 +13,7 @@
 #   make check           the test suite in VMs on the Debian kernels 6.1 and
 #                        6.12 (unpacked into a cache, never installed)
 #   make check-rt        the same on the two PREEMPT_RT kernels, 6.1-rt and
-#                        6.12-rt (not yet a lane of .ci/run: see README)
+#                        6.12-rt
 #   make check-debug     the test suite on the debug kernel (KASAN, lockdep, ...)
 #   make check-faults    the test suite on the faults kernel (KCSAN, fail-nth, ...)
 #   make check-install   the packages installed, used and purged in a VM

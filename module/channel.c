@@ -493,7 +493,7 @@ int ipc_chan_get(struct ipc_chan *ch, void __user *buf, u64 size,
 		goto out_pass;
 	}
 	/* Held: in flight, its room kept, until ipc_chan_get_end(). */
-	ipc_chan_dequeue(ch, msg, held != NULL);
+	ipc_chan_dequeue(ch, msg, !!held);
 	mutex_unlock(&ch->lock);
 	if (held)
 		*held = msg;

@@ -18,7 +18,11 @@
  * faults.  A message copied out without the lock is in flight: off the
  * list, but it keeps its room (ch->inflight) until the getter has it, so
  * that no putter takes its place and putting it back never makes the
- * channel hold more than maxsize messages or bytes_max bytes.
+ * channel hold more than maxsize messages or bytes_max bytes.  The core
+ * touches no user memory but the message data: a get that must still
+ * store something after the copy (the GET ioctl's length, stored by its
+ * edge, ipcdev_msg_ioctl()) asks for the copied message to stay in flight
+ * and settles it with ipc_chan_get_end().
  */
 #include <linux/lockdep.h>
 #include <linux/mm.h>
@@ -361,41 +365,73 @@ int ipc_chan_put(struct ipc_chan *ch, const void __user *buf, u64 len,
 }
 
 /*
+ * Settle a message that was in flight (ipc_chan_hand_over(), or taken off
+ * the list with its room kept, ipc_chan_dequeue()): it gives its room back,
+ * and either goes back to the head (@err) or is gone, and the putters are
+ * told.  The caller frees a delivered one after dropping ch->lock.
+ */
+static void ipc_chan_settle(struct ipc_chan *ch, struct ipc_msg *msg, int err)
+	__must_hold(&ch->lock)
+{
+	lockdep_assert_held(&ch->lock);
+	WRITE_ONCE(ch->inflight, ch->inflight - 1);
+	WRITE_ONCE(ch->inflight_bytes, ch->inflight_bytes - msg->len);
+	atomic_long_sub(msg->len, &ipcdev_nr_bytes);
+	if (err)
+		ipc_chan_enqueue(ch, msg, true);
+	else
+		ipc_chan_notify(ch, &ch->putq, &ch->putters, ch->fasync_out,
+				EPOLLOUT | EPOLLWRNORM, POLL_OUT);
+}
+
+/**
+ * ipc_chan_get_end() - finish a get that kept its message (@held)
+ * @ch:		the channel
+ * @msg:	the message ipc_chan_get() left in *@held
+ * @err:	0: the caller has finished, the message is gone and its room
+ *		freed; else it goes back to the head of the channel, as if
+ *		never taken
+ *
+ * Takes ch->lock with mutex_lock(), not killable: the message (or,
+ * delivered, its room) must not be lost.
+ */
+void ipc_chan_get_end(struct ipc_chan *ch, struct ipc_msg *msg, int err)
+{
+	mutex_lock(&ch->lock);
+	ipc_chan_settle(ch, msg, err);
+	mutex_unlock(&ch->lock);
+	if (!err)
+		ipc_msg_done(&ch->spare, msg);
+}
+
+/*
  * Copy out a message a put handed over (ipc_chan_hand_over()) or a large
  * one taken off the list (ipc_chan_get()), without ch->lock.  If that
  * fails (a fault, or a fatal signal between two chunks of a large one),
  * the message goes back to the head of the channel, as if never taken.
+ * Copied, it is settled here, or, @held, left in flight for the caller
+ * (ipc_chan_get_end()).
  */
 static int ipc_chan_deliver(struct ipc_chan *ch, struct ipc_msg *msg,
-			    void __user *buf, u64 *msglen, u64 __user *ulen)
+			    void __user *buf, u64 *msglen,
+			    struct ipc_msg **held)
 {
 	int ret = 0;
 
 	*msglen = msg->len;
-	if (ulen && put_user(msg->len, ulen))
-		ret = -EFAULT;
-	else if (msg->len)
+	if (msg->len)
 		ret = ipc_msg_copy_out(msg, buf);
-	/*
-	 * Not killable: the message (or, delivered, its room) must not be
-	 * lost.  The message kept its room while in flight, so no putter
-	 * took it: back at the head, the channel holds no more than its
-	 * maxsize and bytes_max.
-	 */
-	mutex_lock(&ch->lock);
-	WRITE_ONCE(ch->inflight, ch->inflight - 1);
-	WRITE_ONCE(ch->inflight_bytes, ch->inflight_bytes - msg->len);
-	atomic_long_sub(msg->len, &ipcdev_nr_bytes);
-	if (ret) {
-		ipc_chan_enqueue(ch, msg, true);
-		mutex_unlock(&ch->lock);
-		return ret;
+	if (!ret && held) {
+		*held = msg;
+		return 0;
 	}
-	ipc_chan_notify(ch, &ch->putq, &ch->putters, ch->fasync_out,
-			EPOLLOUT | EPOLLWRNORM, POLL_OUT);
-	mutex_unlock(&ch->lock);
-	ipc_msg_done(&ch->spare, msg);
-	return 0;
+	/*
+	 * The message kept its room while in flight, so no putter took it:
+	 * back at the head, the channel holds no more than its maxsize and
+	 * bytes_max.
+	 */
+	ipc_chan_get_end(ch, msg, ret);
+	return ret;
 }
 
 /**
@@ -405,15 +441,17 @@ static int ipc_chan_deliver(struct ipc_chan *ch, struct ipc_msg *msg,
  * @size:	its size
  * @w:		how long to wait for a message
  * @msglen:	set to the message's length on success and on -EMSGSIZE
- * @ulen:	if not NULL, where the length is also stored in user memory,
- *		before the message is taken (or, for one handed over, put
- *		back), so that a failure to store it leaves the message
- *		queued
+ * @held:	if not NULL, on success the copied message is left in flight
+ *		in *@held (off the list, keeping its room) until the caller
+ *		calls ipc_chan_get_end(), which frees it or puts it back at
+ *		the head: so that the caller can still fail the get (it could
+ *		not store the length) with nothing lost
  *
- * A message above IPC_MSG_PAGES_MIN is taken off the list and copied out
- * without ch->lock, so that a long copy does not hold up the other users
- * of the channel; if the copy fails it goes back to the head.  A smaller
- * one is copied under the lock.
+ * The core reads and writes no user memory but @buf.  A message above
+ * IPC_MSG_PAGES_MIN is taken off the list and copied out without
+ * ch->lock, so that a long copy does not hold up the other users of the
+ * channel; if the copy fails it goes back to the head.  A smaller one is
+ * copied under the lock.
  *
  * Return: 0; -EMSGSIZE when @size is smaller than the next message, which
  * stays queued; -EFAULT, the message stays queued; -EPIPE, empty and no
@@ -421,7 +459,8 @@ static int ipc_chan_deliver(struct ipc_chan *ch, struct ipc_msg *msg,
  * -EINTR (fatal signal), the message stays queued.
  */
 int ipc_chan_get(struct ipc_chan *ch, void __user *buf, u64 size,
-		 const struct ipcdev_wait *w, u64 *msglen, u64 __user *ulen)
+		 const struct ipcdev_wait *w, u64 *msglen,
+		 struct ipc_msg **held)
 {
 	struct ipc_getter g = { .size = size };
 	struct ipc_msg *msg;
@@ -433,17 +472,13 @@ int ipc_chan_get(struct ipc_chan *ch, void __user *buf, u64 size,
 	ret = ipc_chan_wait(ch, &ch->getq, &ch->getters, ipc_chan_get_check,
 			    ch, w, &g.waiter);
 	if (ret == IPCDEV_WAIT_HANDED)
-		return ipc_chan_deliver(ch, g.msg, buf, msglen, ulen);
+		return ipc_chan_deliver(ch, g.msg, buf, msglen, held);
 	if (ret == -EINTR)
 		return ret;		/* killed; ch->lock was not re-taken */
 	if (ret)
 		goto out_unlock;
 	msg = list_first_entry(&ch->msgs, struct ipc_msg, link);
 	*msglen = msg->len;
-	if (ulen && put_user(msg->len, ulen)) {
-		ret = -EFAULT;
-		goto out_pass;
-	}
 	if (msg->len > size) {
 		ret = -EMSGSIZE;
 		goto out_pass;
@@ -451,15 +486,19 @@ int ipc_chan_get(struct ipc_chan *ch, void __user *buf, u64 size,
 	if (msg->len > IPC_MSG_PAGES_MIN) {
 		ipc_chan_dequeue(ch, msg, true);
 		mutex_unlock(&ch->lock);
-		return ipc_chan_deliver(ch, msg, buf, msglen, NULL);
+		return ipc_chan_deliver(ch, msg, buf, msglen, held);
 	}
 	if (msg->len && ipc_msg_copy_out(msg, buf)) {
 		ret = -EFAULT;
 		goto out_pass;
 	}
-	ipc_chan_dequeue(ch, msg, false);
+	/* Held: in flight, its room kept, until ipc_chan_get_end(). */
+	ipc_chan_dequeue(ch, msg, !!held);
 	mutex_unlock(&ch->lock);
-	ipc_msg_done(&ch->spare, msg);
+	if (held)
+		*held = msg;
+	else
+		ipc_msg_done(&ch->spare, msg);
 	return 0;
 
 out_pass:

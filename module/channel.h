@@ -86,7 +86,9 @@ void ipc_chan_destroy(struct ipc_chan *ch);
 int ipc_chan_put(struct ipc_chan *ch, const void __user *buf, u64 len,
 		 const struct ipcdev_wait *w, struct ipcdev_user **quser);
 int ipc_chan_get(struct ipc_chan *ch, void __user *buf, u64 size,
-		 const struct ipcdev_wait *w, u64 *msglen, u64 __user *ulen);
+		 const struct ipcdev_wait *w, u64 *msglen,
+		 struct ipc_msg **held);
+void ipc_chan_get_end(struct ipc_chan *ch, struct ipc_msg *msg, int err);
 __poll_t ipc_chan_poll(struct ipc_chan *ch, struct file *file,
 		       poll_table *pt);
 bool ipc_chan_full(struct ipc_chan *ch);

@@ -79,9 +79,13 @@ int ipcdev_fop_release(struct inode *inode, struct file *file)
  * @put:	put, else get
  * @file:	the handle's file (O_NONBLOCK)
  *
- * A get writes the message length back to @uarg->len on success and on
- * -EMSGSIZE, before the message is taken: if @uarg cannot be written, the
- * call fails with -EFAULT and the message stays queued.
+ * The edge copies the arguments in and the length out; the channel core
+ * works on kernel values (and the data buffer).  A get writes the message
+ * length back to @uarg->len on success and on -EMSGSIZE.  If @uarg cannot
+ * be written, the call fails with -EFAULT and the message stays queued:
+ * on -EMSGSIZE it never left the queue; on success the core leaves the
+ * copied message in flight (keeping its room) until the length is stored,
+ * and ipc_chan_get_end() then frees it or puts it back at the head.
  * Return: 0 or a negative errno (see ipc_chan_put(), ipc_chan_get()),
  * -EINVAL for unknown flags or non-zero reserved fields.
  */
@@ -89,6 +93,7 @@ long ipcdev_msg_ioctl(struct ipc_chan *ch, void __user *uarg, bool put,
 		      struct file *file)
 {
 	struct ipcdev_msg __user *umsg = uarg;
+	struct ipc_msg *msg = NULL;
 	struct ipcdev_msg m;
 	struct ipcdev_wait w;
 	u64 len = 0;
@@ -104,6 +109,15 @@ long ipcdev_msg_ioctl(struct ipc_chan *ch, void __user *uarg, bool put,
 	if (put)
 		return ipc_chan_put(ch, u64_to_user_ptr(m.buf), m.len, &w,
 				    &ipcdev_handle(file)->quser);
-	return ipc_chan_get(ch, u64_to_user_ptr(m.buf), m.len, &w, &len,
-			    &umsg->len);
+	ret = ipc_chan_get(ch, u64_to_user_ptr(m.buf), m.len, &w, &len, &msg);
+	if (ret && ret != -EMSGSIZE)
+		return ret;
+	if (put_user(len, &umsg->len)) {
+		if (!ret)
+			ipc_chan_get_end(ch, msg, -EFAULT);
+		return -EFAULT;
+	}
+	if (!ret)
+		ipc_chan_get_end(ch, msg, 0);
+	return ret;
 }

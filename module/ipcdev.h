@@ -35,8 +35,11 @@
  *   ipc_chan.lock (channel.c): a channel's message list, counters, and its
  *	hang-up flags.  Innermost of the mutexes; held while a message of up to
  *	64 KiB is copied to user space (it may fault, and sleep); never taken
- *	under mmap_lock (no channel is mapped).  Inside: the wait queue locks,
- *	the fasync lock.
+ *	under mmap_lock (no channel is mapped).  No other user memory is
+ *	written under it: the GET ioctl's length is stored by the edge
+ *	(ipcdev_msg_ioctl()) after the core has released it, the message held
+ *	in flight until then (ipc_chan_get_end()).  Inside: the wait queue
+ *	locks, the fasync lock.
  *   ipcevent.lock (event.c): an event's flag and SET count.  Inside: the
  *	wait queue locks, the fasync lock.
  *   ipcshm.io_lock (shm.c): serialises reads and writes of a segment's

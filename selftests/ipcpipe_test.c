@@ -1986,6 +1986,51 @@ TEST_F(dx, efault_recv_keeps_message)
 	munmap(g, 2 * ps);
 }
 
+/*
+ * A RECV whose struct ipcdev_msg is readable but not writable: the length
+ * cannot be stored back, so EFAULT, and the message is still there.
+ */
+static void recv_len_unwritable(struct __test_metadata *_metadata, int *e,
+				size_t len, unsigned int seed)
+{
+	struct ipcdev_pipe_stat before, after;
+	long ps = page_size();
+	unsigned char *msg = malloc(len + 1), *out = malloc(len + 1);
+	struct ipcdev_msg *m = mmap(NULL, ps, PROT_READ | PROT_WRITE,
+				    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	__u64 got;
+
+	ASSERT_NE(NULL, msg);
+	ASSERT_NE(NULL, out);
+	ASSERT_NE(MAP_FAILED, m);
+	fill(msg, len, seed);
+	ASSERT_EQ(0, p_send_nb(e[1], msg, len));
+	ASSERT_EQ(0, p_stat(e[0], &before));
+	m->buf = ptr(out);
+	m->len = len + 1;
+	m->flags = IPCDEV_WAIT_NONBLOCK;
+	ASSERT_EQ(0, mprotect(m, ps, PROT_READ));
+	EXPECT_EQ(-1, ioctl(e[0], IPCDEV_IOC_PIPE_RECV, m));
+	EXPECT_EQ(EFAULT, errno);
+	ASSERT_EQ(0, p_stat(e[0], &after));
+	ASSERT_STAT_SAME(before, after);
+	memset(out, 0, len + 1);
+	got = len + 1;
+	ASSERT_EQ(0, p_recv_nb(e[0], out, &got));
+	ASSERT_EQ(len, got);
+	EXPECT_TRUE(check_fill(out, len, seed));
+	munmap(m, ps);
+	free(msg);
+	free(out);
+}
+
+/* Small (copied under the lock) and above 64 KiB (copied without it). */
+TEST_F(dx, recv_len_unwritable_keeps_message)
+{
+	recv_len_unwritable(_metadata, self->e, 100, 41);
+	recv_len_unwritable(_metadata, self->e, (64 << 10) + 1, 42);
+}
+
 TEST_F(dx, reserved_and_flags_msg)
 {
 	struct ipcdev_pipe_stat before, after;

@@ -1076,6 +1076,69 @@ TEST_F(q, blocked_get_len_unwritable_keeps_handed_message)
 	munmap(m, ps);
 }
 
+/*
+ * A GET whose struct ipcdev_msg is readable but not writable: the message
+ * is copied out, but its length cannot be stored back, so the call fails
+ * with EFAULT and the message is back at the head, ahead of a later one.
+ * @len: the message; @size: the buffer (below @len: EMSGSIZE's store).
+ */
+static void get_len_unwritable(struct __test_metadata *_metadata, int fd,
+			       size_t len, size_t size, unsigned int seed)
+{
+	long ps = page_size();
+	unsigned char *msg = malloc(len + 1), *out = malloc(len + 5);
+	struct ipcdev_msg *m = mmap(NULL, ps, PROT_READ | PROT_WRITE,
+				    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	__u64 got;
+
+	ASSERT_NE(NULL, msg);
+	ASSERT_NE(NULL, out);
+	ASSERT_NE(MAP_FAILED, m);
+	fill(msg, len, seed);
+	ASSERT_EQ(0, q_put_nb(fd, msg, len));
+	ASSERT_EQ(0, q_put_nb(fd, "later", 5));
+	m->buf = ptr(out);
+	m->len = size;
+	m->flags = IPCDEV_WAIT_NONBLOCK;
+	ASSERT_EQ(0, mprotect(m, ps, PROT_READ));
+	EXPECT_EQ(-1, ioctl(fd, IPCDEV_IOC_QUEUE_GET, m));
+	EXPECT_EQ(EFAULT, errno);
+	EXPECT_EQ(size, m->len);	/* nothing stored */
+	/* Twice: the first failure left everything as it was. */
+	EXPECT_EQ(-1, ioctl(fd, IPCDEV_IOC_QUEUE_GET, m));
+	EXPECT_EQ(EFAULT, errno);
+	EXPECT_EQ(2, q_count(fd));
+	memset(out, 0, len + 1);
+	got = len + 1;
+	ASSERT_EQ(0, q_get_nb(fd, out, &got));
+	ASSERT_EQ(len, got);
+	EXPECT_TRUE(check_fill(out, len, seed));
+	got = 5;
+	ASSERT_EQ(0, q_get_nb(fd, out, &got));
+	ASSERT_EQ(5, got);
+	EXPECT_EQ(0, memcmp(out, "later", 5));
+	EXPECT_EQ(0, q_count(fd));
+	munmap(m, ps);
+	free(msg);
+	free(out);
+}
+
+/* Copied under the queue's lock, empty, and too long for the buffer. */
+TEST_F(q, get_len_unwritable_keeps_small_message)
+{
+	get_len_unwritable(_metadata, self->fd, 100, 100, 31);
+	get_len_unwritable(_metadata, self->fd, 0, 10, 32);
+	get_len_unwritable(_metadata, self->fd, 100, 10, 33);
+}
+
+/* Above IPC_MSG_PAGES_MIN (64 KiB): taken off the list and copied without it. */
+TEST_F(q, get_len_unwritable_keeps_large_message)
+{
+	get_len_unwritable(_metadata, self->fd, (64 << 10) + 1, (64 << 10) + 1,
+			   34);
+	get_len_unwritable(_metadata, self->fd, 1 << 20, 1 << 20, 35);
+}
+
 /* A sleeping getter whose buffer is too small is not handed the message. */
 TEST_F(q, blocked_get_small_buffer_emsgsize)
 {

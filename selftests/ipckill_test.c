@@ -947,6 +947,7 @@ static void kill_at_hand_over(struct __test_metadata *_metadata, int put_fd,
 	}
 	printf("# %u rounds: delivered to the killed getter %u, still queued %u (getter not asleep first: %u)\n",
 	       rounds, delivered, queued, early);
+	fflush(stdout);	/* the harness ends each test with _exit() */
 	munmap(sl, sizeof(*sl));
 }
 

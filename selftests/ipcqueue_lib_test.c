@@ -187,26 +187,38 @@ TEST_F(lq, eintr_without_sa_restart)
 	EXPECT_EQ(0, reap(pid));
 }
 
-/* With SA_RESTART the deadline is absolute: the total wait is not longer. */
+/*
+ * With SA_RESTART the deadline is absolute: the total wait is not longer.
+ * The signal must land inside the wait: on a loaded emulated machine the
+ * child can be late past the deadline (seen on the faults lane), and then
+ * the round says nothing, so it is tried again, 5 times at most.
+ */
 TEST_F(lq, sa_restart_keeps_deadline)
 {
 	char buf[8];
 	int64_t t0, t1;
+	int ret, sig = 0;
 	pid_t pid;
 
-	got_usr1 = 0;
 	install_usr1(SA_RESTART);
-	t0 = now_ns();
-	pid = signal_me_in(1200);
-	ASSERT_LE(0, pid);
-	EXPECT_EQ(-ETIMEDOUT, ipc_queue_get(self->q, buf, sizeof(buf), NULL,
-					    1, 2 * SEC));
-	t1 = now_ns();
-	EXPECT_EQ(SIGUSR1, got_usr1);
+	for (int round = 0; round < 5 && !sig; round++) {
+		got_usr1 = 0;
+		t0 = now_ns();
+		pid = signal_me_in(1200);
+		ASSERT_LE(0, pid);
+		ret = ipc_queue_get(self->q, buf, sizeof(buf), NULL, 1,
+				    2 * SEC);
+		t1 = now_ns();
+		sig = got_usr1;
+		ASSERT_EQ(0, reap(pid));
+		if (!sig)
+			TH_LOG("round %d: the signal came after the wait", round);
+	}
+	ASSERT_EQ(SIGUSR1, sig);
+	EXPECT_EQ(-ETIMEDOUT, ret);
 	EXPECT_LE(t0 + 2 * SEC, t1);
 	EXPECT_GT(t0 + 2900 * MS, t1) TH_LOG("waited %lld ms",
 					     (long long)((t1 - t0) / MS));
-	EXPECT_EQ(0, reap(pid));
 }
 
 TEST(access_modes_and_names)

@@ -55,8 +55,8 @@
  * software emulation on a busy host that took more than the harness's
  * 30 s (seen in the RT and faults lanes and once on 6.1), and
  * ipcctl_queue_verbs more than 180 s on 6.1-rt beside three other guests
- * on two cores (load 6-7).  Only a bound against a hang: guest-check's
- * limit for the whole program is 900 s.
+ * on two cores (load 6-7).  Only a bound against a hang: check.sh's
+ * limit for the whole program is 1500 s.
  */
 #undef TEST_TIMEOUT_DEFAULT
 #define TEST_TIMEOUT_DEFAULT 480

@@ -18,7 +18,8 @@
  * faults.  A message copied out without the lock is in flight: off the
  * list, but it keeps its room (ch->inflight) until the getter has it, so
  * that no putter takes its place and putting it back never makes the
- * channel hold more than maxsize messages or bytes_max bytes.  The core
+ * channel hold more than maxsize messages or bytes_max bytes; delivered,
+ * it gives its room back without the lock (ipc_chan_delivered()).  The core
  * touches no user memory but the message data: a get that must still
  * store something after the copy (the GET ioctl's length, stored by its
  * edge, ipcdev_msg_ioctl()) asks for the copied message to stay in flight
@@ -32,6 +33,7 @@
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include "channel.h"
+#include "handle.h"
 #include "msg.h"
 
 /* A finite limit must be within its module ceiling; IPCDEV_UNLIMITED is. */
@@ -91,8 +93,8 @@ void ipc_chan_init(struct ipc_chan *ch, const struct ipc_chan_limits *lim)
 	INIT_LIST_HEAD(&ch->msgs);
 	ch->count = 0;
 	ch->bytes = 0;
-	ch->inflight = 0;
-	ch->inflight_bytes = 0;
+	atomic_set(&ch->inflight, 0);
+	atomic64_set(&ch->inflight_bytes, 0);
 	atomic_set(&ch->getters, 0);
 	atomic_set(&ch->putters, 0);
 	ch->maxsize = lim->maxsize;
@@ -134,8 +136,8 @@ void ipc_chan_destroy(struct ipc_chan *ch)
  */
 static bool ipc_chan_fits(const struct ipc_chan *ch, u64 len)
 {
-	u64 count = READ_ONCE(ch->count) + READ_ONCE(ch->inflight);
-	u64 bytes = READ_ONCE(ch->bytes) + READ_ONCE(ch->inflight_bytes);
+	u64 count = READ_ONCE(ch->count) + atomic_read(&ch->inflight);
+	u64 bytes = READ_ONCE(ch->bytes) + atomic64_read(&ch->inflight_bytes);
 
 	if (count >= ch->maxsize)
 		return false;
@@ -192,21 +194,30 @@ static bool ipc_getter_take(struct ipcdev_waiter *waiter, void *arg)
 
 /*
  * Give @msg to the first sleeping getter, if the channel is empty (so that
- * no older message is overtaken) and its buffer is large enough.
+ * no older message is overtaken) and its buffer is large enough.  It is
+ * counted in flight (it keeps its room, ipc_chan_deliver()) before it is
+ * handed: the getter may run, deliver and free it at once, without
+ * ch->lock (ipc_chan_delivered()), so @msg is not touched after the hand.
+ * Not handed, it is uncounted and then queued: its room is taken either
+ * way.
  */
 static bool ipc_chan_hand_over(struct ipc_chan *ch, struct ipc_msg *msg)
 	__must_hold(&ch->lock)
 {
+	u64 len = msg->len;
+
 	lockdep_assert_held(&ch->lock);
 	if (ch->count || !atomic_read(&ch->getters))
 		return false;
-	if (!ipcdev_waiter_hand(&ch->getq, ipc_getter_take, msg))
-		return false;
-	/* In flight to the getter (ipc_chan_deliver()): it keeps its room. */
-	WRITE_ONCE(ch->inflight, ch->inflight + 1);
-	WRITE_ONCE(ch->inflight_bytes, ch->inflight_bytes + msg->len);
-	atomic_long_add(msg->len, &ipcdev_nr_bytes);
-	return true;
+	atomic_inc(&ch->inflight);
+	atomic64_add(len, &ch->inflight_bytes);
+	atomic_long_add(len, &ipcdev_nr_bytes);
+	if (ipcdev_waiter_hand(&ch->getq, ipc_getter_take, msg))
+		return true;
+	atomic_long_sub(len, &ipcdev_nr_bytes);
+	atomic64_sub(len, &ch->inflight_bytes);
+	atomic_dec(&ch->inflight);
+	return false;
 }
 
 static int ipc_chan_put_check(void *arg)
@@ -282,8 +293,8 @@ static __always_inline void ipc_chan_dequeue(struct ipc_chan *ch,
 	WRITE_ONCE(ch->count, ch->count - 1);
 	WRITE_ONCE(ch->bytes, ch->bytes - msg->len);
 	if (inflight) {
-		WRITE_ONCE(ch->inflight, ch->inflight + 1);
-		WRITE_ONCE(ch->inflight_bytes, ch->inflight_bytes + msg->len);
+		atomic_inc(&ch->inflight);
+		atomic64_add(msg->len, &ch->inflight_bytes);
 	} else {
 		atomic_long_sub(msg->len, &ipcdev_nr_bytes);
 		ipc_chan_notify(ch, &ch->putq, &ch->putters, ch->fasync_out,
@@ -364,24 +375,40 @@ int ipc_chan_put(struct ipc_chan *ch, const void __user *buf, u64 len,
 	return ret;
 }
 
-/*
- * Settle a message that was in flight (ipc_chan_hand_over(), or taken off
- * the list with its room kept, ipc_chan_dequeue()): it gives its room back,
- * and either goes back to the head (@err) or is gone, and the putters are
- * told.  The caller frees a delivered one after dropping ch->lock.
- */
-static void ipc_chan_settle(struct ipc_chan *ch, struct ipc_msg *msg, int err)
-	__must_hold(&ch->lock)
+/* A message in flight gives its room back (and its bytes to the count). */
+static __always_inline void ipc_chan_unflight(struct ipc_chan *ch,
+					      struct ipc_msg *msg)
 {
-	lockdep_assert_held(&ch->lock);
-	WRITE_ONCE(ch->inflight, ch->inflight - 1);
-	WRITE_ONCE(ch->inflight_bytes, ch->inflight_bytes - msg->len);
+	atomic64_sub(msg->len, &ch->inflight_bytes);
+	atomic_dec(&ch->inflight);
 	atomic_long_sub(msg->len, &ipcdev_nr_bytes);
-	if (err)
-		ipc_chan_enqueue(ch, msg, true);
-	else
-		ipc_chan_notify(ch, &ch->putq, &ch->putters, ch->fasync_out,
-				EPOLLOUT | EPOLLWRNORM, POLL_OUT);
+}
+
+/*
+ * A message in flight was delivered: its room is free, and the putters,
+ * pollers and O_ASYNC handles are told; without ch->lock, so that a get
+ * that copied without the lock (a hand-over, a large message, the GET
+ * ioctl's held message) takes it only once.  A putter sleeps for room only
+ * after it was counted in ch->putters and then checked again
+ * (ipcdev_wait_sleep()): so either it sees the room, or we see it counted
+ * and wake it under ch->lock, which it holds until it is queued.  Pollers
+ * pair with ipc_chan_poll_wait()'s barrier through wq_has_sleeper().
+ */
+static void ipc_chan_delivered(struct ipc_chan *ch, struct ipc_msg *msg)
+{
+	ipc_chan_unflight(ch, msg);
+	/* The room is back before the putters are read. */
+	smp_mb__after_atomic();
+	if (atomic_read(&ch->putters)) {
+		mutex_lock(&ch->lock);
+		if (atomic_read(&ch->putters))
+			wake_up(&ch->putq);
+		mutex_unlock(&ch->lock);
+	}
+	if (wq_has_sleeper(&ch->pollq))
+		wake_up_poll(&ch->pollq, EPOLLOUT | EPOLLWRNORM);
+	if (ch->fasync_out && READ_ONCE(*ch->fasync_out))
+		kill_fasync(ch->fasync_out, SIGIO, POLL_OUT);
 }
 
 /**
@@ -392,16 +419,21 @@ static void ipc_chan_settle(struct ipc_chan *ch, struct ipc_msg *msg, int err)
  *		freed; else it goes back to the head of the channel, as if
  *		never taken
  *
- * Takes ch->lock with mutex_lock(), not killable: the message (or,
- * delivered, its room) must not be lost.
+ * A message put back takes ch->lock with mutex_lock(), not killable: it
+ * must not be lost; a delivered one gives its room back without the lock
+ * (ipc_chan_delivered()).
  */
 void ipc_chan_get_end(struct ipc_chan *ch, struct ipc_msg *msg, int err)
 {
-	mutex_lock(&ch->lock);
-	ipc_chan_settle(ch, msg, err);
-	mutex_unlock(&ch->lock);
-	if (!err)
+	if (!err) {
+		ipc_chan_delivered(ch, msg);
 		ipc_msg_done(&ch->spare, msg);
+		return;
+	}
+	mutex_lock(&ch->lock);
+	ipc_chan_unflight(ch, msg);
+	ipc_chan_enqueue(ch, msg, true);
+	mutex_unlock(&ch->lock);
 }
 
 /*
@@ -507,6 +539,58 @@ out_pass:
 		wake_up(&ch->getq);
 out_unlock:
 	mutex_unlock(&ch->lock);
+	return ret;
+}
+
+/**
+ * ipcdev_msg_ioctl() - a PUT or GET ioctl (struct ipcdev_msg) on a channel
+ * @ch:		the channel
+ * @uarg:	struct ipcdev_msg in user memory
+ * @put:	put, else get
+ * @file:	the handle's file (O_NONBLOCK)
+ *
+ * The channel's ioctl edge, here beside its core (ipc/mqueue.c's shape:
+ * the system calls and their do_* cores in one file), so that the core's
+ * calls inline into it.  The edge copies the arguments in and the length out; the channel core
+ * works on kernel values (and the data buffer).  A get writes the message
+ * length back to @uarg->len on success and on -EMSGSIZE.  If @uarg cannot
+ * be written, the call fails with -EFAULT and the message stays queued:
+ * on -EMSGSIZE it never left the queue; on success the core leaves the
+ * copied message in flight (keeping its room) until the length is stored,
+ * and ipc_chan_get_end() then frees it or puts it back at the head.
+ * Return: 0 or a negative errno (see ipc_chan_put(), ipc_chan_get()),
+ * -EINVAL for unknown flags or non-zero reserved fields.
+ */
+long ipcdev_msg_ioctl(struct ipc_chan *ch, void __user *uarg, bool put,
+		      struct file *file)
+{
+	struct ipcdev_msg __user *umsg = uarg;
+	struct ipc_msg *msg = NULL;
+	struct ipcdev_msg m;
+	struct ipcdev_wait w;
+	u64 len = 0;
+	int ret;
+
+	if (copy_from_user(&m, umsg, sizeof(m)))
+		return -EFAULT;
+	if (m.reserved)
+		return -EINVAL;
+	ret = ipcdev_wait_init(&w, file, m.flags, m.deadline_ns);
+	if (ret)
+		return ret;
+	if (put)
+		return ipc_chan_put(ch, u64_to_user_ptr(m.buf), m.len, &w,
+				    &ipcdev_handle(file)->quser);
+	ret = ipc_chan_get(ch, u64_to_user_ptr(m.buf), m.len, &w, &len, &msg);
+	if (ret && ret != -EMSGSIZE)
+		return ret;
+	if (put_user(len, &umsg->len)) {
+		if (!ret)
+			ipc_chan_get_end(ch, msg, -EFAULT);
+		return -EFAULT;
+	}
+	if (!ret)
+		ipc_chan_get_end(ch, msg, 0);
 	return ret;
 }
 

@@ -29,8 +29,10 @@ struct ipcdev_user;
  * @inflight:	messages a getter is copying out without @lock (one handed
  *		over, or a large one taken off the list): no longer queued,
  *		but they keep their room until delivered, since a failed
- *		copy puts them back; as @count
- * @inflight_bytes: their payload bytes; as @count
+ *		copy puts them back; atomic: raised under @lock, lowered
+ *		under it when the message goes back, without it when it was
+ *		delivered (ipc_chan_delivered())
+ * @inflight_bytes: their payload bytes; as @inflight
  * @getters:	tasks sleeping in get: raised under @lock, lowered under it
  *		except by a task killed while re-taking it (see wait.c)
  * @putters:	tasks sleeping in put; as @getters
@@ -57,8 +59,8 @@ struct ipc_chan {
 	struct list_head msgs;
 	u64 count;
 	u64 bytes;
-	u64 inflight;
-	u64 inflight_bytes;
+	atomic_t inflight;
+	atomic64_t inflight_bytes;
 	atomic_t getters;
 	atomic_t putters;
 	u64 maxsize;
@@ -89,6 +91,9 @@ int ipc_chan_get(struct ipc_chan *ch, void __user *buf, u64 size,
 		 const struct ipcdev_wait *w, u64 *msglen,
 		 struct ipc_msg **held);
 void ipc_chan_get_end(struct ipc_chan *ch, struct ipc_msg *msg, int err);
+/* The PUT and GET ioctls of a channel, its edge (channel.c). */
+long ipcdev_msg_ioctl(struct ipc_chan *ch, void __user *uarg, bool put,
+		      struct file *file);
 __poll_t ipc_chan_poll(struct ipc_chan *ch, struct file *file,
 		       poll_table *pt);
 bool ipc_chan_full(struct ipc_chan *ch);

@@ -74,8 +74,4 @@ long ipcdev_obj_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
 		.llseek		= noop_llseek,				\
 	}
 
-/* The PUT and GET ioctls of a channel (handle.c). */
-long ipcdev_msg_ioctl(struct ipc_chan *ch, void __user *uarg, bool put,
-		      struct file *file);
-
 #endif /* _IPCDEV_HANDLE_H */

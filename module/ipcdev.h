@@ -69,10 +69,12 @@
  *
  * Lockless, by design: the counts polled (@count, @bytes, @seq, @set:
  * WRITE_ONCE() under their lock, READ_ONCE() outside), the waiter counts
- * (atomic), a channel's spare message slot (xchg()/cmpxchg(): the spare
- * cache has no lock; ipcdev_nr_spare, its global budget, is atomic), a
- * handle's quota record (cmpxchg()), a user's @bytes (atomic, records
- * freed after RCU).
+ * (atomic), a channel's in-flight counts (atomic: a delivered message
+ * gives its room back without ipc_chan.lock, ipc_chan_delivered(), which
+ * takes it only to wake a counted putter), a channel's spare message slot
+ * (xchg()/cmpxchg(): the spare cache has no lock; ipcdev_nr_spare, its
+ * global budget, is atomic), a handle's quota record (cmpxchg()), a
+ * user's @bytes (atomic, records freed after RCU).
  *
  * A sleeper in ipcdev_wait_locked() drops its object's mutex while asleep
  * and re-takes it killably: a task killed there returns without it.

@@ -92,7 +92,7 @@ void ipc_msg_release(struct ipc_msg *msg)
  * @cap.  Return: the message, ERR_PTR(-ENOMEM), ERR_PTR(-EFAULT), or
  * ERR_PTR(-EINTR) when a fatal signal came.
  */
-static struct ipc_msg *ipc_msg_alloc(u64 len, const char __user *buf)
+struct ipc_msg *ipc_msg_alloc(u64 len, const char __user *buf)
 {
 	unsigned long piece = 0;
 	size_t n = min_t(u64, len, IPC_MSG_HEAD_DATA);
@@ -207,54 +207,6 @@ int ipc_msg_copy_out_pieces(const struct ipc_msg *msg, char __user *buf)
 		left -= n;
 	}
 	return 0;
-}
-
-/*
- * The message of @len bytes at @buf, charged to the sender.  The quota is
- * charged first, so that a message the sender may not hold fails with
- * -EDQUOT before any memory is taken, and no message can make the kernel
- * hold more than the machine's memory.  Nothing is visible to others.
- */
-struct ipc_msg *ipc_msg_from_user(struct ipc_msg **spare,
-				  const void __user *buf, u64 len,
-				  struct ipcdev_user **quser)
-{
-	struct ipcdev_user *user = NULL;
-	struct ipc_msg *msg;
-	int ret;
-
-	/* The sender's quota holds the bytes until the message is taken. */
-	if (len) {
-		if (len > LONG_MAX)
-			return ERR_PTR(-ENOMEM);
-		ret = ipcdev_charge_msg(quser, len, &user);
-		if (ret)
-			return ERR_PTR(ret);
-		if (len > ((u64)totalram_pages() << PAGE_SHIFT)) {
-			ret = -ENOMEM;
-			goto out_uncharge;
-		}
-	}
-	msg = ipc_msg_take_spare(spare, len);
-	if (msg) {
-		ret = len ? ipc_msg_copy_in(msg, buf) : 0;
-		if (ret) {
-			ipc_msg_keep_spare(spare, msg);
-			goto out_uncharge;
-		}
-	} else {
-		msg = ipc_msg_alloc(len, buf);
-		if (IS_ERR(msg)) {
-			ret = PTR_ERR(msg);
-			goto out_uncharge;
-		}
-	}
-	msg->user = user;
-	return msg;
-
-out_uncharge:
-	ipcdev_uncharge_msg(user, len);
-	return ERR_PTR(ret);
 }
 
 /* Free the message in the spare slot *@spare, if any; nobody else uses it. */

@@ -7,7 +7,9 @@
 #define _IPCDEV_MSG_H
 
 #include <linux/atomic.h>
+#include <linux/err.h>
 #include <linux/list.h>
+#include <linux/mm.h>
 #include <linux/sizes.h>
 #include <linux/types.h>
 #include <linux/uaccess.h>
@@ -69,9 +71,7 @@ void ipc_msg_release(struct ipc_msg *msg);
 bool ipc_msg_spare_budget(struct ipc_msg *msg, bool add);
 int ipc_msg_copy_in_pieces(struct ipc_msg *msg, const char __user *buf);
 int ipc_msg_copy_out_pieces(const struct ipc_msg *msg, char __user *buf);
-struct ipc_msg *ipc_msg_from_user(struct ipc_msg **spare,
-				  const void __user *buf, u64 len,
-				  struct ipcdev_user **quser);
+struct ipc_msg *ipc_msg_alloc(u64 len, const char __user *buf);
 void ipc_msg_drop_spare(struct ipc_msg **spare);
 
 /* Give back a message's bytes to its sender's quota and its memory. */
@@ -149,6 +149,55 @@ static __always_inline int ipc_msg_copy_out(const struct ipc_msg *msg,
 	if (likely(!msg->next))
 		return copy_to_user(buf, msg->data, msg->len) ? -EFAULT : 0;
 	return ipc_msg_copy_out_pieces(msg, buf);
+}
+
+/*
+ * The message of @len bytes at @buf, charged to the sender.  The quota is
+ * charged first, so that a message the sender may not hold fails with
+ * -EDQUOT before any memory is taken, and no message can make the kernel
+ * hold more than the machine's memory.  Nothing is visible to others.
+ * Inline: every put's path, with one caller (ipc_chan_put()).
+ */
+static __always_inline struct ipc_msg *
+ipc_msg_from_user(struct ipc_msg **spare, const void __user *buf, u64 len,
+		  struct ipcdev_user **quser)
+{
+	struct ipcdev_user *user = NULL;
+	struct ipc_msg *msg;
+	int ret;
+
+	/* The sender's quota holds the bytes until the message is taken. */
+	if (len) {
+		if (len > LONG_MAX)
+			return ERR_PTR(-ENOMEM);
+		ret = ipcdev_charge_msg(quser, len, &user);
+		if (ret)
+			return ERR_PTR(ret);
+		if (len > ((u64)totalram_pages() << PAGE_SHIFT)) {
+			ret = -ENOMEM;
+			goto out_uncharge;
+		}
+	}
+	msg = ipc_msg_take_spare(spare, len);
+	if (msg) {
+		ret = len ? ipc_msg_copy_in(msg, buf) : 0;
+		if (ret) {
+			ipc_msg_keep_spare(spare, msg);
+			goto out_uncharge;
+		}
+	} else {
+		msg = ipc_msg_alloc(len, buf);
+		if (IS_ERR(msg)) {
+			ret = PTR_ERR(msg);
+			goto out_uncharge;
+		}
+	}
+	msg->user = user;
+	return msg;
+
+out_uncharge:
+	ipcdev_uncharge_msg(user, len);
+	return ERR_PTR(ret);
 }
 
 #endif /* _IPCDEV_MSG_H */

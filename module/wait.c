@@ -100,8 +100,21 @@ int ipcdev_wait_sleep(wait_queue_head_t *wq, struct mutex *lock,
 		waiter = &own;
 	init_wait(&waiter->wait);
 	waiter->handed = 0;
-	if (nr_waiting)
+	if (nr_waiting) {
 		atomic_inc(nr_waiting);
+		/*
+		 * Counted, then checked again: a waker that changes the state
+		 * without @lock and then reads the count (ipc_chan_delivered())
+		 * either sees us counted, and wakes us under @lock, or its
+		 * change is seen here.
+		 */
+		smp_mb__after_atomic();
+		ret = check(arg);
+		if (ret) {
+			atomic_dec(nr_waiting);
+			return ret < 0 ? ret : 0;
+		}
+	}
 	for (;;) {
 		/*
 		 * Queued and TASK_INTERRUPTIBLE before @lock is dropped: a

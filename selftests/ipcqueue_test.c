@@ -1600,18 +1600,24 @@ struct inflight_fault {
 	long uffd;
 	char *page;
 	long ps;
-	int go;			/* read end: the parent says "fail it" */
+	int go;			/* read end: the parent says "f" (fail it) or "s" */
+	char how;		/* what it said */
 };
 
+/* "f": the fault fails (the page unmapped); "s": it is served (a zero page). */
 static void *inflight_fail(void *arg)
 {
 	struct inflight_fault *f = arg;
 	struct uffdio_range wake = { .start = (unsigned long)f->page,
 				     .len = f->ps };
-	char c;
+	struct uffdio_zeropage zero = { .range = wake };
 
-	if (read(f->go, &c, 1) != 1)
+	if (read(f->go, &f->how, 1) != 1)
 		return NULL;
+	if (f->how == 's') {
+		ioctl(f->uffd, UFFDIO_ZEROPAGE, &zero);
+		return NULL;
+	}
 	munmap(f->page, f->ps);
 	ioctl(f->uffd, UFFDIO_WAKE, &wake);
 	return NULL;
@@ -1645,6 +1651,8 @@ static int inflight_getter(int fd, __u64 size, int go)
 		return 13;
 	r = q_get(fd, buf + maplen - size, &len, 0, 0);
 	pthread_join(t, NULL);
+	if (f.how == 's')
+		return r == 0 && len == size ? 0 : 21;
 	return r == -EFAULT ? 0 : 20;
 }
 
@@ -1817,6 +1825,85 @@ TEST(inflight_handed_over_keeps_its_room)
 		inflight_slow(_metadata, false);
 	else
 		inflight_keeps_room(_metadata, false);
+}
+
+/*
+ * A putter asleep for the room of a message in flight is woken when the
+ * getter's copy succeeds: the room comes back without the queue's lock
+ * (ipc_chan_delivered()), which must still wake a counted putter.  The
+ * getter is handed a message in a queue of maxsize 1 and its copy is held
+ * open (a userfaultfd fault, served on our word; without userfaultfd, a
+ * 15 MiB message into pages never touched, retried if the copy ends before
+ * the putter sleeps); a put with a 10 s deadline (25 s for the long copy)
+ * waits for the room.  A lost wake-up makes it time out.
+ */
+static int inflight_putter(int fd, int secs)
+{
+	return q_put(fd, "x", 1, 0, now_ns() + secs * SEC) == 0 ? 0 : 30;
+}
+
+TEST(inflight_delivered_wakes_blocked_putter)
+{
+	bool uffd = have_userfaultfd();
+	__u64 size = uffd ? 64 : 15 << 20, len;
+	char *msg = malloc(size), back[8];
+	int tries, status;
+
+	ASSERT_TRUE(msg != NULL);
+	memset(msg, 'A', size);
+	for (tries = 0; tries < 5; tries++) {
+		int fd = q_new(1, 0, 0), go[2];
+		pid_t getter, putter;
+		bool during = true;
+
+		ASSERT_LE(0, fd);
+		ASSERT_EQ(0, pipe(go));
+		getter = fork();
+		ASSERT_LE(0, getter);
+		if (!getter) {
+			if (uffd) {
+				close(go[1]);
+				_exit(inflight_getter(fd, size, go[0]));
+			}
+			close(go[0]);
+			_exit(slow_getter(fd, size, go[1]));
+		}
+		ASSERT_EQ(0, wait_getters(fd, 1));
+		ASSERT_EQ(0, q_put(fd, msg, size, 0, 0));
+		ASSERT_EQ(0, wait_getters(fd, 0));
+		putter = fork();
+		ASSERT_LE(0, putter);
+		if (!putter)
+			_exit(inflight_putter(fd, uffd ? 10 : 25));
+		ASSERT_EQ(0, wait_putters(fd, 1));
+		if (uffd) {
+			ASSERT_EQ(1, write(go[1], "s", 1));
+		} else {
+			during = !getter_done(go[0]);
+		}
+		ASSERT_EQ(getter, waitpid(getter, &status, 0));
+		EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
+			TH_LOG("getter status %#x", status);
+		ASSERT_EQ(putter, waitpid(putter, &status, 0));
+		close(go[0]);
+		close(go[1]);
+		if (!during) {
+			close(fd);
+			TH_LOG("try %d: the copy ended before the putter slept",
+			       tries);
+			continue;
+		}
+		EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
+			TH_LOG("putter status %#x (30: its put failed: not woken by the delivery)",
+			       status);
+		len = sizeof(back);
+		EXPECT_EQ(0, q_get_nb(fd, back, &len));
+		EXPECT_EQ(1, len);
+		close(fd);
+		break;
+	}
+	EXPECT_LT(tries, 5) TH_LOG("no try saw the putter asleep during the copy");
+	free(msg);
 }
 
 TEST(sigkill_blocked_put)

@@ -35,6 +35,7 @@ BOOT_REPORTS='BUG:|WARNING:|Oops|general protection|sleeping function called|sch
 KNOWN_KCSAN="\
 ^virtqueue_get_buf_ctx_(split|packed)	race at unknown origin: the virtio device (QEMU, outside the kernel) advances the used ring's index that the driver polls; there is no kernel writer to race with (virtio-serial console and 9p traffic)
 ^(do_nanosleep / hrtimer_wakeup|hrtimer_wakeup / do_nanosleep)	hrtimer_wakeup() clears the sleeper's hrtimer_sleeper.task from the timer interrupt while do_nanosleep() polls it in its loop, a plain access on both sides by design (kernel/time/hrtimer.c; the sleeper re-checks under set_current_state); seen here from a test's nanosleep(), no ipcdev frame
+^release_task	release_task() (wait4() reaping a child) reads the dead task's CPU-time accounting while the scheduler, which KCSAN does not instrument (kernel/sched/Makefile: KCSAN_SANITIZE := n), may still update it from another CPU: a race at unknown origin in the core kernel; seen from ipckill_test's wait4() on the faults kernel, no ipcdev frame
 ^tick_	the tick code updates its per-CPU tick_sched state from the timer interrupt while the idle loop of the same CPU reads it, and reads tick_do_timer_cpu of other CPUs, without locks by design (kernel/time/tick-sched.c; seen here: tick_irq_enter / tick_nohz_idle_got_tick)"
 
 # The debug kernel's known early-boot report (its README): an interrupt

@@ -44,10 +44,14 @@ KVER_NOTE := note: no headers for the running kernel $(KVER_RUNNING) \
 	KVER=<release> picks another
 endif
 endif
-KDIR     ?= /lib/modules/$(KVER)/build
-MODDIR   := $(BUILD)/$(KVER)
-# Cache of files extracted from Debian's linux-source (kselftest, checkpatch).
+# Cache of the test kernels (scripts/deps.sh) and of files extracted from
+# Debian's linux-source (kselftest, checkpatch).
 IPCDEV_CACHE ?= /var/cache/ipcdev
+# The installed headers, else those deps.sh unpacked into the cache (Debian's
+# 6.12 headers cannot be installed without their kernel image).
+KDIR     ?= $(if $(wildcard /lib/modules/$(KVER)/build),/lib/modules/$(KVER)/build,$(or \
+	    $(wildcard $(IPCDEV_CACHE)/kernels/$(KVER)/build),/lib/modules/$(KVER)/build))
+MODDIR   := $(BUILD)/$(KVER)
 KSFT_DIR := $(IPCDEV_CACHE)/ksft
 export IPCDEV_CACHE KSFT_DIR BUILD VERSION
 

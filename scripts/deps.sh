@@ -32,6 +32,19 @@
 #    scripts/vm-run boots them from there (it never reads /boot or
 #    /lib/modules/<release>/kernel); scripts/check.sh tests the releases of
 #    `aliases`.  Fetching and unpacking need no root, only a writable cache.
+# 3. Headers: a kernel's linux-headers-<release> is installed with apt when
+#    it can be on its own (6.1's).  Debian's 6.12 headers depend on their
+#    kernel image, so installing them would install a kernel: those are
+#    fetched with their -common and linux-kbuild packages and unpacked the
+#    same way, into
+#
+#      $IPCDEV_CACHE/kernels/<release>/headers/       the packages' files
+#      $IPCDEV_CACHE/kernels/<release>/build          -> .../linux-headers-<release>
+#      $IPCDEV_CACHE/kernels/<release>/headers.stamp  packages and versions
+#
+#    with the Makefile's include of the -common tree pointed at the cache.
+#    The Makefile's KDIR and vm-run take that build link when
+#    /lib/modules/<release>/build is not there.
 #
 # IPCDEV_DEPS_EXTRA="pkg ...": more packages (for a new lane), same rules.
 # Idempotent and quiet: prints nothing when everything is there already;
@@ -55,8 +68,7 @@ PKGS="
 	busybox-static qemu-system-x86
 	sparse dwarves bc flex bison libelf-dev libssl-dev
 	python3 python3-pytest python3-dev
-	linux-headers-amd64 linux-headers-6.12-amd64
-	linux-headers-rt-amd64 linux-headers-6.12-rt-amd64
+	linux-headers-amd64 linux-headers-rt-amd64
 	linux-source-6.1
 	dkms lintian debhelper devscripts dh-python pybuild-plugin-pyproject
 	python3-setuptools python3-all gcc-multilib liburing-dev udev linux-perf
@@ -181,6 +193,63 @@ fetch_kernel() {
 	tmpd=
 }
 
+# --- headers that apt cannot install without their kernel -------------------
+# headers_need_image RELEASE: linux-headers-RELEASE depends on a kernel image.
+headers_need_image() {
+	apt-cache show --no-all-versions "linux-headers-$1" 2>/dev/null |
+		grep -q '^Depends:.* linux-image-'
+}
+
+# header_pkgs RELEASE: linux-headers-RELEASE and the linux-headers-*/
+# linux-kbuild-* packages it depends on.
+header_pkgs() {
+	echo "linux-headers-$1"
+	apt-cache show --no-all-versions "linux-headers-$1" 2>/dev/null |
+		sed -n 's/^Depends: //p' | tr ',|' '\n\n' |
+		awk '$1 ~ /^linux-(headers|kbuild)-/ { print $1 }'
+}
+
+# fetch_headers RELEASE: unpack the headers into $KCACHE/RELEASE (see 3.).
+fetch_headers() {
+	local rel=$1 dir=$KCACHE/$1 pkgs cand want p ver sum deb mk
+	# shellcheck disable=SC2046
+	pkgs=$(header_pkgs "$rel" | sort -u)
+	# shellcheck disable=SC2086
+	cand=$(candidates $pkgs)
+	want=$(echo "$cand" | awk '{ print $1, $2 }' | sort)
+	[ "$(echo "$want" | wc -l)" = "$(echo "$pkgs" | wc -l)" ] ||
+		die "linux-headers-$rel: not every package is in the apt lists:" $pkgs
+	[ "$(cat "$dir/headers.stamp" 2>/dev/null)" = "$want" ] && return 0
+	tmpd=$(mktemp -d "$KCACHE/.headers-$rel.XXXXXX")
+	chmod 0755 "$tmpd"
+	while read -r p ver sum; do
+		deb=$ARCHIVES/${p}_${ver//:/%3a}_$(dpkg --print-architecture).deb
+		[ -r "$deb" ] || deb=$ARCHIVES/${p}_${ver//:/%3a}_all.deb
+		if ! [ -r "$deb" ] ||
+		   [ "$(sha256sum <"$deb" | cut -c1-64)" != "$sum" ]; then
+			say "headers $rel: apt-get download $p=$ver"
+			if ! (cd "$tmpd" && apt-get download -q \
+				-o APT::Sandbox::User=root "$p=$ver") >"$log" 2>&1; then
+				cat "$log" >&2
+				die "apt-get download $p=$ver failed"
+			fi
+			deb=$(ls "$tmpd"/"${p}"_*.deb)
+		fi
+		dpkg-deb -x "$deb" "$tmpd/h"
+	done <<<"$cand"
+	mk=$tmpd/h/usr/src/linux-headers-$rel/Makefile
+	[ -f "$mk" ] || die "linux-headers-$rel has no /usr/src/linux-headers-$rel/Makefile"
+	# The package includes its -common tree by its installed path.
+	sed -i "s|^include /usr/src/|include $dir/headers/usr/src/|" "$mk"
+	say "headers $rel: unpacked into $dir/headers"
+	rm -rf "$dir/headers" "$dir/build"
+	mv "$tmpd/h" "$dir/headers"
+	ln -s "$dir/headers/usr/src/linux-headers-$rel" "$dir/build"
+	echo "$want" >"$dir/headers.stamp"
+	rm -rf "$tmpd"
+	tmpd=
+}
+
 # One deps.sh at a time changes the kernel cache.
 lock_cache() {
 	mkdir -p "$KCACHE"
@@ -205,8 +274,20 @@ if ! rels=$(releases); then
 	rels=$(releases) || die "cannot resolve the kernel metapackages:$KERNEL_METAS"
 fi
 
-# shellcheck disable=SC2086,SC2046
-missing=$(echo $PKGS $(echo "$rels" | awk '{ print "linux-headers-" $2 }') |
+# The test kernels' headers: from apt, or into the cache (see 3.).
+hdr_apt='' hdr_cache=''
+for rel in $(echo "$rels" | awk '{ print $2 }'); do
+	if installed "linux-headers-$rel"; then
+		:
+	elif headers_need_image "$rel"; then
+		hdr_cache="$hdr_cache $rel"
+	else
+		hdr_apt="$hdr_apt linux-headers-$rel"
+	fi
+done
+
+# shellcheck disable=SC2086
+missing=$(echo $PKGS $hdr_apt |
 	tr ' ' '\n' | while read -r p; do installed "$p" || printf ' %s' "$p"; done)
 if [ -n "$missing" ]; then
 	is_root || die "missing packages:$missing (run as root to install them)"
@@ -235,6 +316,7 @@ fi
 lock_cache
 # shellcheck disable=SC2046
 fetch_kernels $(echo "$rels" | awk '{ print $2 }')
+for rel in $hdr_cache; do fetch_headers "$rel"; done
 if [ "$(cat "$KCACHE/aliases" 2>/dev/null || true)" != "$rels" ]; then
 	echo "$rels" >"$KCACHE/aliases.tmp"
 	mv "$KCACHE/aliases.tmp" "$KCACHE/aliases"

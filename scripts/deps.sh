@@ -70,7 +70,7 @@ PKGS="
 	python3 python3-pytest python3-dev
 	linux-headers-amd64 linux-headers-rt-amd64
 	linux-source-6.1
-	dkms lintian debhelper devscripts dh-python pybuild-plugin-pyproject
+	dkms dh-dkms lintian debhelper devscripts dh-python pybuild-plugin-pyproject
 	python3-setuptools python3-all gcc-multilib liburing-dev udev linux-perf
 	${IPCDEV_DEPS_EXTRA:-}
 "

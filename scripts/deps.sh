@@ -212,7 +212,6 @@ header_pkgs() {
 # fetch_headers RELEASE: unpack the headers into $KCACHE/RELEASE (see 3.).
 fetch_headers() {
 	local rel=$1 dir=$KCACHE/$1 pkgs cand want p ver sum deb mk
-	# shellcheck disable=SC2046
 	pkgs=$(header_pkgs "$rel" | sort -u)
 	# shellcheck disable=SC2086
 	cand=$(candidates $pkgs)

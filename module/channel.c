@@ -22,7 +22,7 @@
  * it gives its room back without the lock (ipc_chan_delivered()).  The core
  * touches no user memory but the message data: a get that must still
  * store something after the copy (the GET ioctl's length, stored by its
- * edge, ipcdev_msg_ioctl()) asks for the copied message to stay in flight
+ * edge, ipcdev_get_ioctl()) asks for the copied message to stay in flight
  * and settles it with ipc_chan_get_end().
  */
 #include <linux/lockdep.h>
@@ -159,14 +159,22 @@ struct ipc_chan_cond {
 /*
  * Exclusive wait for @check on @wq; called with ch->lock held, returns with
  * it held but for -EINTR and IPCDEV_WAIT_HANDED (see ipcdev_wait_locked()).
+ * Putters check again once counted (IPCDEV_WQ_RECHECK): a delivered
+ * message gives its room back without ch->lock (ipc_chan_delivered()).
+ * Getters need not: messages are only ever queued under ch->lock.
  */
-static int ipc_chan_wait(struct ipc_chan *ch, wait_queue_head_t *wq,
-			 atomic_t *nr_waiting, int (*check)(void *), void *arg,
-			 const struct ipcdev_wait *w, struct ipcdev_waiter *waiter)
+static __always_inline int
+ipc_chan_wait(struct ipc_chan *ch, wait_queue_head_t *wq, atomic_t *nr_waiting,
+	      int (*check)(void *), void *arg, const struct ipcdev_wait *w,
+	      struct ipcdev_waiter *waiter)
 	__must_hold(&ch->lock)
 {
+	unsigned int how = IPCDEV_WQ_EXCLUSIVE;
+
 	lockdep_assert_held(&ch->lock);
-	return ipcdev_wait_locked(wq, &ch->lock, check, arg, w, true,
+	if (wq == &ch->putq)
+		how |= IPCDEV_WQ_RECHECK;
+	return ipcdev_wait_locked(wq, &ch->lock, check, arg, w, how,
 				  nr_waiting, waiter);
 }
 
@@ -201,7 +209,8 @@ static bool ipc_getter_take(struct ipcdev_waiter *waiter, void *arg)
  * Not handed, it is uncounted and then queued: its room is taken either
  * way.
  */
-static bool ipc_chan_hand_over(struct ipc_chan *ch, struct ipc_msg *msg)
+static __always_inline bool ipc_chan_hand_over(struct ipc_chan *ch,
+					       struct ipc_msg *msg)
 	__must_hold(&ch->lock)
 {
 	u64 len = msg->len;
@@ -305,9 +314,9 @@ static __always_inline void ipc_chan_dequeue(struct ipc_chan *ch,
 		wake_up(&ch->getq);
 }
 
-static int ipc_chan_put_msg(struct ipc_chan *ch, const void __user *buf,
-			    u64 len, const struct ipcdev_wait *w,
-			    struct ipcdev_user **quser)
+static __always_inline int
+ipc_chan_put_msg(struct ipc_chan *ch, const void __user *buf, u64 len,
+		 const struct ipcdev_wait *w, struct ipcdev_user **quser)
 {
 	struct ipc_chan_cond c = { .ch = ch, .len = len };
 	struct ipc_msg *msg;
@@ -342,7 +351,7 @@ out_free:
 }
 
 /**
- * ipc_chan_put() - append one message
+ * __ipc_chan_put() - append one message (ipc_chan_put() out of line)
  * @ch:		the channel
  * @buf:	user memory holding the message
  * @len:	its length; may be 0
@@ -359,8 +368,9 @@ out_free:
  * sender's byte quota), -EPIPE (no receiver any more), -EAGAIN,
  * -ETIMEDOUT, -ERESTARTSYS, -EINTR (fatal signal).
  */
-int ipc_chan_put(struct ipc_chan *ch, const void __user *buf, u64 len,
-		 const struct ipcdev_wait *w, struct ipcdev_user **quser)
+static __always_inline int
+__ipc_chan_put(struct ipc_chan *ch, const void __user *buf, u64 len,
+	       const struct ipcdev_wait *w, struct ipcdev_user **quser)
 {
 	bool large = len > IPC_MSG_PAGES_MIN;
 	int ret;
@@ -373,6 +383,13 @@ int ipc_chan_put(struct ipc_chan *ch, const void __user *buf, u64 len,
 	ret = ipc_chan_put_msg(ch, buf, len, w, quser);
 	atomic_long_sub(len, &ipcdev_nr_sending);
 	return ret;
+}
+
+/* The core of write(2); the PUT and SEND ioctls inline it (their edge). */
+int ipc_chan_put(struct ipc_chan *ch, const void __user *buf, u64 len,
+		 const struct ipcdev_wait *w, struct ipcdev_user **quser)
+{
+	return __ipc_chan_put(ch, buf, len, w, quser);
 }
 
 /* A message in flight gives its room back (and its bytes to the count). */
@@ -394,7 +411,8 @@ static __always_inline void ipc_chan_unflight(struct ipc_chan *ch,
  * and wake it under ch->lock, which it holds until it is queued.  Pollers
  * pair with ipc_chan_poll_wait()'s barrier through wq_has_sleeper().
  */
-static void ipc_chan_delivered(struct ipc_chan *ch, struct ipc_msg *msg)
+static __always_inline void ipc_chan_delivered(struct ipc_chan *ch,
+					       struct ipc_msg *msg)
 {
 	ipc_chan_unflight(ch, msg);
 	/* The room is back before the putters are read. */
@@ -423,7 +441,8 @@ static void ipc_chan_delivered(struct ipc_chan *ch, struct ipc_msg *msg)
  * must not be lost; a delivered one gives its room back without the lock
  * (ipc_chan_delivered()).
  */
-void ipc_chan_get_end(struct ipc_chan *ch, struct ipc_msg *msg, int err)
+static __always_inline void ipc_chan_get_end(struct ipc_chan *ch,
+					     struct ipc_msg *msg, int err)
 {
 	if (!err) {
 		ipc_chan_delivered(ch, msg);
@@ -444,9 +463,9 @@ void ipc_chan_get_end(struct ipc_chan *ch, struct ipc_msg *msg, int err)
  * Copied, it is settled here, or, @held, left in flight for the caller
  * (ipc_chan_get_end()).
  */
-static int ipc_chan_deliver(struct ipc_chan *ch, struct ipc_msg *msg,
-			    void __user *buf, u64 *msglen,
-			    struct ipc_msg **held)
+static __always_inline int
+ipc_chan_deliver(struct ipc_chan *ch, struct ipc_msg *msg, void __user *buf,
+		 u64 *msglen, struct ipc_msg **held)
 {
 	int ret = 0;
 
@@ -467,7 +486,7 @@ static int ipc_chan_deliver(struct ipc_chan *ch, struct ipc_msg *msg,
 }
 
 /**
- * ipc_chan_get() - take the oldest message
+ * __ipc_chan_get() - take the oldest message (ipc_chan_get() out of line)
  * @ch:		the channel
  * @buf:	user buffer
  * @size:	its size
@@ -490,9 +509,9 @@ static int ipc_chan_deliver(struct ipc_chan *ch, struct ipc_msg *msg,
  * sender any more (end of file); -EAGAIN, -ETIMEDOUT, -ERESTARTSYS;
  * -EINTR (fatal signal), the message stays queued.
  */
-int ipc_chan_get(struct ipc_chan *ch, void __user *buf, u64 size,
-		 const struct ipcdev_wait *w, u64 *msglen,
-		 struct ipc_msg **held)
+static __always_inline int
+__ipc_chan_get(struct ipc_chan *ch, void __user *buf, u64 size,
+	       const struct ipcdev_wait *w, u64 *msglen, struct ipc_msg **held)
 {
 	struct ipc_getter g = { .size = size };
 	struct ipc_msg *msg;
@@ -542,46 +561,83 @@ out_unlock:
 	return ret;
 }
 
+/* The core of read(2); the GET and RECV ioctls inline it (their edge). */
+int ipc_chan_get(struct ipc_chan *ch, void __user *buf, u64 size,
+		 const struct ipcdev_wait *w, u64 *msglen,
+		 struct ipc_msg **held)
+{
+	return __ipc_chan_get(ch, buf, size, w, msglen, held);
+}
+
+/*
+ * The channel's ioctl edge, here beside its core (ipc/mqueue.c's shape:
+ * the system calls and their do_* cores in one file), so that the core
+ * inlines into it: the edge copies struct ipcdev_msg in and the length
+ * out; the core works on kernel values (and the data buffer).
+ */
+static __always_inline int ipcdev_msg_in(struct ipcdev_msg *m,
+					 struct ipcdev_wait *w,
+					 const void __user *uarg,
+					 struct file *file)
+{
+	if (copy_from_user(m, uarg, sizeof(*m)))
+		return -EFAULT;
+	if (m->reserved)
+		return -EINVAL;
+	return ipcdev_wait_init(w, file, m->flags, m->deadline_ns);
+}
+
 /**
- * ipcdev_msg_ioctl() - a PUT or GET ioctl (struct ipcdev_msg) on a channel
+ * ipcdev_put_ioctl() - a PUT or SEND ioctl (struct ipcdev_msg) on a channel
  * @ch:		the channel
  * @uarg:	struct ipcdev_msg in user memory
- * @put:	put, else get
+ * @file:	the handle's file (O_NONBLOCK, the sender's quota)
+ * Return: 0 or a negative errno (see ipc_chan_put()), -EFAULT when @uarg
+ * cannot be read, -EINVAL for unknown flags or non-zero reserved fields.
+ */
+long ipcdev_put_ioctl(struct ipc_chan *ch, const void __user *uarg,
+		      struct file *file)
+{
+	struct ipcdev_wait w;
+	struct ipcdev_msg m;
+	int ret;
+
+	ret = ipcdev_msg_in(&m, &w, uarg, file);
+	if (ret)
+		return ret;
+	return __ipc_chan_put(ch, u64_to_user_ptr(m.buf), m.len, &w,
+			      &ipcdev_handle(file)->quser);
+}
+
+/**
+ * ipcdev_get_ioctl() - a GET or RECV ioctl (struct ipcdev_msg) on a channel
+ * @ch:		the channel
+ * @uarg:	struct ipcdev_msg in user memory
  * @file:	the handle's file (O_NONBLOCK)
  *
- * The channel's ioctl edge, here beside its core (ipc/mqueue.c's shape:
- * the system calls and their do_* cores in one file), so that the core's
- * calls inline into it.  The edge copies the arguments in and the length out; the channel core
- * works on kernel values (and the data buffer).  A get writes the message
- * length back to @uarg->len on success and on -EMSGSIZE.  If @uarg cannot
- * be written, the call fails with -EFAULT and the message stays queued:
- * on -EMSGSIZE it never left the queue; on success the core leaves the
- * copied message in flight (keeping its room) until the length is stored,
- * and ipc_chan_get_end() then frees it or puts it back at the head.
- * Return: 0 or a negative errno (see ipc_chan_put(), ipc_chan_get()),
- * -EINVAL for unknown flags or non-zero reserved fields.
+ * The message length is written back to @uarg->len on success and on
+ * -EMSGSIZE.  If @uarg cannot be written, the call fails with -EFAULT and
+ * the message stays queued: on -EMSGSIZE it never left the queue; on
+ * success the core leaves the copied message in flight (keeping its room)
+ * until the length is stored, and ipc_chan_get_end() then frees it or puts
+ * it back at the head.
+ * Return: 0 or a negative errno (see ipc_chan_get()), -EFAULT, -EINVAL as
+ * ipcdev_put_ioctl().
  */
-long ipcdev_msg_ioctl(struct ipc_chan *ch, void __user *uarg, bool put,
+long ipcdev_get_ioctl(struct ipc_chan *ch, void __user *uarg,
 		      struct file *file)
 {
 	struct ipcdev_msg __user *umsg = uarg;
 	struct ipc_msg *msg = NULL;
-	struct ipcdev_msg m;
 	struct ipcdev_wait w;
+	struct ipcdev_msg m;
 	u64 len = 0;
 	int ret;
 
-	if (copy_from_user(&m, umsg, sizeof(m)))
-		return -EFAULT;
-	if (m.reserved)
-		return -EINVAL;
-	ret = ipcdev_wait_init(&w, file, m.flags, m.deadline_ns);
+	ret = ipcdev_msg_in(&m, &w, uarg, file);
 	if (ret)
 		return ret;
-	if (put)
-		return ipc_chan_put(ch, u64_to_user_ptr(m.buf), m.len, &w,
-				    &ipcdev_handle(file)->quser);
-	ret = ipc_chan_get(ch, u64_to_user_ptr(m.buf), m.len, &w, &len, &msg);
+	ret = __ipc_chan_get(ch, u64_to_user_ptr(m.buf), m.len, &w, &len, &msg);
 	if (ret && ret != -EMSGSIZE)
 		return ret;
 	if (put_user(len, &umsg->len)) {

@@ -90,9 +90,10 @@ int ipc_chan_put(struct ipc_chan *ch, const void __user *buf, u64 len,
 int ipc_chan_get(struct ipc_chan *ch, void __user *buf, u64 size,
 		 const struct ipcdev_wait *w, u64 *msglen,
 		 struct ipc_msg **held);
-void ipc_chan_get_end(struct ipc_chan *ch, struct ipc_msg *msg, int err);
-/* The PUT and GET ioctls of a channel, its edge (channel.c). */
-long ipcdev_msg_ioctl(struct ipc_chan *ch, void __user *uarg, bool put,
+/* The PUT/SEND and GET/RECV ioctls of a channel, its edge (channel.c). */
+long ipcdev_put_ioctl(struct ipc_chan *ch, const void __user *uarg,
+		      struct file *file);
+long ipcdev_get_ioctl(struct ipc_chan *ch, void __user *uarg,
 		      struct file *file);
 __poll_t ipc_chan_poll(struct ipc_chan *ch, struct file *file,
 		       poll_table *pt);

@@ -183,7 +183,7 @@ static int ipcevent_wait(struct ipcevent *ev, const struct ipcdev_wait *w,
 		return ret;
 	c.gen = ev->sets;
 	ret = ipcdev_wait_locked(&ev->wq, &ev->lock, ipcevent_check, &c, w,
-				 false, &ev->waiters, &ew.waiter);
+				 0, &ev->waiters, &ew.waiter);
 	if (ret == IPCDEV_WAIT_HANDED) {
 		*sets = ew.sets;	/* a SET served us, lowering if asked */
 		return 0;

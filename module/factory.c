@@ -218,7 +218,7 @@ long ipcdev_dev_ioctl(const struct ipcdev_kind *kind, struct file *file,
  * @cmd:	the command
  * @arg:	its argument
  *
- * UNLINK and SETATTR (by name, or of this object), then the kind's table:
+ * The kind's table, then UNLINK and SETATTR (by name, or of this object):
  * the one place where each command's access is checked.
  * Return: the handler's result, -EBADF (access), -ENOTTY (unknown, OPEN
  * included).
@@ -230,18 +230,19 @@ long ipcdev_obj_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	void __user *uarg = (void __user *)arg;
 	const struct ipcdev_ioctl *ioc;
 
-	switch (cmd) {
-	case IPCDEV_IOC_UNLINK:
-		return ipcdev_ioctl_unlink(kind, uarg);
-	case IPCDEV_IOC_SETATTR:
-		return ipcdev_ioctl_setattr(kind, h->obj, uarg);
-	}
+	/* The kind's own first: they are the hot ones (PUT, GET, SET...). */
 	for (ioc = kind->ioctls; ioc < kind->ioctls + kind->nr_ioctls; ioc++) {
 		if (ioc->cmd != cmd)
 			continue;
 		if (ioc->need & ~h->fmode)
 			return -EBADF;
 		return ioc->fn(file, h->obj, uarg);
+	}
+	switch (cmd) {
+	case IPCDEV_IOC_UNLINK:
+		return ipcdev_ioctl_unlink(kind, uarg);
+	case IPCDEV_IOC_SETATTR:
+		return ipcdev_ioctl_setattr(kind, h->obj, uarg);
 	}
 	return -ENOTTY;
 }

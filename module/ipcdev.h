@@ -37,7 +37,7 @@
  *	64 KiB is copied to user space (it may fault, and sleep); never taken
  *	under mmap_lock (no channel is mapped).  No other user memory is
  *	written under it: the GET ioctl's length is stored by the edge
- *	(ipcdev_msg_ioctl()) after the core has released it, the message held
+ *	(ipcdev_get_ioctl()) after the core has released it, the message held
  *	in flight until then (ipc_chan_get_end()).  Inside: the wait queue
  *	locks, the fasync lock.
  *   ipcevent.lock (event.c): an event's flag and SET count.  Inside: the

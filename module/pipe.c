@@ -298,8 +298,8 @@ static long ipcpipe_ioctl_msg(struct file *file, bool send,
 	if (send ? !ipcpipe_can_send(p, end) : !ipcpipe_can_recv(p, end))
 		return -EBADF;
 	if (send)
-		return ipcdev_msg_ioctl(ipcpipe_out(p, end), uarg, true, file);
-	return ipcdev_msg_ioctl(ipcpipe_in(p, end), uarg, false, file);
+		return ipcdev_put_ioctl(ipcpipe_out(p, end), uarg, file);
+	return ipcdev_get_ioctl(ipcpipe_in(p, end), uarg, file);
 }
 
 static long ipcpipe_ioctl_send(struct file *file, struct ipcdev_obj *obj,

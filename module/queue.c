@@ -109,13 +109,13 @@ static long ipcq_ioctl_stat(struct ipcq *q, void __user *uarg)
 static long ipcq_ioctl_put(struct file *file, struct ipcdev_obj *obj,
 			   void __user *uarg)
 {
-	return ipcdev_msg_ioctl(&ipcq_of(file)->ch, uarg, true, file);
+	return ipcdev_put_ioctl(&ipcq_of(file)->ch, uarg, file);
 }
 
 static long ipcq_ioctl_get(struct file *file, struct ipcdev_obj *obj,
 			   void __user *uarg)
 {
-	return ipcdev_msg_ioctl(&ipcq_of(file)->ch, uarg, false, file);
+	return ipcdev_get_ioctl(&ipcq_of(file)->ch, uarg, file);
 }
 
 static long ipcq_ioctl_stat_obj(struct file *file, struct ipcdev_obj *obj,

@@ -237,7 +237,7 @@ static long ipcshm_ioctl_wait_change(struct file *file, struct ipcshm *shm,
 	if (ret)
 		return ret;
 	ret = ipcdev_wait_locked(&shm->changeq, &shm->lock,
-				 ipcshm_change_check, &c, &w, false,
+				 ipcshm_change_check, &c, &w, 0,
 				 &shm->change_waiters, NULL);
 	if (ret == -EINTR)
 		return ret;		/* killed; shm->lock was not re-taken */

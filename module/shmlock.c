@@ -285,7 +285,8 @@ long ipcshm_ioctl_lock(struct file *file, struct ipcshm *shm,
 	}
 	for (;;) {
 		ret = ipcdev_wait_locked(&shm->lockq, &shm->lock,
-					 ipcshm_lock_check, &c, &w, true,
+					 ipcshm_lock_check, &c, &w,
+					 IPCDEV_WQ_EXCLUSIVE,
 					 &shm->lock_waiters, NULL);
 		if (ret == -EINTR)
 			return ret;	/* killed; shm->lock was not re-taken */

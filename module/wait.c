@@ -81,16 +81,17 @@ static bool ipcdev_waiter_leave(wait_queue_head_t *wq,
  * @check:	as for ipcdev_wait_locked(); just found false under @lock
  * @arg:	for @check
  * @w:		how long; not non-blocking
- * @exclusive:	as for ipcdev_wait_locked()
+ * @how:	as for ipcdev_wait_locked()
  * @nr_waiting:	as for ipcdev_wait_locked()
  * @waiter:	as for ipcdev_wait_locked()
  * Return: as ipcdev_wait_locked().
  */
 int ipcdev_wait_sleep(wait_queue_head_t *wq, struct mutex *lock,
 		      int (*check)(void *arg), void *arg,
-		      const struct ipcdev_wait *w, bool exclusive,
+		      const struct ipcdev_wait *w, unsigned int how,
 		      atomic_t *nr_waiting, struct ipcdev_waiter *waiter)
 {
+	bool exclusive = how & IPCDEV_WQ_EXCLUSIVE;
 	struct ipcdev_waiter own;
 	bool woken = false;
 	int ret;
@@ -100,8 +101,9 @@ int ipcdev_wait_sleep(wait_queue_head_t *wq, struct mutex *lock,
 		waiter = &own;
 	init_wait(&waiter->wait);
 	waiter->handed = 0;
-	if (nr_waiting) {
+	if (nr_waiting)
 		atomic_inc(nr_waiting);
+	if (nr_waiting && (how & IPCDEV_WQ_RECHECK)) {
 		/*
 		 * Counted, then checked again: a waker that changes the state
 		 * without @lock and then reads the count (ipc_chan_delivered())

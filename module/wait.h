@@ -51,6 +51,17 @@ struct ipcdev_waiter {
 /* ipcdev_wait_locked(): a waker served the waiter; the lock is not held. */
 #define IPCDEV_WAIT_HANDED	1
 
+/*
+ * ipcdev_wait_locked()'s @how.  IPCDEV_WQ_EXCLUSIVE: wake-one waiters (they
+ * pass an unused wake-up on when they leave), else every waiter is woken.
+ * IPCDEV_WQ_RECHECK: once counted in @nr_waiting, check again before the
+ * first sleep, for a waker that changes the state WITHOUT @lock and then
+ * reads the count (ipc_chan_delivered()); wakers that change the state
+ * under @lock need no second check.
+ */
+#define IPCDEV_WQ_EXCLUSIVE	0x1
+#define IPCDEV_WQ_RECHECK	0x2
+
 /**
  * ipcdev_wait_init() - decode the IPCDEV_WAIT_* flags of a call
  * @w:		filled in
@@ -75,7 +86,7 @@ static inline int ipcdev_wait_init(struct ipcdev_wait *w, struct file *file,
 
 int ipcdev_wait_sleep(wait_queue_head_t *wq, struct mutex *lock,
 		      int (*check)(void *arg), void *arg,
-		      const struct ipcdev_wait *w, bool exclusive,
+		      const struct ipcdev_wait *w, unsigned int how,
 		      atomic_t *nr_waiting, struct ipcdev_waiter *waiter);
 
 /**
@@ -87,9 +98,8 @@ int ipcdev_wait_sleep(wait_queue_head_t *wq, struct mutex *lock,
  *		Called under @lock, must not sleep
  * @arg:	for @check
  * @w:		how long
- * @exclusive:	wake-one waiters (they pass an unused wake-up on when they
- *		leave), else every waiter is woken
- * @nr_waiting:	optional count of sleepers
+ * @how:	IPCDEV_WQ_EXCLUSIVE, IPCDEV_WQ_RECHECK (above), or 0
+ * @nr_waiting:	optional count of sleepers; required by IPCDEV_WQ_RECHECK
  * @waiter:	optional: the caller's queue entry, through which a waker
  *		may do the caller's work for it (ipcdev_waiter_hand());
  *		NULL: an entry of our own, never handed anything
@@ -108,7 +118,7 @@ int ipcdev_wait_sleep(wait_queue_head_t *wq, struct mutex *lock,
 static inline int ipcdev_wait_locked(wait_queue_head_t *wq, struct mutex *lock,
 				     int (*check)(void *arg), void *arg,
 				     const struct ipcdev_wait *w,
-				     bool exclusive, atomic_t *nr_waiting,
+				     unsigned int how, atomic_t *nr_waiting,
 				     struct ipcdev_waiter *waiter)
 {
 	/* Inline, so that the usual call that need not wait costs no call. */
@@ -120,8 +130,8 @@ static inline int ipcdev_wait_locked(wait_queue_head_t *wq, struct mutex *lock,
 		return ret < 0 ? ret : 0;
 	if (w->nonblock)
 		return -EAGAIN;
-	return ipcdev_wait_sleep(wq, lock, check, arg, w, exclusive,
-				 nr_waiting, waiter);
+	return ipcdev_wait_sleep(wq, lock, check, arg, w, how, nr_waiting,
+				 waiter);
 }
 
 /* Take @waiter off its queue (whose lock is held), wake it, mark it. */

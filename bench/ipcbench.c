@@ -5,13 +5,26 @@
  * Two processes (fork) talk only through the mechanism under test; the
  * harness itself (start barriers, collecting counts) uses a separate shared
  * mapping outside the timed regions.  Mechanisms: the four ipcdev devices
- * (raw ioctls of <linux/ipcdev.h>, no library in the timed paths) and the
- * anchors pipe(2), pipe2(O_DIRECT), socketpair(AF_UNIX, SOCK_SEQPACKET),
+ * (raw ioctls of <linux/ipcdev.h>, or read(2)/write(2) for the "read/write"
+ * rows; the one exception is the segment lock, measured through
+ * libipcdev's ipc_array_lock()/ipc_array_unlock(), whose fast path is the
+ * library's compare-and-swap of the mapped lock word) and the anchors pipe(2), pipe2(O_DIRECT), socketpair(AF_UNIX, SOCK_SEQPACKET),
  * POSIX mq, System V msg, eventfd, futex, a memfd mapping and a
  * PTHREAD_PROCESS_SHARED mutex.
  *
- *   ipcbench [--rounds N] [--scale F] [--pin] [--smoke] [--no-mem]
- *            [--only SUBSTRING] [--mech NAME] [--size BYTES] [--title TEXT]
+ *   ipcbench [--rounds N] [--scale F] [--pin | --spread] [--smoke]
+ *            [--no-mem] [--only SUBSTRING[,SUBSTRING...]] [--mech NAME]
+ *            [--size BYTES] [--title TEXT]
+ *
+ * The round trips and the streams run at a depth (messages each direction
+ * holds: 8, and for the streams also 2), the same for every mechanism (see
+ * chan_open()); each is filled and drained once before it is timed to
+ * count what it really holds (chan_held()).
+ *
+ * --pin: every process on CPU 0.  --spread (2 CPUs or more): only the
+ * contended lock and the queue scaling tests, their processes pinned to
+ * different CPUs (lock: process i on CPU i % 2; queue: producers on CPU 0,
+ * consumers on CPU 1).
  *
  * --smoke: a few iterations of everything, TAP output (`ok N name` /
  * `not ok N name`), exit 0 when every mechanism ran and every message
@@ -31,6 +44,7 @@
 #include <fcntl.h>
 #include <linux/futex.h>
 #include <linux/ipcdev.h>
+#include <linux/sockios.h>
 #include <mqueue.h>
 #include <pthread.h>
 #include <sched.h>
@@ -58,9 +72,19 @@
 #define MAXRUNS 64
 #define HEADROOM 16	/* room before a buffer for SysV's mtype */
 
-static int opt_smoke, opt_rounds = 5, opt_pin, opt_mem = 1;
+static int opt_smoke, opt_rounds = 5, opt_pin, opt_spread, opt_mem = 1;
+/*
+ * Depth of the round-trip and streaming tests now running: messages each
+ * direction holds (one_round() sets it; 0 outside those tests).  record()
+ * files results under it, so a row function run inside the depth loop is
+ * reported per depth with no change.
+ */
+static int cur_depth;
+static const int depths[] = { 8, 2 };
+#define NR_DEPTHS ((int)(sizeof(depths) / sizeof(depths[0])))
 static double opt_scale = 1.0;
 static const char *opt_only;
+static const char *opt_mech;	/* --mech: only that mechanism */
 static long opt_size;		/* --size: only this streaming size */
 static const char *opt_title = "";
 static int tap_n, tap_fail;
@@ -187,9 +211,10 @@ static int dev_open_bound(const char *path, unsigned long cmd, void *arg)
 	return fd;
 }
 
-static int ipcq_new(size_t cap)
+/* A queue of at most @maxmsg messages and @cap payload bytes (0: unbounded). */
+static int ipcq_new(size_t cap, size_t maxmsg)
 {
-	struct ipcdev_queue_open o = { .bytes_max = cap };
+	struct ipcdev_queue_open o = { .bytes_max = cap, .maxsize = maxmsg };
 
 	return dev_open_bound("/dev/ipcqueue", IPCDEV_IOC_QUEUE_OPEN, &o);
 }
@@ -307,9 +332,55 @@ struct chan {
 	int msq[2];
 };
 
+/*
+ * sk_wmem_alloc of one @len-byte SEQPACKET message (its skb's truesize,
+ * what SO_SNDBUF counts): sent on a spare pair, read back with SIOCOUTQ.
+ */
+static int seqpacket_truesize(size_t len)
+{
+	static size_t last_len;
+	static int last;
+	int p[2], big = 64 << 20, n = -1;
+	unsigned char *b;
+
+	if (len == last_len)
+		return last;
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, p))
+		return -1;
+	setsockopt(p[0], SOL_SOCKET, SO_SNDBUFFORCE, &big, sizeof(big));
+	b = buf_alloc(len);
+	if (send(p[0], b, len, MSG_DONTWAIT) != (ssize_t)len ||
+	    ioctl(p[0], SIOCOUTQ, &n))
+		n = -1;
+	free(b - 4096);
+	close(p[0]);
+	close(p[1]);
+	last_len = len;
+	last = n;
+	return n;
+}
+
+/*
+ * Open @c for messages of @msgsize bytes, each direction holding @cap bytes
+ * of them: depth = cap / msgsize messages, set alike for every mechanism:
+ *  - ipcqueue: maxsize = depth, bytes_max = cap; ipcpipe: capacity = cap
+ *    (payload bytes, so depth messages);
+ *  - POSIX mq: mq_maxmsg = depth; System V: msg_qbytes = cap (bytes, and
+ *    at most msg_qbytes messages);
+ *  - pipe(2): F_SETPIPE_SZ(cap), which the kernel rounds up to a power of
+ *    two pages: a byte stream, whose small writes share a page (64 B: a
+ *    one-page pipe holds 64 messages, whatever the depth);
+ *  - pipe2(O_DIRECT): a packet takes whole slots, so depth packets of
+ *    msgsize rounded up to pages;
+ *  - socketpair: SO_SNDBUF counts each message's skb truesize, measured
+ *    (seqpacket_truesize()): depth x truesize, but never below the
+ *    kernel's SOCK_MIN_SNDBUF (so more small messages at depth 2).
+ * chan_held() counts what each really holds.
+ */
 static int chan_open(struct chan *c, int mech, size_t msgsize, size_t cap)
 {
 	static int serial;
+	size_t depth = cap / msgsize ? cap / msgsize : 1;
 	int p[2], i;
 
 	memset(c, 0, sizeof(*c));
@@ -320,8 +391,8 @@ static int chan_open(struct chan *c, int mech, size_t msgsize, size_t cap)
 	switch (mech) {
 	case M_IPCQUEUE:
 	case M_IPCQUEUE_RW:
-		c->fd[0] = ipcq_new(cap);	/* side 0 -> side 1 */
-		c->fd[1] = ipcq_new(cap);	/* side 1 -> side 0 */
+		c->fd[0] = ipcq_new(cap, depth);	/* side 0 -> side 1 */
+		c->fd[1] = ipcq_new(cap, depth);	/* side 1 -> side 0 */
 		return c->fd[0] < 0 || c->fd[1] < 0 ? -1 : 0;
 	case M_IPCPIPE:
 	case M_IPCPIPE_RW: {
@@ -337,37 +408,45 @@ static int chan_open(struct chan *c, int mech, size_t msgsize, size_t cap)
 		return 0;
 	}
 	case M_PIPE:
-	case M_PIPE_DIRECT:
+	case M_PIPE_DIRECT: {
+		size_t sz = mech == M_PIPE ? cap :
+			    depth * ((msgsize + 4095) / 4096 * 4096);
+
 		for (i = 0; i < 2; i++) {
 			if (pipe2(p, O_CLOEXEC |
 				  (mech == M_PIPE_DIRECT ? O_DIRECT : 0)))
 				return -1;
-			if (fcntl(p[1], F_SETPIPE_SZ, (int)cap) < 0)
-				perror("F_SETPIPE_SZ");
 			c->fd[2 * i] = p[0];
 			c->fd[2 * i + 1] = p[1];
+			if (fcntl(p[1], F_SETPIPE_SZ, (int)sz) < 0) {
+				fprintf(stderr, "ipcbench: F_SETPIPE_SZ %zu: %s\n",
+					sz, strerror(errno));
+				return -1;
+			}
 		}
 		return 0;
+	}
 	case M_SEQPACKET: {
-		int sz = (int)(2 * cap + 64 * KiB);
+		int ts = seqpacket_truesize(msgsize), sz;
 
+		if (ts <= 0)
+			return -1;
+		/* SO_SNDBUFFORCE doubles its argument. */
+		sz = (int)(depth * ts / 2);
 		if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, p))
 			return -1;
 		for (i = 0; i < 2; i++) {
+			c->fd[i] = p[i];
 			if (setsockopt(p[i], SOL_SOCKET, SO_SNDBUFFORCE, &sz,
 				       sizeof(sz)))
-				setsockopt(p[i], SOL_SOCKET, SO_SNDBUF, &sz,
-					   sizeof(sz));
-			c->fd[i] = p[i];
+				return -1;
 		}
 		return 0;
 	}
 	case M_MQ:
 		for (i = 0; i < 2; i++) {
 			struct mq_attr a = {
-				.mq_maxmsg = cap / msgsize < 2 ? 2 :
-					     cap / msgsize,
-				.mq_msgsize = msgsize,
+				.mq_maxmsg = depth, .mq_msgsize = msgsize,
 			};
 			char name[64];
 
@@ -517,6 +596,107 @@ static ssize_t chan_recv(struct chan *c, int s, unsigned char *b, size_t len)
 	return -1;
 }
 
+/*
+ * @out: a send from side 0, else a receive on side 1, neither waiting: 0 or
+ * the length received, -1 with errno EAGAIN (ETIMEDOUT for mq) when it
+ * would wait.  A byte pipe takes what fits: the bytes it took.
+ */
+static ssize_t chan_try(struct chan *c, int out, unsigned char *b,
+			size_t len)
+{
+	struct ipcdev_msg m = {
+		.buf = (uintptr_t)b, .len = len, .flags = IPCDEV_WAIT_NONBLOCK,
+	};
+	struct timespec past = { 0, 0 };
+
+	switch (c->mech) {
+	case M_IPCQUEUE:
+	case M_IPCQUEUE_RW:
+		if (ioctl(c->fd[0], out ? IPCDEV_IOC_QUEUE_PUT :
+			  IPCDEV_IOC_QUEUE_GET, &m))
+			return -1;
+		return out ? 0 : (ssize_t)m.len;
+	case M_IPCPIPE:
+	case M_IPCPIPE_RW:
+		if (ioctl(c->fd[out ? 0 : 1], out ? IPCDEV_IOC_PIPE_SEND :
+			  IPCDEV_IOC_PIPE_RECV, &m))
+			return -1;
+		return out ? 0 : (ssize_t)m.len;
+	case M_PIPE:
+	case M_PIPE_DIRECT: {
+		int fd = c->fd[out ? 1 : 0];
+		int fl = fcntl(fd, F_GETFL);
+		ssize_t n;
+
+		fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+		n = out ? write(fd, b, len) : read(fd, b, len);
+		fcntl(fd, F_SETFL, fl);
+		return n;
+	}
+	case M_SEQPACKET:
+		return out ? send(c->fd[0], b, len, MSG_DONTWAIT) :
+			      recv(c->fd[1], b, len, MSG_DONTWAIT);
+	case M_MQ:
+		/* An absolute timeout in the past: EAGAIN-like ETIMEDOUT. */
+		if (out)
+			return mq_timedsend(c->mq[0], (const char *)b, len, 0,
+					    &past);
+		return mq_timedreceive(c->mq[0], (char *)b, len, NULL, &past);
+	case M_SYSV: {
+		long *mtype = (long *)(b - sizeof(long));
+
+		*mtype = 1;
+		if (out)
+			return msgsnd(c->msq[0], mtype, len, IPC_NOWAIT);
+		return msgrcv(c->msq[0], mtype, len, 0, IPC_NOWAIT);
+	}
+	}
+	errno = EINVAL;
+	return -1;
+}
+
+/*
+ * How many @len-byte messages the direction side 0 -> side 1 holds: fill
+ * it without waiting, count, drain it (before fork: both ends here).  A
+ * byte pipe holds what it took / @len.  -1 when something else failed.
+ */
+static long chan_held(struct chan *c, size_t len)
+{
+	const long most = 4096;
+	unsigned char *b = buf_alloc(len);
+	size_t bytes = 0;
+	ssize_t r = 0;
+	long n;
+
+	for (n = 0; n < most; n++) {
+		stamp(b, len, n);
+		r = chan_try(c, 1, b, len);
+		if (r < 0)
+			break;
+		if (c->mech == M_PIPE || c->mech == M_PIPE_DIRECT) {
+			bytes += r;
+			if ((size_t)r < len)
+				break;
+		}
+	}
+	if (n == most || (r < 0 && errno != EAGAIN && errno != ETIMEDOUT)) {
+		free(b - 4096);
+		return -1;
+	}
+	if (c->mech == M_PIPE || c->mech == M_PIPE_DIRECT)
+		n = bytes / len;
+	else
+		bytes = n * len;
+	while (bytes) {
+		r = chan_try(c, 0, b, bytes < len ? bytes : len);
+		if (r <= 0)
+			break;
+		bytes -= r;
+	}
+	free(b - 4096);
+	return bytes ? -1 : n;
+}
+
 /* ------------------------------------------------------------------ */
 /* Fork harness                                                        */
 
@@ -545,6 +725,19 @@ struct ctl {
 
 static struct ctl *ctl;
 
+/* --spread: the CPU the next spawn()ed process is pinned to (-1: none). */
+static int spawn_cpu = -1;
+
+static void pin_to(int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	if (sched_setaffinity(0, sizeof(set), &set))
+		die("sched_setaffinity(CPU %d): %s", cpu, strerror(errno));
+}
+
 static pid_t spawn(int (*fn)(void *, int), void *arg, int idx)
 {
 	pid_t pid = fork();
@@ -552,6 +745,8 @@ static pid_t spawn(int (*fn)(void *, int), void *arg, int idx)
 	if (pid < 0)
 		die("fork: %s", strerror(errno));
 	if (pid == 0) {
+		if (spawn_cpu >= 0)
+			pin_to(spawn_cpu);
 		alarm(test_timeout);
 		_exit(fn(arg, idx) ? 1 : 0);
 	}
@@ -585,6 +780,8 @@ enum test {
 struct result {
 	int test, mech;
 	long param;		/* size or producers */
+	int depth;		/* cur_depth when recorded (0: none) */
+	long held;		/* messages the channel held (chan_held()) */
 	int n;
 	double v[MAXRUNS];	/* ns per op, or bytes/s, or msg/s */
 	double aux[MAXRUNS];	/* msg/s for streams */
@@ -596,21 +793,34 @@ struct result {
 static struct result res[MAXRES];
 static int nres;
 
-static struct result *result_get(int test, int mech, long param)
+static struct result *find_d(int test, int mech, long param, int depth)
 {
 	int i;
 
 	for (i = 0; i < nres; i++)
 		if (res[i].test == test && res[i].mech == mech &&
-		    res[i].param == param)
+		    res[i].param == param && res[i].depth == depth)
 			return &res[i];
+	return NULL;
+}
+
+static struct result *result_get(int test, int mech, long param)
+{
+	struct result *r = find_d(test, mech, param, cur_depth);
+
+	if (r)
+		return r;
 	if (nres == MAXRES)
 		die("too many results");
 	res[nres].test = test;
 	res[nres].mech = mech;
 	res[nres].param = param;
+	res[nres].depth = cur_depth;
 	return &res[nres++];
 }
+
+/* What the channel of the test being recorded held (see chan_held()). */
+static long cur_held;
 
 static const char *size_str(long s)
 {
@@ -636,6 +846,9 @@ static void record(int test, int mech, long param, const char *name, int ok,
 	alarmed = 0;
 
 	snprintf(r->name, sizeof(r->name), "%s", name);
+	if (cur_held)
+		r->held = cur_held;
+	cur_held = 0;
 	if (!ok) {
 		r->failed++;
 	} else if (r->n < MAXRUNS) {
@@ -651,6 +864,24 @@ static void record(int test, int mech, long param, const char *name, int ok,
 		fflush(stdout);
 	}
 }
+
+/* Bytes per direction for cur_depth messages of @len (chan_open()). */
+static size_t stream_cap(size_t len)
+{
+	return (cur_depth ? cur_depth : 8) * len;
+}
+
+static long stream_count(size_t len)
+{
+	if (len <= 64)
+		return iters(20000);
+	if (len <= 4 * KiB)
+		return iters(4000);
+	if (len <= 64 * KiB)
+		return iters(400);
+	return iters(24);
+}
+
 
 /* ------------------------------------------------------------------ */
 /* Round trip of a 64-byte message                                     */
@@ -691,8 +922,10 @@ static void bench_rtt(int mech)
 	pid_t pid;
 	char name[96];
 
-	snprintf(name, sizeof(name), "round trip 64 B %s", mech_name[mech]);
-	if (chan_open(&c, mech, len, 64 * KiB))
+	snprintf(name, sizeof(name), "round trip 64 B depth %d %s", cur_depth,
+		 mech_name[mech]);
+	if (chan_open(&c, mech, len, stream_cap(len)) ||
+	    (cur_held = chan_held(&c, len)) < 0)
 		goto out;
 	pid = spawn(rtt_child, &p, 0);
 	chan_side(&c, 0);
@@ -720,22 +953,6 @@ out:
 
 /* ------------------------------------------------------------------ */
 /* One-way streaming                                                   */
-
-static long stream_count(size_t len)
-{
-	if (len <= 64)
-		return iters(20000);
-	if (len <= 4 * KiB)
-		return iters(4000);
-	if (len <= 64 * KiB)
-		return iters(400);
-	return iters(24);
-}
-
-static size_t stream_cap(size_t len)
-{
-	return len * 2 > 64 * KiB ? len * 2 : 64 * KiB;
-}
 
 static int stream_child(void *arg, int idx)
 {
@@ -766,9 +983,10 @@ static void bench_stream(int mech, size_t len)
 	pid_t pid;
 	char name[96];
 
-	snprintf(name, sizeof(name), "stream %s %s", size_str(len),
-		 mech_name[mech]);
-	if (chan_open(&c, mech, len, stream_cap(len)))
+	snprintf(name, sizeof(name), "stream %s depth %d %s", size_str(len),
+		 cur_depth, mech_name[mech]);
+	if (chan_open(&c, mech, len, stream_cap(len)) ||
+	    (cur_held = chan_held(&c, len)) < 0)
 		goto out;
 	pid = spawn(stream_child, &p, 0);
 	chan_side(&c, 0);
@@ -1089,32 +1307,36 @@ static int contend_child(void *arg, int idx)
 	return 0;
 }
 
-static void bench_lock_contended(int mech)
+/* @np processes (at most 8); --spread: process i on CPU i % 2. */
+static void bench_lock_contended(int mech, int np)
 {
-	long n = iters(10000);
+	long n = iters(20000) / np;
 	struct lk l;
 	uint64_t t0;
-	int ok = 0;
-	pid_t pid[2];
+	int ok = 1, i;
+	pid_t pid[8];
 	char name[96];
 
-	snprintf(name, sizeof(name), "lock contended (2 processes) %s",
+	snprintf(name, sizeof(name), "lock contended (%d processes) %s", np,
 		 mech_name[mech]);
 	memset(ctl, 0, sizeof(*ctl));
 	if (lk_setup(&l, mech)) {
-		record(T_LOCK_CONT, mech, 0, name, 0, 0, 0);
+		record(T_LOCK_CONT, mech, np, name, 0, 0, 0);
 		return;
 	}
 	l.n = n;
-	pid[0] = spawn(contend_child, &l, 0);
-	pid[1] = spawn(contend_child, &l, 1);
+	for (i = 0; i < np; i++) {
+		spawn_cpu = opt_spread ? i % 2 : -1;
+		pid[i] = spawn(contend_child, &l, i);
+	}
+	spawn_cpu = -1;
 	t0 = now_ns();
 	ctl->go = 1;
-	ok = !reap(pid[0]);
-	ok = !reap(pid[1]) && ok;
-	ok = ok && ctl->shared_counter == (uint32_t)(2 * n);
-	record(T_LOCK_CONT, mech, 0, name, ok,
-	       ok ? (now_ns() - t0) / (2.0 * n) : 0, 0);
+	for (i = 0; i < np; i++)
+		ok = !reap(pid[i]) && ok;
+	ok = ok && ctl->shared_counter == (uint32_t)(np * n);
+	record(T_LOCK_CONT, mech, np, name, ok,
+	       ok ? (now_ns() - t0) / ((double)np * n) : 0, 0);
 	lk_teardown(&l);
 }
 
@@ -1188,7 +1410,7 @@ static void bench_shm(int mech, size_t len, int full)
 	char name[96];
 
 	snprintf(name, sizeof(name), "%s %s %s",
-		 full ? "shm store/load bandwidth" : "shm handoff stream",
+		 full ? "shm store/load bandwidth" : "shm handoff rate",
 		 size_str(len), mech_name[mech]);
 	if (mech == M_IPCSHM) {
 		s.fd = ipcshm_new(len);
@@ -1226,8 +1448,13 @@ static void bench_shm(int mech, size_t len, int full)
 	if (!ok)
 		kill(pid, SIGKILL);
 	ok = !reap(pid) && ok;
-	record(test, mech, len, name, ok, ok ? (double)n * len * 1e9 / t : 0,
-	       ok ? n * 1e9 / t : 0);
+	/* The handoff touches 32 bytes of a message: a rate, not MB/s. */
+	if (full)
+		record(test, mech, len, name, ok,
+		       ok ? (double)n * len * 1e9 / t : 0,
+		       ok ? n * 1e9 / t : 0);
+	else
+		record(test, mech, len, name, ok, ok ? n * 1e9 / t : 0, 0);
 	goto done;
 out:
 	record(test, mech, len, name, 0, 0, 0);
@@ -1341,9 +1568,12 @@ static void bench_scale(int mech, int p)
 	s.startw = sp[1];
 	s.donew = dp[1];
 	for (i = 0; i < p; i++) {
+		spawn_cpu = opt_spread ? 1 : -1;	/* consumers: CPU 1 */
 		cons[i] = spawn(sc_consumer, &s, i);
+		spawn_cpu = opt_spread ? 0 : -1;	/* producers: CPU 0 */
 		prod[i] = spawn(sc_producer, &s, i);
 	}
+	spawn_cpu = -1;
 	close(sp[0]);
 	t0 = now_ns();
 	close(sp[1]);		/* go */
@@ -1442,7 +1672,7 @@ static void bench_floor(void)
 {
 	long n = iters(20000), i;
 	struct ipcdev_queue_stat st;
-	int fd = ipcq_new(0);
+	int fd = ipcq_new(0, 0);
 	uint64_t t0;
 
 	if (fd < 0 || floor_n >= MAXRUNS)
@@ -1573,7 +1803,7 @@ static int idle_one(int mech, int *fds)
 	fds[0] = fds[1] = -1;
 	switch (mech) {
 	case M_IPCQUEUE:
-		return (fds[0] = ipcq_new(0)) < 0 ? -1 : 0;
+		return (fds[0] = ipcq_new(0, 0)) < 0 ? -1 : 0;
 	case M_IPCPIPE: {
 		struct ipcdev_pipe_open o = { 0 };
 
@@ -1710,13 +1940,7 @@ static void stats(const double *v, int n, double *mn, double *md, double *mx)
 
 static struct result *find(int test, int mech, long param)
 {
-	int i;
-
-	for (i = 0; i < nres; i++)
-		if (res[i].test == test && res[i].mech == mech &&
-		    res[i].param == param)
-			return &res[i];
-	return NULL;
+	return find_d(test, mech, param, 0);
 }
 
 static double median_of(struct result *r)
@@ -1739,78 +1963,210 @@ static void fmt_num(char *b, size_t len, double v)
 		snprintf(b, len, "%.2f", v);
 }
 
-/* One row: name, min/median/max (scaled by @div), extra, ratio. */
-static void row(struct result *r, double div, int aux, int higher_better)
+/* The calls a row makes, for its label (NULL: the name says it). */
+static const char *calls_of(int test, int mech)
 {
-	double mn, md, mx, amn, amd, amx, an;
-	char a[32], b[32], c[32], e[32] = "", q[96] = "";
-	int anc = anchor_of(r->mech);
+	switch (mech) {
+	case M_IPCQUEUE: return "ioctl QUEUE_PUT / QUEUE_GET";
+	case M_IPCPIPE: return "ioctl PIPE_SEND / PIPE_RECV";
+	case M_IPCQUEUE_RW:
+	case M_IPCPIPE_RW:
+	case M_PIPE:
+	case M_PIPE_DIRECT:
+	case M_IPCEVENT_RW:
+	case M_EVENTFD: return "write / read";
+	case M_SEQPACKET: return "send / recv";
+	case M_MQ: return "mq_send / mq_receive";
+	case M_SYSV: return "msgsnd / msgrcv";
+	case M_IPCEVENT:
+		return test == T_SELF ? "ioctl SET, WAIT, CLEAR" :
+					"ioctl SET; WAIT with WAIT_CLEAR";
+	case M_FUTEX: return "FUTEX_WAKE / FUTEX_WAIT";
+	case M_IPCSHM_LOCK: return "libipcdev ipc_array_lock / ipc_array_unlock";
+	case M_PTHREAD: return "pthread_mutex_lock / unlock";
+	case M_IPCSHM: return "ioctl SHM_PUBLISH / SHM_WAIT_CHANGE";
+	case M_MEMFD: return "futex word: FUTEX_WAKE / FUTEX_WAIT";
+	}
+	return NULL;
+}
 
-	if (!r->n || r->failed) {
-		printf("| %s | FAILED (%d of %d runs) | | | | |\n",
-		       mech_name[r->mech], r->failed, r->failed + r->n);
+static const char *label(struct result *r)
+{
+	static char b[4][160];
+	static int k;
+	char *p = b[k++ & 3];
+	const char *c = calls_of(r->test, r->mech);
+
+	snprintf(p, 160, "%s%s%s%s", mech_name[r->mech], c ? " (" : "",
+		 c ? c : "", c ? ")" : "");
+	return p;
+}
+
+/* A result without a figure: why. */
+static const char *why_none(struct result *r)
+{
+	static char b[2][64];
+	static int k;
+	char *p = b[k++ & 1];
+
+	if (!r)
+		return "not run";
+	if (r->failed)
+		snprintf(p, 64, "FAILED (%d of %d rounds)", r->failed,
+			 r->failed + r->n);
+	else
+		snprintf(p, 64, "no figure");
+	return p;
+}
+
+static int has_figure(struct result *r)
+{
+	return r && r->n && !r->failed;
+}
+
+/* The ratio cell of @r against its anchor in the same run. */
+static void ratio_cell(char *q, size_t len, struct result *r, double md,
+		       int higher_better)
+{
+	int anc = anchor_of(r->mech);
+	struct result *a;
+	double ratio;
+
+	*q = 0;
+	if (anc < 0)
+		return;
+	a = find_d(r->test, anc, r->param, r->depth);
+	if (!has_figure(a)) {
+		snprintf(q, len, "%s: %s", mech_name[anc], why_none(a));
+		return;
+	}
+	ratio = md / median_of(a);
+	snprintf(q, len, "**%.2fx** %s (%s)", ratio, mech_name[anc],
+		 (higher_better ? ratio >= 1.0 : ratio <= 1.0) ?
+		 "better or equal" : "worse");
+}
+
+/* Row options. */
+#define R_AUX	0x1	/* a median msg/s column (aux) */
+#define R_HELD	0x2	/* a "holds" column (messages the channel held) */
+#define R_PARAM	0x4	/* a column for param (processes) */
+#define R_HIGH	0x8	/* higher is better */
+
+/* One row: label, min/median/max (scaled by @div), extras, ratio. */
+static void row(struct result *r, double div, int opt)
+{
+	double mn, md, mx, amn, amd, amx;
+	char a[32], b[32], c[32], h[32] = "", p[32] = "", q[128];
+
+	if (opt & R_HELD)
+		snprintf(h, sizeof(h), r->held > 0 ? " %ld |" : " ? |",
+			 r->held);
+	if (opt & R_PARAM)
+		snprintf(p, sizeof(p), " %ld |", r->param);
+	if (!has_figure(r)) {
+		printf("| %s |%s%s %s | | |%s |\n", label(r), p, h,
+		       why_none(r), opt & R_AUX ? " |" : "");
 		return;
 	}
 	stats(r->v, r->n, &mn, &md, &mx);
 	fmt_num(a, sizeof(a), mn / div);
 	fmt_num(b, sizeof(b), md / div);
 	fmt_num(c, sizeof(c), mx / div);
-	if (aux) {
+	ratio_cell(q, sizeof(q), r, md, opt & R_HIGH);
+	if (opt & R_AUX) {
 		stats(r->aux, r->n, &amn, &amd, &amx);
-		snprintf(e, sizeof(e), "%.0f", amd);
-	}
-	if (anc >= 0 && (an = median_of(find(r->test, anc, r->param))) > 0) {
-		double ratio = md / an;
-		int met = higher_better ? ratio >= 1.0 : ratio <= 1.0;
-
-		snprintf(q, sizeof(q), "**%.2fx** %s (%s)", ratio,
-			 mech_name[anc], met ? "better or equal" : "worse");
-	}
-	if (aux)
-		printf("| %s | %s | %s | %s | %s | %s |\n", mech_name[r->mech],
-		       a, b, c, e, q);
-	else
-		printf("| %s | %s | %s | %s | %s |\n", mech_name[r->mech], a,
+		printf("| %s |%s%s %s | %s | %s | %.0f | %s |\n", label(r), p,
+		       h, a, b, c, amd, q);
+	} else {
+		printf("| %s |%s%s %s | %s | %s | %s |\n", label(r), p, h, a,
 		       b, c, q);
+	}
+}
+
+static void header(const char *unit, int opt)
+{
+	printf("| mechanism (calls) |%s%s min %s | median %s | max %s |%s ipcdev vs anchor (median) |\n",
+	       opt & R_PARAM ? " processes |" : "",
+	       opt & R_HELD ? " holds (msgs) |" : "", unit, unit, unit,
+	       opt & R_AUX ? " median msg/s |" : "");
+	printf("|---|%s%s---:|---:|---:|%s---|\n", opt & R_PARAM ? "---:|" : "",
+	       opt & R_HELD ? "---:|" : "", opt & R_AUX ? "---:|" : "");
+}
+
+static int any_of(int test, long param, int depth, int any_param)
+{
+	int i;
+
+	for (i = 0; i < nres; i++)
+		if (res[i].test == test && res[i].depth == depth &&
+		    (any_param || res[i].param == param))
+			return 1;
+	return 0;
+}
+
+/* Every row of @test at @depth (all params), one table. */
+static void table_rows(int test, int depth, const char *unit, int opt)
+{
+	int i;
+
+	header(unit, opt);
+	for (i = 0; i < nres; i++)
+		if (res[i].test == test && res[i].depth == depth)
+			row(&res[i], 1, opt);
 }
 
 static void table_latency(int test, const char *title, const char *unit,
 			  const char *method)
 {
-	int i, any = 0;
+	int i, any = 0, opt = test == T_RTT ? R_HELD : 0, d = 0;
 
 	for (i = 0; i < nres; i++)
-		any |= res[i].test == test;
+		if (res[i].test == test) {
+			any = 1;
+			d = res[i].depth;
+			if (res[i].param != res[0].param && test == T_LOCK_CONT)
+				opt |= R_PARAM;
+		}
 	if (!any)
 		return;
+	if (test == T_LOCK_CONT)
+		opt |= R_PARAM;
 	printf("\n### %s\n\n%s\n\n", title, method);
-	printf("| mechanism | min %s | median %s | max %s | ipcdev vs anchor (median) |\n",
-	       unit, unit, unit);
-	printf("|---|---:|---:|---:|---|\n");
-	for (i = 0; i < nres; i++)
-		if (res[i].test == test)
-			row(&res[i], 1, 0, 0);
+	table_rows(test, d, unit, opt);
 }
 
-static void table_stream(int test, const char *title, const char *method)
+/* Per depth (0: none), per size: MB/s (@mbps) or msg/s tables. */
+static void table_stream(int test, const char *title, const char *method,
+			 int mbps)
 {
 	static const long sizes[] = { 64, 4096, 65536, 1048576, 4194304 };
+	int dl[NR_DEPTHS + 1], nd = 0, i, j, opt;
 	unsigned int s;
-	int i, any;
 
-	printf("\n### %s\n\n%s\n", title, method);
-	for (s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++) {
-		any = 0;
-		for (i = 0; i < nres; i++)
-			any |= res[i].test == test && res[i].param == sizes[s];
-		if (!any)
+	for (i = 0; i < NR_DEPTHS; i++)
+		dl[nd++] = depths[i];
+	dl[nd++] = 0;
+	for (j = 0; j < nd; j++) {
+		if (!any_of(test, 0, dl[j], 1))
 			continue;
-		printf("\n%s messages:\n\n", size_str(sizes[s]));
-		printf("| mechanism | min MB/s | median MB/s | max MB/s | median msg/s | ipcdev vs anchor (median) |\n");
-		printf("|---|---:|---:|---:|---:|---|\n");
-		for (i = 0; i < nres; i++)
-			if (res[i].test == test && res[i].param == sizes[s])
-				row(&res[i], 1e6, 1, 1);
+		if (dl[j])
+			printf("\n### %s, depth %d\n\n%s\n", title, dl[j],
+			       method);
+		else
+			printf("\n### %s\n\n%s\n", title, method);
+		for (s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++) {
+			if (!any_of(test, sizes[s], dl[j], 0))
+				continue;
+			printf("\n%s messages%s:\n\n", size_str(sizes[s]),
+			       dl[j] ? ", each direction holding the depth" : "");
+			opt = R_HIGH | (mbps ? R_AUX : 0) | (dl[j] ? R_HELD : 0);
+			header(mbps ? "MB/s" : "msg/s", opt);
+			for (i = 0; i < nres; i++)
+				if (res[i].test == test &&
+				    res[i].param == sizes[s] &&
+				    res[i].depth == dl[j])
+					row(&res[i], mbps ? 1e6 : 1, opt);
+		}
 	}
 }
 
@@ -1824,24 +2180,35 @@ static void table_scale(const char *method)
 		return;
 	printf("\n### Queue scaling: P producers and P consumers on one queue, 64 B messages\n\n%s\n\n",
 	       method);
-	printf("| mechanism | P | min msg/s | median msg/s | max msg/s | vs its own 1-1 (median) |\n");
-	printf("|---|---:|---:|---:|---:|---|\n");
+	printf("| mechanism (calls) | P | min msg/s | median msg/s | max msg/s | vs its own 1-1 (median) | vs POSIX mq, same P (median) |\n");
+	printf("|---|---:|---:|---:|---:|---|---|\n");
 	for (i = 0; i < nres; i++) {
-		struct result *r = &res[i];
-		double mn, md, mx, one;
+		struct result *r = &res[i], *one, *mq;
+		double mn, md, mx;
+		char v1[64], vm[64];
 
 		if (r->test != T_SCALE)
 			continue;
-		if (!r->n || r->failed) {
-			printf("| %s | %ld | FAILED | | | |\n",
-			       mech_name[r->mech], r->param);
+		if (!has_figure(r)) {
+			printf("| %s | %ld | %s | | | | |\n", label(r),
+			       r->param, why_none(r));
 			continue;
 		}
 		stats(r->v, r->n, &mn, &md, &mx);
-		one = median_of(find(T_SCALE, r->mech, 1));
-		printf("| %s | %ld | %.0f | %.0f | %.0f | %.2fx |\n",
-		       mech_name[r->mech], r->param, mn, md, mx,
-		       one > 0 ? md / one : 0);
+		one = find(T_SCALE, r->mech, 1);
+		mq = r->mech == M_MQ ? NULL : find(T_SCALE, M_MQ, r->param);
+		if (has_figure(one))
+			snprintf(v1, sizeof(v1), "%.2fx", md / median_of(one));
+		else
+			snprintf(v1, sizeof(v1), "1-1: %s", why_none(one));
+		if (r->mech == M_MQ)
+			*vm = 0;
+		else if (has_figure(mq))
+			snprintf(vm, sizeof(vm), "%.2fx", md / median_of(mq));
+		else
+			snprintf(vm, sizeof(vm), "POSIX mq: %s", why_none(mq));
+		printf("| %s | %ld | %.0f | %.0f | %.0f | %s | %s |\n",
+		       label(r), r->param, mn, md, mx, v1, vm);
 	}
 }
 
@@ -1883,134 +2250,253 @@ static void table_memory(void)
 	       "1024 = 4 KiB).\n");
 }
 
-/* One line of the targets table: ratio of medians against @limit. */
+/* Why a target's row has no result in this run. */
+static const char *why_not_run(int test)
+{
+	if (opt_spread && test != T_LOCK_CONT && test != T_SCALE)
+		return "not run (--spread runs only the contended lock and the queue scaling)";
+	if (opt_only || opt_mech || opt_size)
+		return "not run (left out by --only/--mech/--size)";
+	return "not run";
+}
+
+/*
+ * One target cell: the ratio of medians of @mech to @anchor at @depth
+ * against @limit, or why there is none.
+ */
+static void target_cell(char *b, size_t len, int test, int mech, int anchor,
+			long param, long aparam, int depth, double limit,
+			int higher_better)
+{
+	struct result *x = find_d(test, mech, param, depth);
+	struct result *y = find_d(test, anchor, aparam, depth);
+	double r;
+
+	if (!x || !y) {
+		snprintf(b, len, "%s%s: %s", x ? "anchor " : "",
+			 mech_name[x ? anchor : mech], why_not_run(test));
+		return;
+	}
+	if (!has_figure(x) || !has_figure(y)) {
+		snprintf(b, len, "%s%s: %s", has_figure(x) ? "anchor " : "",
+			 mech_name[has_figure(x) ? anchor : mech],
+			 why_none(has_figure(x) ? y : x));
+		return;
+	}
+	r = median_of(x) / median_of(y);
+	snprintf(b, len, "%.2fx %s", r,
+		 (higher_better ? r >= limit : r <= limit) ? "met" :
+		 "**missed**");
+}
+
+/* One line of the targets table at depth 0 (the tests without one). */
 static void target(const char *what, int test, int mech, int anchor,
 		   long param, long aparam, double limit, int higher_better)
 {
-	double a = median_of(find(test, mech, param));
-	double b = median_of(find(test, anchor, aparam));
-	double r;
+	char c[128];
 
-	if (a <= 0 || b <= 0) {
-		printf("| %s | not measured | |\n", what);
-		return;
-	}
-	r = a / b;
-	printf("| %s | %.2fx | %s |\n", what, r,
-	       (higher_better ? r >= limit : r <= limit) ? "met" : "**missed**");
+	target_cell(c, sizeof(c), test, mech, anchor, param, aparam, 0, limit,
+		    higher_better);
+	printf("| %s | %s |\n", what, c);
+}
+
+/*
+ * A per-message target (issue 18): ipcdev's @mech (ioctls) and @rw (its
+ * read/write twin) against @anchor, at each depth.
+ */
+static void target_depths(const char *what, int test, int mech, int rw,
+			  int anchor, long size, double limit,
+			  int higher_better)
+{
+	char c[128];
+	int i, k;
+
+	printf("| %s |", what);
+	for (k = 0; k < 2; k++)
+		for (i = 0; i < NR_DEPTHS; i++) {
+			if (test == T_RTT && depths[i] != 8) {
+				printf(" |");
+				continue;
+			}
+			target_cell(c, sizeof(c), test, k ? rw : mech, anchor,
+				    size, size, depths[i], limit,
+				    higher_better);
+			printf(" %s |", c);
+		}
+	printf("\n");
 }
 
 static void table_targets(void)
 {
-	printf("\n### Targets (ratios of medians)\n\n");
-	printf("| target | measured | |\n|---|---:|---|\n");
-	target("ipcqueue 64 B round trip <= 1.0x POSIX mq", T_RTT, M_IPCQUEUE,
-	       M_MQ, 64, 64, 1.0, 0);
-	target("ipcqueue throughput 4 KiB >= 1.0x POSIX mq", T_STREAM,
-	       M_IPCQUEUE, M_MQ, 4096, 4096, 1.0, 1);
-	target("ipcqueue throughput 64 KiB >= 1.0x POSIX mq", T_STREAM,
-	       M_IPCQUEUE, M_MQ, 65536, 65536, 1.0, 1);
-	target("ipcqueue read/write 64 B round trip <= 1.0x POSIX mq", T_RTT,
-	       M_IPCQUEUE_RW, M_MQ, 64, 64, 1.0, 0);
-	target("ipcqueue read/write throughput 4 KiB >= 1.0x POSIX mq",
-	       T_STREAM, M_IPCQUEUE_RW, M_MQ, 4096, 4096, 1.0, 1);
-	target("ipcqueue read/write throughput 64 KiB >= 1.0x POSIX mq",
-	       T_STREAM, M_IPCQUEUE_RW, M_MQ, 65536, 65536, 1.0, 1);
-	target("ipcpipe 64 B round trip <= 1.0x pipe(2)", T_RTT, M_IPCPIPE,
-	       M_PIPE, 64, 64, 1.0, 0);
-	target("ipcpipe read/write 64 B round trip <= 1.0x pipe(2)", T_RTT,
-	       M_IPCPIPE_RW, M_PIPE, 64, 64, 1.0, 0);
-	target("ipcpipe throughput 64 KiB >= 1.0x pipe(2)", T_STREAM,
-	       M_IPCPIPE, M_PIPE, 65536, 65536, 1.0, 1);
-	target("ipcpipe throughput 1 MiB >= 1.0x pipe(2)", T_STREAM,
-	       M_IPCPIPE, M_PIPE, 1048576, 1048576, 1.0, 1);
-	target("ipcpipe read/write throughput 64 KiB >= 1.0x pipe(2)",
-	       T_STREAM, M_IPCPIPE_RW, M_PIPE, 65536, 65536, 1.0, 1);
-	target("ipcpipe read/write throughput 1 MiB >= 1.0x pipe(2)",
-	       T_STREAM, M_IPCPIPE_RW, M_PIPE, 1048576, 1048576, 1.0, 1);
-	target("ipcevent read/write wake round trip <= 1.0x eventfd", T_WAKE,
-	       M_IPCEVENT_RW, M_EVENTFD, 0, 0, 1.0, 0);
-	target("ipcevent wake round trip <= 1.0x eventfd", T_WAKE, M_IPCEVENT,
-	       M_EVENTFD, 0, 0, 1.0, 0);
-	target("ipcshm store/load bandwidth 1 MiB >= 0.95x memfd", T_SHM_BW,
-	       M_IPCSHM, M_MEMFD, 1048576, 1048576, 0.95, 1);
-	target("ipcshm store/load bandwidth 4 MiB >= 0.95x memfd", T_SHM_BW,
-	       M_IPCSHM, M_MEMFD, 4194304, 4194304, 0.95, 1);
-	target("ipcshm lock handoff (contended) <= 1.0x pthread mutex",
-	       T_LOCK_HANDOFF, M_IPCSHM_LOCK, M_PTHREAD, 0, 0, 1.0, 0);
-	target("ipcshm lock, 2 processes hammering <= 1.0x pthread mutex",
-	       T_LOCK_CONT, M_IPCSHM_LOCK, M_PTHREAD, 0, 0, 1.0, 0);
+	int i, k;
+
+	printf("\n### Targets (ratios of medians, same run)\n\n");
+	if (!opt_spread) {
+		printf("Per message (issue 18), at each depth (messages each "
+		       "direction holds); ioctl: the devices' own calls, "
+		       "read/write: write(2) and read(2) on them, as libipcdev "
+		       "sends a blocking put or get.\n\n| target |");
+		for (k = 0; k < 2; k++)
+			for (i = 0; i < NR_DEPTHS; i++)
+				printf(" %s, depth %d |", k ? "read/write" :
+				       "ioctl", depths[i]);
+		printf("\n|---|");
+		for (i = 0; i < 2 * NR_DEPTHS; i++)
+			printf("---:|");
+		printf("\n");
+		target_depths("ipcqueue 64 B round trip <= 0.95x POSIX mq",
+			      T_RTT, M_IPCQUEUE, M_IPCQUEUE_RW, M_MQ, 64, 0.95,
+			      0);
+		target_depths("ipcpipe 64 B round trip <= 0.95x pipe(2)",
+			      T_RTT, M_IPCPIPE, M_IPCPIPE_RW, M_PIPE, 64, 0.95,
+			      0);
+		target_depths("ipcqueue streaming 64 B >= 1.0x POSIX mq "
+			      "(one message per call)", T_STREAM, M_IPCQUEUE,
+			      M_IPCQUEUE_RW, M_MQ, 64, 1.0, 1);
+		target_depths("ipcpipe streaming 64 B >= 1.0x pipe(2) "
+			      "(one message per call)", T_STREAM, M_IPCPIPE,
+			      M_IPCPIPE_RW, M_PIPE, 64, 1.0, 1);
+		target_depths("ipcqueue streaming 4 KiB >= 1.1x POSIX mq",
+			      T_STREAM, M_IPCQUEUE, M_IPCQUEUE_RW, M_MQ, 4096,
+			      1.1, 1);
+		target_depths("ipcpipe streaming 4 KiB >= 1.0x pipe(2)",
+			      T_STREAM, M_IPCPIPE, M_IPCPIPE_RW, M_PIPE, 4096,
+			      1.0, 1);
+		target_depths("ipcqueue streaming 64 KiB >= 1.2x POSIX mq",
+			      T_STREAM, M_IPCQUEUE, M_IPCQUEUE_RW, M_MQ, 65536,
+			      1.2, 1);
+		target_depths("ipcpipe streaming 64 KiB >= 1.2x pipe(2)",
+			      T_STREAM, M_IPCPIPE, M_IPCPIPE_RW, M_PIPE, 65536,
+			      1.2, 1);
+		target_depths("ipcqueue streaming 1 MiB >= 1.2x POSIX mq",
+			      T_STREAM, M_IPCQUEUE, M_IPCQUEUE_RW, M_MQ,
+			      1048576, 1.2, 1);
+		target_depths("ipcpipe streaming 1 MiB >= 1.2x pipe(2)",
+			      T_STREAM, M_IPCPIPE, M_IPCPIPE_RW, M_PIPE,
+			      1048576, 1.2, 1);
+		printf("\n");
+	}
+	printf("| target | measured |\n|---|---|\n");
+	if (!opt_spread) {
+		target("ipcevent read/write wake round trip <= 1.0x eventfd",
+		       T_WAKE, M_IPCEVENT_RW, M_EVENTFD, 0, 0, 1.0, 0);
+		target("ipcevent wake round trip (SET; WAIT_CLEAR) <= 1.0x eventfd",
+		       T_WAKE, M_IPCEVENT, M_EVENTFD, 0, 0, 1.0, 0);
+		target("ipcshm store/load bandwidth 1 MiB >= 0.95x memfd",
+		       T_SHM_BW, M_IPCSHM, M_MEMFD, 1048576, 1048576, 0.95, 1);
+		target("ipcshm store/load bandwidth 4 MiB >= 0.95x memfd",
+		       T_SHM_BW, M_IPCSHM, M_MEMFD, 4194304, 4194304, 0.95, 1);
+		target("ipc_array_lock handoff (contended) <= 1.0x pthread mutex",
+		       T_LOCK_HANDOFF, M_IPCSHM_LOCK, M_PTHREAD, 0, 0, 1.0, 0);
+	}
+	target("ipc_array_lock, 2 processes hammering <= 1.0x pthread mutex",
+	       T_LOCK_CONT, M_IPCSHM_LOCK, M_PTHREAD, 2, 2, 1.0, 0);
+	target("ipc_array_lock, 4 processes hammering <= 1.0x pthread mutex",
+	       T_LOCK_CONT, M_IPCSHM_LOCK, M_PTHREAD, 4, 4, 1.0, 0);
 	target("ipcqueue 4 producers + 4 consumers >= its 1-1 (msg/s)", T_SCALE,
 	       M_IPCQUEUE, M_IPCQUEUE, 4, 1, 1.0, 1);
+	target("ipcqueue 4 producers + 4 consumers >= POSIX mq 4 + 4 (msg/s)",
+	       T_SCALE, M_IPCQUEUE, M_MQ, 4, 4, 1.0, 1);
 }
+
+static const char depth_method[] =
+	"Depth: each direction holds the same number of messages for every "
+	"mechanism (ipcqueue maxsize = depth and bytes_max = depth x size; "
+	"ipcpipe capacity = depth x size; POSIX mq mq_maxmsg = depth; System V "
+	"msg_qbytes = depth x size; pipe2(O_DIRECT) F_SETPIPE_SZ = depth "
+	"packets, each size rounded up to pages; socketpair SO_SNDBUF = depth "
+	"x the skb truesize of one message, measured with SIOCOUTQ, but not "
+	"below the kernel's minimum send buffer; pipe(2) F_SETPIPE_SZ = depth "
+	"x size, which the kernel rounds up to a power of two pages: a byte "
+	"pipe's depth is bytes, and small writes share a page, so a one-page "
+	"pipe holds 64 messages of 64 B at any depth).  \"holds\": the "
+	"messages the channel took, counted before the timed run by filling "
+	"one direction without waiting and draining it (so every mechanism "
+	"also starts warm).";
 
 static void report(const char *method)
 {
 	double mn, md, mx;
-	char m2[1024];
+	char m[2048];
 
 	printf("\n## Results%s%s\n\n%s\n", *opt_title ? ": " : "", opt_title,
 	       method);
 	table_targets();
-	table_latency(T_RTT, "Round trip of a 64-byte message",
-		      "ns", "Parent sends 64 B (sequence number and check words), "
-		      "the child checks and echoes it, the parent checks the "
-		      "echo.  Per round: 4000 round trips after 400 warm-up "
-		      "ones, total time / count.  Two queues / pipes / mq for "
-		      "the one-way mechanisms, one duplex ipcpipe, one "
-		      "socketpair.");
+	snprintf(m, sizeof(m), "Parent sends 64 B (sequence number and check "
+		 "words), the child checks and echoes it, the parent checks "
+		 "the echo.  Per round: 4000 round trips after 400 warm-up "
+		 "ones, total time / count.  Two queues / pipes / mq (one per "
+		 "direction) for the one-way mechanisms, one duplex ipcpipe, "
+		 "one socketpair.  %s", depth_method);
+	table_latency(T_RTT, "Round trip of a 64-byte message, depth 8", "ns",
+		      m);
 	table_latency(T_WAKE, "Wake-up round trip (events)", "ns",
 		      "Two events: the parent raises A and waits for B, the "
-		      "child waits for A and raises B.  ipcevent: SET, WAIT, "
-		      "CLEAR (the flag must be lowered before the next round); "
-		      "eventfd: write(1), read (which resets the counter); futex: "
-		      "a shared word, FUTEX_WAKE / FUTEX_WAIT.");
+		      "child waits for A and raises B.  ipcevent: "
+		      "IPCDEV_IOC_EVENT_SET, then IPCDEV_IOC_EVENT_WAIT with "
+		      "IPCDEV_EVENT_WAIT_CLEAR (wait and lower the flag in one "
+		      "call): two ioctls per side and round; ipcevent "
+		      "read/write: write(2) raises, read(2) waits and lowers; "
+		      "eventfd: write(1), read (which resets the counter); "
+		      "futex: a shared word, FUTEX_WAKE / FUTEX_WAIT.");
 	table_latency(T_LOCK_HANDOFF, "Lock handoff under contention", "ns",
 		      "The child sleeps in lock() (the parent checks: "
-		      "ipcshm STAT lock_waiters > 0, or glibc's futex word == 2); "
-		      "the parent takes a timestamp and unlocks; the child's "
-		      "lock() returns and it takes the second timestamp.  "
-		      "Mean of 1000 handoffs: the unlock call, the wake-up, the "
-		      "switch and the return from lock().");
-	table_latency(T_LOCK_CONT, "Lock contended, two processes", "ns",
-		      "Two processes each do 10000 lock / critical section "
-		      "(ownership check, shared counter) / unlock; wall time "
-		      "divided by the 20000 pairs.  On one CPU the processes "
-		      "rarely collide: this is mostly the cost of the calls.");
+		      "ipc_array_stat() lock_waiters > 0, or glibc's futex word "
+		      "== 2); the parent takes a timestamp and unlocks; the "
+		      "child's lock() returns and it takes the second "
+		      "timestamp.  Mean of 1000 handoffs: the unlock call, the "
+		      "wake-up, the switch and the return from lock().  The "
+		      "ipcshm rows call libipcdev (ipc_array_lock(), "
+		      "ipc_array_unlock()): the lock's fast path is the "
+		      "library's compare-and-swap of the mapped lock word, the "
+		      "kernel entered only to sleep or wake.");
+	snprintf(m, sizeof(m), "P processes (2, 4) each do 20000/P lock / "
+		 "critical section (ownership check, shared counter) / unlock; "
+		 "wall time divided by the 20000 pairs.  ipcshm: libipcdev's "
+		 "ipc_array_lock() / ipc_array_unlock(), as above.  %s",
+		 opt_spread ? "Process i pinned to CPU i % 2 (sched_setaffinity): "
+		 "the lock word and the counter move between the CPUs, and a "
+		 "waiter sleeps and is woken across them." :
+		 "On one CPU the processes rarely collide: this is mostly the "
+		 "cost of the calls.");
+	table_latency(T_LOCK_CONT, "Lock contended, P processes", "ns", m);
 	table_latency(T_LOCK_SELF, "Lock + unlock, uncontended", "ns",
-		      "One process, 20000 lock / critical section / unlock.");
-	table_stream(T_STREAM, "One-way streaming throughput",
-		     "The parent sends N messages (stamped), the child "
-		     "receives and checks every one, then sends one message "
-		     "back; time from the first send to that answer.  N: 20000 "
-		     "x 64 B, 4000 x 4 KiB, 400 x 64 KiB, 24 x 1 MiB.  Capacity "
-		     "per direction: max(64 KiB, 2 messages) for every "
-		     "mechanism (ipcqueue bytes_max, ipcpipe capacity, "
-		     "F_SETPIPE_SZ, mq_maxmsg x mq_msgsize, msg_qbytes, "
-		     "SO_SNDBUFFORCE 2x + 64 KiB: the socket accounts skb "
-		     "truesize, so it holds fewer small messages).  MB = 10^6 "
-		     "bytes.");
-	table_stream(T_SHM_STREAM, "Shared memory: handoff streaming",
+		      "One process, 20000 lock / critical section / unlock "
+		      "(ipcshm: libipcdev's ipc_array_lock() / "
+		      "ipc_array_unlock()).");
+	snprintf(m, sizeof(m), "The parent sends N messages (stamped), the "
+		 "child receives and checks every one, then sends one message "
+		 "back; time from the first send to that answer.  N: 20000 x "
+		 "64 B, 4000 x 4 KiB, 400 x 64 KiB, 24 x 1 MiB.  %s  MB = 10^6 "
+		 "bytes.", depth_method);
+	table_stream(T_STREAM, "One-way streaming throughput", m, 1);
+	table_stream(T_SHM_STREAM, "Shared memory: handoff rate",
 		     "A segment of the message's size mapped by both "
-		     "processes.  The writer stamps the message in place and "
-		     "notifies, the reader waits, checks the stamp words in "
-		     "place, notifies back.  ipcshm: IPCDEV_IOC_SHM_PUBLISH and "
-		     "WAIT_CHANGE on the change counter; memfd: a futex word in "
-		     "an extra page of the mapping.  Same counts as the "
-		     "streaming table.");
+		     "processes.  The writer stamps the message in place (4 "
+		     "words: 32 bytes, not the whole message) and notifies, the "
+		     "reader waits, checks those 32 bytes in place, notifies "
+		     "back.  ipcshm: IPCDEV_IOC_SHM_PUBLISH and WAIT_CHANGE on "
+		     "the change counter; memfd: a futex word in an extra page "
+		     "of the mapping.  Same counts as the streaming table.  A "
+		     "rate of handoffs: the size only sets the mapping; see the "
+		     "next table for bandwidth.", 0);
 	table_stream(T_SHM_BW, "Shared memory: mapped store/load bandwidth",
 		     "As above, but the writer stores the whole message into "
 		     "the mapping (memcpy from a private buffer) and the reader "
 		     "loads all of it (memcpy to a private buffer) before "
-		     "checking: 64 handoffs of 1 MiB and 4 MiB.");
-	table_scale("Each producer puts 16000/P stamped messages; each "
-		    "consumer checks every message (stamp, per-producer order) "
-		    "and stops at a stop message the parent queues once every "
-		    "producer has reported its last put; all are counted.  "
-		    "Time from the start barrier to the last consumer's receipt "
-		    "of its stop message (no process exit is timed).  ipcqueue, "
-		    "and POSIX mq for reference (mq_maxmsg 1024 x 64 B, the "
-		    "same 64 KiB).");
+		     "checking: 64 handoffs of 1 MiB and 4 MiB.", 1);
+	snprintf(m, sizeof(m), "Each producer puts 16000/P stamped messages; "
+		 "each consumer checks every message (stamp, per-producer "
+		 "order) and stops at a stop message the parent queues once "
+		 "every producer has reported its last put; all are counted.  "
+		 "Time from the start barrier to the last consumer's receipt "
+		 "of its stop message (no process exit is timed).  ipcqueue "
+		 "(maxsize 1024, bytes_max 64 KiB), and POSIX mq for reference "
+		 "(mq_maxmsg 1024 x 64 B).%s", opt_spread ? "  Producers "
+		 "pinned to CPU 0, consumers to CPU 1 (sched_setaffinity): "
+		 "every message crosses the CPUs; the parent, which only "
+		 "starts and stops them, is not pinned." : "");
+	table_scale(m);
 	table_latency(T_SELF, "One process, no sleeping: cost of the calls",
 		      "ns", "A 64 B message sent and received (both ends in "
 		      "one process: send, then receive), or for events one "
@@ -2025,24 +2511,74 @@ static void report(const char *method)
 		printf("; IPCDEV_IOC_QUEUE_STAT ioctl min %.0f / median %.0f / max %.0f ns.\n",
 		       mn, md, mx);
 	}
-	snprintf(m2, sizeof(m2), "%s", method);
 	table_memory();
 }
 
 /* ------------------------------------------------------------------ */
 /* Main                                                                */
 
-static const char *opt_mech;
-
+/* --only A,B: a test runs when one of A, B is a substring of its key. */
 static int want(const char *name)
 {
-	return !opt_only || strstr(name, opt_only);
+	const char *p = opt_only, *e;
+	char tok[64];
+
+	if (!p)
+		return 1;
+	for (; *p; p = *e ? e + 1 : e) {
+		e = strchrnul(p, ',');
+		snprintf(tok, sizeof(tok), "%.*s", (int)(e - p), p);
+		if (*tok && strstr(name, tok))
+			return 1;
+	}
+	return 0;
 }
 
 /* --mech NAME: only that mechanism (exact name, e.g. "POSIX mq"). */
 static int wantm(int m)
 {
 	return !opt_mech || !strcmp(mech_name[m], opt_mech);
+}
+
+/* --spread: the contended lock and the queue scaling, across two CPUs. */
+static void spread_round(void)
+{
+	int i, p;
+
+	for (p = 2; p <= 4; p *= 2)
+		for (i = M_IPCSHM_LOCK; i <= M_PTHREAD; i++)
+			if (want("lock") && wantm(i))
+				bench_lock_contended(i, p);
+	for (p = 1; p <= 4; p *= 4) {
+		if (want("scale") && wantm(M_IPCQUEUE))
+			bench_scale(M_IPCQUEUE, p);
+		if (want("scale") && wantm(M_MQ))
+			bench_scale(M_MQ, p);
+	}
+}
+
+/* The round trips (depth 8) and the streams, at each depth. */
+static void depth_round(void)
+{
+	static const int msg[] = { M_IPCQUEUE, M_IPCQUEUE_RW, M_MQ,
+				   M_IPCPIPE, M_IPCPIPE_RW, M_PIPE,
+				   M_PIPE_DIRECT, M_SEQPACKET, M_SYSV };
+	static const size_t sizes[] = { 64, 4096, 65536, 1048576 };
+	unsigned int i, s;
+	int d;
+
+	for (d = 0; d < NR_DEPTHS; d++) {
+		cur_depth = depths[d];
+		for (i = 0; i < sizeof(msg) / sizeof(msg[0]); i++)
+			if (cur_depth == 8 && want("rtt") && wantm(msg[i]))
+				bench_rtt(msg[i]);
+		for (s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++)
+			for (i = 0; i < sizeof(msg) / sizeof(msg[0]); i++)
+				if (want("stream") && wantm(msg[i]) &&
+				    (!opt_size || opt_size == (long)sizes[s]))
+					bench_stream(msg[i], sizes[s]);
+	}
+	cur_depth = 0;
 }
 
 static void one_round(void)
@@ -2054,11 +2590,13 @@ static void one_round(void)
 	unsigned int i, s;
 	int p;
 
+	if (opt_spread) {
+		spread_round();
+		return;
+	}
 	if (want("floor") && !opt_mech)
 		bench_floor();
-	for (i = 0; i < sizeof(msg) / sizeof(msg[0]); i++)
-		if (want("rtt") && wantm(msg[i]))
-			bench_rtt(msg[i]);
+	depth_round();
 	for (i = M_IPCEVENT; i <= M_FUTEX; i++)
 		if (want("wake") && wantm(i))
 			bench_wake(i);
@@ -2067,14 +2605,10 @@ static void one_round(void)
 			bench_lock_self(i);
 		if (want("lock") && wantm(i))
 			bench_lock_handoff(i);
-		if (want("lock") && wantm(i))
-			bench_lock_contended(i);
+		for (p = 2; p <= 4; p *= 2)
+			if (want("lock") && wantm(i))
+				bench_lock_contended(i, p);
 	}
-	for (s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++)
-		for (i = 0; i < sizeof(msg) / sizeof(msg[0]); i++)
-			if (want("stream") && wantm(msg[i]) &&
-			    (!opt_size || opt_size == (long)sizes[s]))
-				bench_stream(msg[i], sizes[s]);
 	for (s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++)
 		for (i = M_IPCSHM; i <= M_MEMFD; i++)
 			if (want("shm") && wantm(i))
@@ -2103,11 +2637,12 @@ static void one_round(void)
 static void usage(void)
 {
 	fprintf(stderr,
-		"usage: ipcbench [--smoke] [--rounds N] [--scale F] [--pin] "
-		"[--no-mem] [--only TEST] [--mech NAME] [--size BYTES] "
-		"[--title TEXT]\n"
+		"usage: ipcbench [--smoke] [--rounds N] [--scale F] "
+		"[--pin | --spread] [--no-mem] [--only TEST[,TEST...]] "
+		"[--mech NAME] [--size BYTES] [--title TEXT]\n"
 		"  TEST: a substring of floor rtt wake lock stream shm shmbw "
-		"scale self mem\n");
+		"scale self mem\n"
+		"  --spread: only lock and scale, processes on CPUs 0 and 1\n");
 	exit(2);
 }
 
@@ -2115,7 +2650,7 @@ int main(int argc, char **argv)
 {
 	struct rlimit rl = { RLIM_INFINITY, RLIM_INFINITY };
 	struct sigaction sa;
-	char method[512];
+	char method[768];
 	int i, r;
 
 	for (i = 1; i < argc; i++) {
@@ -2123,6 +2658,8 @@ int main(int argc, char **argv)
 			opt_smoke = 1;
 		else if (!strcmp(argv[i], "--pin"))
 			opt_pin = 1;
+		else if (!strcmp(argv[i], "--spread"))
+			opt_spread = 1;
 		else if (!strcmp(argv[i], "--no-mem"))
 			opt_mem = 0;
 		else if (!strcmp(argv[i], "--rounds") && i + 1 < argc)
@@ -2140,7 +2677,8 @@ int main(int argc, char **argv)
 		else
 			usage();
 	}
-	if (opt_rounds < 1 || opt_rounds > MAXRUNS)
+	if (opt_rounds < 1 || opt_rounds > MAXRUNS ||
+	    (opt_spread && (opt_pin || opt_smoke)))
 		usage();
 	if (opt_smoke) {
 		/* Pinned: unpinned TCG round trips take milliseconds. */
@@ -2160,14 +2698,12 @@ int main(int argc, char **argv)
 	write_sysctl("/proc/sys/kernel/msgmax", "16777216");
 	write_sysctl("/proc/sys/kernel/msgmnb", "16777216");
 	write_sysctl("/proc/sys/net/unix/max_dgram_qlen", "65536");
-	if (opt_pin) {
-		cpu_set_t set;
-
-		CPU_ZERO(&set);
-		CPU_SET(0, &set);
-		if (sched_setaffinity(0, sizeof(set), &set))
-			die("sched_setaffinity: %s", strerror(errno));
-	}
+	write_sysctl("/proc/sys/fs/pipe-max-size", "16777216");	/* 8 x 1 MiB */
+	if (opt_spread && sysconf(_SC_NPROCESSORS_ONLN) < 2)
+		die("--spread: needs 2 CPUs, %ld online",
+		    sysconf(_SC_NPROCESSORS_ONLN));
+	if (opt_pin)
+		pin_to(0);
 	ctl = shared_anon(4096);
 	if (access("/dev/ipcqueue", F_OK))
 		fprintf(stderr, "ipcbench: /dev/ipcqueue missing: module not loaded?\n");
@@ -2192,7 +2728,11 @@ int main(int argc, char **argv)
 		 "min / median / max over the rounds; ratios are medians.%s",
 		 opt_rounds, opt_pin ?
 		 "  Both processes (all processes) pinned to CPU 0 "
-		 "(sched_setaffinity)." : "");
+		 "(sched_setaffinity)." : opt_spread ?
+		 "  Processes pinned to different CPUs (sched_setaffinity "
+		 "to CPU 0 and CPU 1; each table says which goes where); only "
+		 "the contended lock and the queue scaling run in this mode." :
+		 "");
 	report(method);
 	for (i = 0; i < nres; i++)
 		if (res[i].failed)

@@ -2716,7 +2716,7 @@ int main(int argc, char **argv)
 				opt_rounds);
 		one_round();
 	}
-	if (opt_mem && (want("mem") || opt_smoke))
+	if (opt_mem && !opt_spread && (want("mem") || opt_smoke))
 		bench_memory();
 	if (opt_smoke) {
 		printf("1..%d\n", tap_n);

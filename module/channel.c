@@ -32,6 +32,7 @@
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
+#include <linux/uio.h>
 #include "channel.h"
 #include "handle.h"
 #include "msg.h"
@@ -315,14 +316,15 @@ static __always_inline void ipc_chan_dequeue(struct ipc_chan *ch,
 }
 
 static __always_inline int
-ipc_chan_put_msg(struct ipc_chan *ch, const void __user *buf, u64 len,
-		 const struct ipcdev_wait *w, struct ipcdev_user **quser)
+ipc_chan_put_msg(struct ipc_chan *ch, const void __user *buf,
+		 struct iov_iter *from, u64 len, const struct ipcdev_wait *w,
+		 struct ipcdev_user **quser)
 {
 	struct ipc_chan_cond c = { .ch = ch, .len = len };
 	struct ipc_msg *msg;
 	int ret;
 
-	msg = ipc_msg_from_user(&ch->spare, buf, len, quser);
+	msg = __ipc_msg_build(&ch->spare, buf, from, len, quser);
 	if (IS_ERR(msg))
 		return PTR_ERR(msg);
 
@@ -353,7 +355,10 @@ out_free:
 /**
  * __ipc_chan_put() - append one message (ipc_chan_put() out of line)
  * @ch:		the channel
- * @buf:	user memory holding the message
+ * @buf:	user memory holding the message, unless @from
+ * @from:	NULL, or the iterator holding it (write_iter(): a user
+ *		iterator of any number of segments, which are gathered into
+ *		one message, or a kernel one)
  * @len:	its length; may be 0
  * @w:		how long to wait for room
  * @quser:	the sending handle's quota cache (ipcdev_charge_msg())
@@ -369,8 +374,9 @@ out_free:
  * -ETIMEDOUT, -ERESTARTSYS, -EINTR (fatal signal).
  */
 static __always_inline int
-__ipc_chan_put(struct ipc_chan *ch, const void __user *buf, u64 len,
-	       const struct ipcdev_wait *w, struct ipcdev_user **quser)
+__ipc_chan_put(struct ipc_chan *ch, const void __user *buf,
+	       struct iov_iter *from, u64 len, const struct ipcdev_wait *w,
+	       struct ipcdev_user **quser)
 {
 	bool large = len > IPC_MSG_PAGES_MIN;
 	int ret;
@@ -378,9 +384,9 @@ __ipc_chan_put(struct ipc_chan *ch, const void __user *buf, u64 len,
 	if (len > ch->msgsize_max)
 		return -EMSGSIZE;
 	if (likely(!large))
-		return ipc_chan_put_msg(ch, buf, len, w, quser);
+		return ipc_chan_put_msg(ch, buf, from, len, w, quser);
 	atomic_long_add(len, &ipcdev_nr_sending);
-	ret = ipc_chan_put_msg(ch, buf, len, w, quser);
+	ret = ipc_chan_put_msg(ch, buf, from, len, w, quser);
 	atomic_long_sub(len, &ipcdev_nr_sending);
 	return ret;
 }
@@ -389,7 +395,17 @@ __ipc_chan_put(struct ipc_chan *ch, const void __user *buf, u64 len,
 int ipc_chan_put(struct ipc_chan *ch, const void __user *buf, u64 len,
 		 const struct ipcdev_wait *w, struct ipcdev_user **quser)
 {
-	return __ipc_chan_put(ch, buf, len, w, quser);
+	return __ipc_chan_put(ch, buf, NULL, len, w, quser);
+}
+
+/*
+ * The core of write_iter(): one message of all the bytes of @from (see
+ * __ipc_chan_put()).
+ */
+int ipc_chan_put_iter(struct ipc_chan *ch, struct iov_iter *from,
+		      const struct ipcdev_wait *w, struct ipcdev_user **quser)
+{
+	return __ipc_chan_put(ch, NULL, from, iov_iter_count(from), w, quser);
 }
 
 /* A message in flight gives its room back (and its bytes to the count). */
@@ -465,13 +481,13 @@ static __always_inline void ipc_chan_get_end(struct ipc_chan *ch,
  */
 static __always_inline int
 ipc_chan_deliver(struct ipc_chan *ch, struct ipc_msg *msg, void __user *buf,
-		 u64 *msglen, struct ipc_msg **held)
+		 struct iov_iter *to, u64 *msglen, struct ipc_msg **held)
 {
 	int ret = 0;
 
 	*msglen = msg->len;
 	if (msg->len)
-		ret = ipc_msg_copy_out(msg, buf);
+		ret = ipc_msg_copy_out_any(msg, buf, to);
 	if (!ret && held) {
 		*held = msg;
 		return 0;
@@ -488,8 +504,11 @@ ipc_chan_deliver(struct ipc_chan *ch, struct ipc_msg *msg, void __user *buf,
 /**
  * __ipc_chan_get() - take the oldest message (ipc_chan_get() out of line)
  * @ch:		the channel
- * @buf:	user buffer
- * @size:	its size
+ * @buf:	user buffer, unless @to
+ * @to:		NULL, or the iterator to copy the message to (read_iter():
+ *		a user iterator of any number of segments, which the
+ *		message is scattered over, or a kernel one)
+ * @size:	the size of @buf, or of @to
  * @w:		how long to wait for a message
  * @msglen:	set to the message's length on success and on -EMSGSIZE
  * @held:	if not NULL, on success the copied message is left in flight
@@ -498,7 +517,7 @@ ipc_chan_deliver(struct ipc_chan *ch, struct ipc_msg *msg, void __user *buf,
  *		the head: so that the caller can still fail the get (it could
  *		not store the length) with nothing lost
  *
- * The core reads and writes no user memory but @buf.  A message above
+ * The core reads and writes no user memory but @buf (or @to's).  A message above
  * IPC_MSG_PAGES_MIN is taken off the list and copied out without
  * ch->lock, so that a long copy does not hold up the other users of the
  * channel; if the copy fails it goes back to the head.  A smaller one is
@@ -510,8 +529,9 @@ ipc_chan_deliver(struct ipc_chan *ch, struct ipc_msg *msg, void __user *buf,
  * -EINTR (fatal signal), the message stays queued.
  */
 static __always_inline int
-__ipc_chan_get(struct ipc_chan *ch, void __user *buf, u64 size,
-	       const struct ipcdev_wait *w, u64 *msglen, struct ipc_msg **held)
+__ipc_chan_get(struct ipc_chan *ch, void __user *buf, struct iov_iter *to,
+	       u64 size, const struct ipcdev_wait *w, u64 *msglen,
+	       struct ipc_msg **held)
 {
 	struct ipc_getter g = { .size = size };
 	struct ipc_msg *msg;
@@ -523,7 +543,7 @@ __ipc_chan_get(struct ipc_chan *ch, void __user *buf, u64 size,
 	ret = ipc_chan_wait(ch, &ch->getq, &ch->getters, ipc_chan_get_check,
 			    ch, w, &g.waiter);
 	if (ret == IPCDEV_WAIT_HANDED)
-		return ipc_chan_deliver(ch, g.msg, buf, msglen, held);
+		return ipc_chan_deliver(ch, g.msg, buf, to, msglen, held);
 	if (ret == -EINTR)
 		return ret;		/* killed; ch->lock was not re-taken */
 	if (ret)
@@ -537,9 +557,9 @@ __ipc_chan_get(struct ipc_chan *ch, void __user *buf, u64 size,
 	if (msg->len > IPC_MSG_PAGES_MIN) {
 		ipc_chan_dequeue(ch, msg, true);
 		mutex_unlock(&ch->lock);
-		return ipc_chan_deliver(ch, msg, buf, msglen, held);
+		return ipc_chan_deliver(ch, msg, buf, to, msglen, held);
 	}
-	if (msg->len && ipc_msg_copy_out(msg, buf)) {
+	if (msg->len && ipc_msg_copy_out_any(msg, buf, to)) {
 		ret = -EFAULT;
 		goto out_pass;
 	}
@@ -566,7 +586,18 @@ int ipc_chan_get(struct ipc_chan *ch, void __user *buf, u64 size,
 		 const struct ipcdev_wait *w, u64 *msglen,
 		 struct ipc_msg **held)
 {
-	return __ipc_chan_get(ch, buf, size, w, msglen, held);
+	return __ipc_chan_get(ch, buf, NULL, size, w, msglen, held);
+}
+
+/*
+ * The core of read_iter(): the oldest message, copied to @to, which must
+ * hold it all (see __ipc_chan_get()).
+ */
+int ipc_chan_get_iter(struct ipc_chan *ch, struct iov_iter *to,
+		      const struct ipcdev_wait *w, u64 *msglen)
+{
+	return __ipc_chan_get(ch, NULL, to, iov_iter_count(to), w, msglen,
+			      NULL);
 }
 
 /*
@@ -605,7 +636,7 @@ long ipcdev_put_ioctl(struct ipc_chan *ch, const void __user *uarg,
 	ret = ipcdev_msg_in(&m, &w, uarg, file);
 	if (ret)
 		return ret;
-	return __ipc_chan_put(ch, u64_to_user_ptr(m.buf), m.len, &w,
+	return __ipc_chan_put(ch, u64_to_user_ptr(m.buf), NULL, m.len, &w,
 			      &ipcdev_handle(file)->quser);
 }
 
@@ -637,7 +668,8 @@ long ipcdev_get_ioctl(struct ipc_chan *ch, void __user *uarg,
 	ret = ipcdev_msg_in(&m, &w, uarg, file);
 	if (ret)
 		return ret;
-	ret = __ipc_chan_get(ch, u64_to_user_ptr(m.buf), m.len, &w, &len, &msg);
+	ret = __ipc_chan_get(ch, u64_to_user_ptr(m.buf), NULL, m.len, &w, &len,
+			     &msg);
 	if (ret && ret != -EMSGSIZE)
 		return ret;
 	if (put_user(len, &umsg->len)) {

@@ -90,6 +90,12 @@ int ipc_chan_put(struct ipc_chan *ch, const void __user *buf, u64 len,
 int ipc_chan_get(struct ipc_chan *ch, void __user *buf, u64 size,
 		 const struct ipcdev_wait *w, u64 *msglen,
 		 struct ipc_msg **held);
+/* read_iter() and write_iter(): one whole message per call, as read(2). */
+struct iov_iter;
+int ipc_chan_put_iter(struct ipc_chan *ch, struct iov_iter *from,
+		      const struct ipcdev_wait *w, struct ipcdev_user **quser);
+int ipc_chan_get_iter(struct ipc_chan *ch, struct iov_iter *to,
+		      const struct ipcdev_wait *w, u64 *msglen);
 /* The PUT/SEND and GET/RECV ioctls of a channel, its edge (channel.c). */
 long ipcdev_put_ioctl(struct ipc_chan *ch, const void __user *uarg,
 		      struct file *file);

@@ -19,6 +19,7 @@
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
+#include <linux/uio.h>
 #include "ipcdev.h"
 
 /**
@@ -226,23 +227,47 @@ static long ipcevent_ioctl_wait(struct file *file, struct ipcevent *ev,
  * SETs so far as a native-endian __u64.  Lowering the flag needs a handle
  * opened for writing too (EBADF); a buffer under 8 bytes is EINVAL.
  */
-static ssize_t ipcevent_read(struct file *file, char __user *buf,
-			     size_t count, loff_t *ppos)
+static int ipcevent_read_sets(struct file *file, size_t count,
+			      const struct ipcdev_wait *w, u64 *sets)
 {
-	struct ipcevent *ev = ipcevent_of(file);
-	struct ipcdev_wait w;
-	u64 sets;
-	int ret;
-
 	if (count < sizeof(u64))
 		return -EINVAL;
 	if (!(ipcdev_handle(file)->fmode & FMODE_WRITE))
 		return -EBADF;
+	return ipcevent_wait(ipcevent_of(file), w, true, sets);
+}
+
+static ssize_t ipcevent_read(struct file *file, char __user *buf,
+			     size_t count, loff_t *ppos)
+{
+	struct ipcdev_wait w;
+	u64 sets;
+	int ret;
+
 	ipcdev_wait_init(&w, file, 0, 0);
-	ret = ipcevent_wait(ev, &w, true, &sets);
+	ret = ipcevent_read_sets(file, count, &w, &sets);
 	if (ret)
 		return ret;
 	return put_user(sets, (u64 __user *)buf) ? -EFAULT : sizeof(u64);
+}
+
+/*
+ * read_iter(), as read(): IOCB_NOWAIT (RWF_NOWAIT, io_uring) fails with
+ * EAGAIN instead of waiting; the count may be scattered over a vector.
+ */
+static ssize_t ipcevent_read_iter(struct kiocb *iocb, struct iov_iter *to)
+{
+	struct ipcdev_wait w;
+	u64 sets;
+	int ret;
+
+	ipcdev_wait_init_iocb(&w, iocb);
+	ret = ipcevent_read_sets(iocb->ki_filp, iov_iter_count(to), &w, &sets);
+	if (ret)
+		return ret;
+	if (copy_to_iter(&sets, sizeof(sets), to) != sizeof(sets))
+		return -EFAULT;
+	return sizeof(u64);
 }
 
 /* write(): SET, as an 8-byte write (its value is ignored). */
@@ -254,6 +279,15 @@ static ssize_t ipcevent_write(struct file *file, const char __user *buf,
 	if (count != sizeof(u64))
 		return -EINVAL;
 	ipcevent_set(ev);
+	return sizeof(u64);
+}
+
+/* write_iter(), as write(): a SET never waits. */
+static ssize_t ipcevent_write_iter(struct kiocb *iocb, struct iov_iter *from)
+{
+	if (iov_iter_count(from) != sizeof(u64))
+		return -EINVAL;
+	ipcevent_set(ipcevent_of(iocb->ki_filp));
 	return sizeof(u64);
 }
 
@@ -339,6 +373,8 @@ static const struct file_operations ipcevent_fops = {
 	.release	= ipcdev_fop_release,
 	.read		= ipcevent_read,
 	.write		= ipcevent_write,
+	.read_iter	= ipcevent_read_iter,
+	.write_iter	= ipcevent_write_iter,
 	.poll		= ipcevent_poll,
 	.fasync		= ipcevent_fasync,
 	.unlocked_ioctl	= ipcdev_obj_ioctl,

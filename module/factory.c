@@ -56,6 +56,13 @@ struct file *ipcdev_obj_file(struct ipcdev_obj *obj, u32 role,
 		ipcdev_handle_free(h);
 		return file;
 	}
+	/*
+	 * Every kind's read_iter() and write_iter() honour IOCB_NOWAIT
+	 * (-EAGAIN instead of waiting; a segment's never wait for another
+	 * task), so io_uring may try them inline and, on -EAGAIN, arm poll
+	 * instead of handing each request to a worker thread; as eventfd's.
+	 */
+	file->f_mode |= FMODE_NOWAIT;
 	if (kind->stream) {
 		stream_open(file_inode(file), file);
 	} else {

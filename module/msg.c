@@ -8,6 +8,7 @@
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
+#include <linux/uio.h>
 #include "msg.h"
 
 /*
@@ -85,14 +86,37 @@ void ipc_msg_release(struct ipc_msg *msg)
 }
 
 /*
- * A message of @len bytes filled from @buf, charged to nobody.  Each piece
- * is filled as soon as it is obtained, so that a bad buffer fails before
- * more memory is taken than it proved to hold.  @cap counts all that the
- * pieces obtained can hold, so that a spare can carry any message up to
- * @cap.  Return: the message, ERR_PTR(-ENOMEM), ERR_PTR(-EFAULT), or
- * ERR_PTR(-EINTR) when a fatal signal came.
+ * Fill @n bytes at @dst from @from, an iterator, or, when it is NULL, from
+ * the user memory at @buf.  Return: 0 or -EFAULT.
  */
-struct ipc_msg *ipc_msg_alloc(u64 len, const char __user *buf)
+static __always_inline int ipc_piece_in(void *dst, const char __user *buf,
+					struct iov_iter *from, size_t n)
+{
+	if (from)
+		return copy_from_iter(dst, n, from) == n ? 0 : -EFAULT;
+	return copy_from_user(dst, buf, n) ? -EFAULT : 0;
+}
+
+/* As ipc_piece_in(), out of @src into @to or @buf. */
+static __always_inline int ipc_piece_out(char __user *buf, struct iov_iter *to,
+					 const void *src, size_t n)
+{
+	if (to)
+		return copy_to_iter(src, n, to) == n ? 0 : -EFAULT;
+	return copy_to_user(buf, src, n) ? -EFAULT : 0;
+}
+
+/*
+ * A message of @len bytes filled from @from, or from @buf when @from is
+ * NULL, charged to nobody.  Each piece is filled as soon as it is
+ * obtained, so that a bad buffer fails before more memory is taken than
+ * it proved to hold.  @cap counts all that the pieces obtained can hold,
+ * so that a spare can carry any message up to @cap.  Return: the message,
+ * ERR_PTR(-ENOMEM), ERR_PTR(-EFAULT), or ERR_PTR(-EINTR) when a fatal
+ * signal came.
+ */
+static __always_inline struct ipc_msg *
+__ipc_msg_alloc(u64 len, const char __user *buf, struct iov_iter *from)
 {
 	unsigned long piece = 0;
 	size_t n = min_t(u64, len, IPC_MSG_HEAD_DATA);
@@ -111,7 +135,7 @@ struct ipc_msg *ipc_msg_alloc(u64 len, const char __user *buf)
 	msg->cap = min_t(size_t, size - sizeof(*msg), IPC_MSG_HEAD_DATA);
 	msg->user = NULL;
 	msg->next = NULL;
-	if (copy_from_user(msg->data, buf, n))
+	if (ipc_piece_in(msg->data, buf, from, n))
 		goto out_fault;
 	pseg = &msg->next;
 	for (len -= n; len; len -= n) {
@@ -131,7 +155,7 @@ struct ipc_msg *ipc_msg_alloc(u64 len, const char __user *buf)
 		seg->next = NULL;
 		*pseg = seg;
 		pseg = &seg->next;
-		if (copy_from_user(seg->data, buf, n))
+		if (ipc_piece_in(seg->data, buf, from, n))
 			goto out_fault;
 	}
 	return msg;
@@ -141,6 +165,18 @@ out_fault:
 out_release:
 	ipc_msg_release(msg);
 	return ERR_PTR(ret);
+}
+
+/* A message of @len bytes from the user memory at @buf. */
+struct ipc_msg *ipc_msg_alloc(u64 len, const char __user *buf)
+{
+	return __ipc_msg_alloc(len, buf, NULL);
+}
+
+/* A message of @len bytes from @from (read(2)'s iterator, any kind). */
+struct ipc_msg *ipc_msg_alloc_iter(u64 len, struct iov_iter *from)
+{
+	return __ipc_msg_alloc(len, NULL, from);
 }
 
 /* Take a large spare's bytes out of (@add false) or into the budget. */
@@ -160,24 +196,26 @@ bool ipc_msg_spare_budget(struct ipc_msg *msg, bool add)
 }
 
 /*
- * Fill @msg from user memory, piece by piece.
+ * Fill @msg from @from, or from @buf when @from is NULL, piece by piece.
  * Return: 0, -EFAULT, or -EINTR (a fatal signal between two chunks).
  */
-int ipc_msg_copy_in_pieces(struct ipc_msg *msg, const char __user *buf)
+static __always_inline int __ipc_msg_copy_in(struct ipc_msg *msg,
+					     const char __user *buf,
+					     struct iov_iter *from)
 {
 	size_t n = min_t(u64, msg->len, IPC_MSG_HEAD_DATA);
 	u64 left = msg->len - n;
 	struct ipc_msg_seg *seg;
 	unsigned long piece = 0;
 
-	if (copy_from_user(msg->data, buf, n))
+	if (ipc_piece_in(msg->data, buf, from, n))
 		return -EFAULT;
 	for (seg = msg->next; seg; seg = seg->next) {
 		if (ipc_msg_chunk_killed(++piece))
 			return -EINTR;
 		buf += n;
 		n = min_t(u64, left, IPC_MSG_SEG_DATA);
-		if (copy_from_user(seg->data, buf, n))
+		if (ipc_piece_in(seg->data, buf, from, n))
 			return -EFAULT;
 		left -= n;
 	}
@@ -185,28 +223,58 @@ int ipc_msg_copy_in_pieces(struct ipc_msg *msg, const char __user *buf)
 }
 
 /*
- * Copy @msg out to user memory, piece by piece.
+ * Copy @msg out to @to, or to @buf when @to is NULL, piece by piece.
  * Return: 0, -EFAULT, or -EINTR (a fatal signal between two chunks).
  */
-int ipc_msg_copy_out_pieces(const struct ipc_msg *msg, char __user *buf)
+static __always_inline int __ipc_msg_copy_out(const struct ipc_msg *msg,
+					      char __user *buf,
+					      struct iov_iter *to)
 {
 	size_t n = min_t(u64, msg->len, IPC_MSG_HEAD_DATA);
 	u64 left = msg->len - n;
 	struct ipc_msg_seg *seg;
 	unsigned long piece = 0;
 
-	if (copy_to_user(buf, msg->data, n))
+	if (ipc_piece_out(buf, to, msg->data, n))
 		return -EFAULT;
 	for (seg = msg->next; seg; seg = seg->next) {
 		if (ipc_msg_chunk_killed(++piece))
 			return -EINTR;
 		buf += n;
 		n = min_t(u64, left, IPC_MSG_SEG_DATA);
-		if (copy_to_user(buf, seg->data, n))
+		if (ipc_piece_out(buf, to, seg->data, n))
 			return -EFAULT;
 		left -= n;
 	}
 	return 0;
+}
+
+/* Fill @msg from user memory: ipc_msg_copy_in()'s slow path. */
+int ipc_msg_copy_in_pieces(struct ipc_msg *msg, const char __user *buf)
+{
+	return __ipc_msg_copy_in(msg, buf, NULL);
+}
+
+/* Copy @msg out to user memory: ipc_msg_copy_out()'s slow path. */
+int ipc_msg_copy_out_pieces(const struct ipc_msg *msg, char __user *buf)
+{
+	return __ipc_msg_copy_out(msg, buf, NULL);
+}
+
+/*
+ * Fill @msg from @from, which holds at least msg->len bytes: a user
+ * iterator of any number of segments (writev(2) gathers), or a kernel one
+ * (io_uring's registered buffers).  Return: as __ipc_msg_copy_in().
+ */
+int ipc_msg_copy_from_iter(struct ipc_msg *msg, struct iov_iter *from)
+{
+	return __ipc_msg_copy_in(msg, NULL, from);
+}
+
+/* Copy @msg out to @to (readv(2) scatters); as ipc_msg_copy_from_iter(). */
+int ipc_msg_copy_to_iter(const struct ipc_msg *msg, struct iov_iter *to)
+{
+	return __ipc_msg_copy_out(msg, NULL, to);
 }
 
 /* Free the message in the spare slot *@spare, if any; nobody else uses it. */

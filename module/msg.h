@@ -72,6 +72,10 @@ bool ipc_msg_spare_budget(struct ipc_msg *msg, bool add);
 int ipc_msg_copy_in_pieces(struct ipc_msg *msg, const char __user *buf);
 int ipc_msg_copy_out_pieces(const struct ipc_msg *msg, char __user *buf);
 struct ipc_msg *ipc_msg_alloc(u64 len, const char __user *buf);
+struct iov_iter;
+int ipc_msg_copy_from_iter(struct ipc_msg *msg, struct iov_iter *from);
+int ipc_msg_copy_to_iter(const struct ipc_msg *msg, struct iov_iter *to);
+struct ipc_msg *ipc_msg_alloc_iter(u64 len, struct iov_iter *from);
 void ipc_msg_drop_spare(struct ipc_msg **spare);
 
 /* Give back a message's bytes to its sender's quota and its memory. */
@@ -152,15 +156,27 @@ static __always_inline int ipc_msg_copy_out(const struct ipc_msg *msg,
 }
 
 /*
- * The message of @len bytes at @buf, charged to the sender.  The quota is
- * charged first, so that a message the sender may not hold fails with
- * -EDQUOT before any memory is taken, and no message can make the kernel
- * hold more than the machine's memory.  Nothing is visible to others.
- * Inline: every put's path, with one caller (ipc_chan_put()).
+ * Copy @msg out to @to, an iterator, or, when it is NULL, to the user
+ * memory at @buf: read_iter() gives an iterator, read(2) and the ioctls a
+ * pointer.  With a constant NULL @to the iterator's path folds away.
+ */
+static __always_inline int ipc_msg_copy_out_any(const struct ipc_msg *msg,
+						char __user *buf,
+						struct iov_iter *to)
+{
+	return to ? ipc_msg_copy_to_iter(msg, to) : ipc_msg_copy_out(msg, buf);
+}
+
+/*
+ * The message of @len bytes at @buf (or in @from, if not NULL), charged to
+ * the sender.  The quota is charged first, so that a message the sender
+ * may not hold fails with -EDQUOT before any memory is taken, and no
+ * message can make the kernel hold more than the machine's memory.
+ * Nothing is visible to others.  Inline: every put's path.
  */
 static __always_inline struct ipc_msg *
-ipc_msg_from_user(struct ipc_msg **spare, const void __user *buf, u64 len,
-		  struct ipcdev_user **quser)
+__ipc_msg_build(struct ipc_msg **spare, const void __user *buf,
+		struct iov_iter *from, u64 len, struct ipcdev_user **quser)
 {
 	struct ipcdev_user *user = NULL;
 	struct ipc_msg *msg;
@@ -180,13 +196,17 @@ ipc_msg_from_user(struct ipc_msg **spare, const void __user *buf, u64 len,
 	}
 	msg = ipc_msg_take_spare(spare, len);
 	if (msg) {
-		ret = len ? ipc_msg_copy_in(msg, buf) : 0;
+		ret = 0;
+		if (len)
+			ret = from ? ipc_msg_copy_from_iter(msg, from) :
+				     ipc_msg_copy_in(msg, buf);
 		if (ret) {
 			ipc_msg_keep_spare(spare, msg);
 			goto out_uncharge;
 		}
 	} else {
-		msg = ipc_msg_alloc(len, buf);
+		msg = from ? ipc_msg_alloc_iter(len, from) :
+			     ipc_msg_alloc(len, buf);
 		if (IS_ERR(msg)) {
 			ret = PTR_ERR(msg);
 			goto out_uncharge;
@@ -198,6 +218,14 @@ ipc_msg_from_user(struct ipc_msg **spare, const void __user *buf, u64 len,
 out_uncharge:
 	ipcdev_uncharge_msg(user, len);
 	return ERR_PTR(ret);
+}
+
+/* The message of @len bytes at @buf (the PUT ioctl's, write(2)'s). */
+static __always_inline struct ipc_msg *
+ipc_msg_from_user(struct ipc_msg **spare, const void __user *buf, u64 len,
+		  struct ipcdev_user **quser)
+{
+	return __ipc_msg_build(spare, buf, NULL, len, quser);
 }
 
 #endif /* _IPCDEV_MSG_H */

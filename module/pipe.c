@@ -17,6 +17,7 @@
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
+#include <linux/uio.h>
 #include "ipcdev.h"
 
 /**
@@ -330,6 +331,22 @@ static const struct ipcdev_ioctl ipcpipe_ioctls[] = {
 	{ IPCDEV_IOC_PIPE_STAT,	0,		ipcpipe_ioctl_stat_obj },
 };
 
+/* A receive's result: -EPIPE is the end of file, as on a pipe. */
+static ssize_t ipcpipe_read_ret(int ret, u64 len)
+{
+	if (ret == -EPIPE)
+		return 0;
+	return ret ? ret : len;
+}
+
+/* A send's result: -EPIPE also raises SIGPIPE, as on a pipe. */
+static ssize_t ipcpipe_write_ret(int ret, size_t len)
+{
+	if (ret == -EPIPE)
+		send_sig(SIGPIPE, current, 0);
+	return ret ? ret : len;
+}
+
 static ssize_t ipcpipe_read(struct file *file, char __user *buf, size_t size,
 			    loff_t *ppos)
 {
@@ -345,9 +362,7 @@ static ssize_t ipcpipe_read(struct file *file, char __user *buf, size_t size,
 		return ret;
 	ipcdev_wait_init(&w, file, 0, 0);
 	ret = ipc_chan_get(ipcpipe_in(p, end), buf, size, &w, &len, NULL);
-	if (ret == -EPIPE)
-		return 0;	/* end of file, as on a pipe */
-	return ret ? ret : len;
+	return ipcpipe_read_ret(ret, len);
 }
 
 static ssize_t ipcpipe_write(struct file *file, const char __user *buf,
@@ -367,9 +382,47 @@ static ssize_t ipcpipe_write(struct file *file, const char __user *buf,
 	ipcdev_wait_init(&w, file, 0, 0);
 	ret = ipc_chan_put(ipcpipe_out(p, end), buf, len, &w,
 			   &ipcdev_handle(file)->quser);
-	if (ret == -EPIPE)
-		send_sig(SIGPIPE, current, 0);
-	return ret ? ret : len;
+	return ipcpipe_write_ret(ret, len);
+}
+
+/* read_iter() and write_iter(): as the queue's (queue.c). */
+static ssize_t ipcpipe_read_iter(struct kiocb *iocb, struct iov_iter *to)
+{
+	struct file *file = iocb->ki_filp;
+	struct ipcdev_wait w;
+	struct ipcpipe *p;
+	u32 end;
+	u64 len;
+	int ret;
+
+	p = ipcpipe_of(file, &end);
+	ret = ipcpipe_check(file, p, end, false);
+	if (ret)
+		return ret;
+	ipcdev_wait_init_iocb(&w, iocb);
+	ret = ipc_chan_get_iter(ipcpipe_in(p, end), to, &w, &len);
+	return ipcpipe_read_ret(ret, len);
+}
+
+static ssize_t ipcpipe_write_iter(struct kiocb *iocb, struct iov_iter *from)
+{
+	struct file *file = iocb->ki_filp;
+	size_t len = iov_iter_count(from);
+	struct ipcdev_wait w;
+	struct ipcpipe *p;
+	u32 end;
+	int ret;
+
+	p = ipcpipe_of(file, &end);
+	ret = ipcpipe_check(file, p, end, true);
+	if (ret)
+		return ret;
+	if (ipcdev_write_maybe_cut(len))
+		return -EMSGSIZE;
+	ipcdev_wait_init_iocb(&w, iocb);
+	ret = ipc_chan_put_iter(ipcpipe_out(p, end), from, &w,
+				&ipcdev_handle(file)->quser);
+	return ipcpipe_write_ret(ret, len);
 }
 
 static __poll_t ipcpipe_poll(struct file *file, poll_table *pt)
@@ -438,6 +491,8 @@ static const struct file_operations ipcpipe_fops = {
 	.release	= ipcdev_fop_release,
 	.read		= ipcpipe_read,
 	.write		= ipcpipe_write,
+	.read_iter	= ipcpipe_read_iter,
+	.write_iter	= ipcpipe_write_iter,
 	.poll		= ipcpipe_poll,
 	.fasync		= ipcpipe_fasync,
 	.unlocked_ioctl	= ipcdev_obj_ioctl,

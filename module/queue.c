@@ -11,6 +11,7 @@
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
+#include <linux/uio.h>
 #include "ipcdev.h"
 
 /**
@@ -157,6 +158,41 @@ static ssize_t ipcq_write(struct file *file, const char __user *buf,
 	return ret ? ret : len;
 }
 
+/*
+ * read_iter() and write_iter(): readv(2), writev(2), preadv2(2) with
+ * RWF_NOWAIT, io_uring and aio; read(2) and write(2) keep the direct
+ * path above.  One whole message per call, as read(2) and write(2): the
+ * vector's segments are gathered into one message, and one message is
+ * scattered over them.
+ */
+static ssize_t ipcq_read_iter(struct kiocb *iocb, struct iov_iter *to)
+{
+	struct ipcq *q = ipcq_of(iocb->ki_filp);
+	struct ipcdev_wait w;
+	u64 len;
+	int ret;
+
+	ipcdev_wait_init_iocb(&w, iocb);
+	ret = ipc_chan_get_iter(&q->ch, to, &w, &len);
+	return ret ? ret : len;
+}
+
+static ssize_t ipcq_write_iter(struct kiocb *iocb, struct iov_iter *from)
+{
+	struct file *file = iocb->ki_filp;
+	size_t len = iov_iter_count(from);
+	struct ipcq *q = ipcq_of(file);
+	struct ipcdev_wait w;
+	int ret;
+
+	if (ipcdev_write_maybe_cut(len))
+		return -EMSGSIZE;
+	ipcdev_wait_init_iocb(&w, iocb);
+	ret = ipc_chan_put_iter(&q->ch, from, &w,
+				&ipcdev_handle(file)->quser);
+	return ret ? ret : len;
+}
+
 static __poll_t ipcq_poll(struct file *file, poll_table *pt)
 {
 	return ipc_chan_poll(&ipcq_of(file)->ch, file, pt);
@@ -186,6 +222,8 @@ static const struct file_operations ipcq_fops = {
 	.release	= ipcdev_fop_release,
 	.read		= ipcq_read,
 	.write		= ipcq_write,
+	.read_iter	= ipcq_read_iter,
+	.write_iter	= ipcq_write_iter,
 	.poll		= ipcq_poll,
 	.fasync		= ipcq_fasync,
 	.unlocked_ioctl	= ipcdev_obj_ioctl,

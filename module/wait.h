@@ -84,6 +84,20 @@ static inline int ipcdev_wait_init(struct ipcdev_wait *w, struct file *file,
 	return 0;
 }
 
+/**
+ * ipcdev_wait_init_iocb() - how long a read_iter() or write_iter() may wait
+ * @w:		filled in
+ * @iocb:	O_NONBLOCK on its file, or IOCB_NOWAIT (preadv2()'s
+ *		RWF_NOWAIT, io_uring's first attempt, made inline: on
+ *		-EAGAIN it waits for poll and tries again), means never wait
+ */
+static inline void ipcdev_wait_init_iocb(struct ipcdev_wait *w,
+					 const struct kiocb *iocb)
+{
+	ipcdev_wait_init(w, iocb->ki_filp, iocb->ki_flags & IOCB_NOWAIT ?
+			 IPCDEV_WAIT_NONBLOCK : 0, 0);
+}
+
 int ipcdev_wait_sleep(wait_queue_head_t *wq, struct mutex *lock,
 		      int (*check)(void *arg), void *arg,
 		      const struct ipcdev_wait *w, unsigned int how,

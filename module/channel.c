@@ -886,7 +886,6 @@ static int ipc_batch_deliver(struct ipc_chan *ch, struct ipc_batch *b, u32 i,
  */
 static u32 ipc_batch_take(struct ipc_chan *ch, struct ipc_batch *b, u32 got,
 			  struct ipc_msg **large, int *err)
-	__releases(&ch->lock)
 {
 	struct ipc_msg *msg;
 	int ret = 0;

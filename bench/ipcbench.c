@@ -774,7 +774,7 @@ static int reap(pid_t pid)
 
 enum test {
 	T_RTT, T_STREAM, T_WAKE, T_LOCK_SELF, T_LOCK_HANDOFF, T_LOCK_CONT,
-	T_SHM_STREAM, T_SHM_BW, T_SCALE, T_SELF, T_MEM, NR_TEST
+	T_SHM_STREAM, T_SHM_BW, T_SCALE, T_SELF, T_MEM, T_BATCH, NR_TEST
 };
 
 struct result {
@@ -1010,6 +1010,120 @@ out:
 	free(b - 4096);
 	record(T_STREAM, mech, len, name, ok,
 	       ok ? (double)n * len * 1e9 / t : 0, ok ? n * 1e9 / t : 0);
+}
+
+/* ------------------------------------------------------------------ */
+/* 64 B streaming, batch: ipcdev's PUT_MANY/GET_MANY, SEND_MANY/RECV_MANY */
+
+#define BATCH_LEN	64
+#define BATCH_DEPTH	8	/* messages per direction, and per batch */
+
+/*
+ * Move up to @n messages of BATCH_LEN bytes, at @b + i * BATCH_LEN, in one
+ * call from (@send) or to side @s: the ipcdev batch ioctls; any other
+ * mechanism one message per call (its own single send or receive).
+ * Returns how many were moved, or -1.
+ */
+static int chan_batch(struct chan *c, int s, int send, unsigned char *b,
+		      int n)
+{
+	struct ipcdev_msg m[BATCH_DEPTH];
+	struct ipcdev_msgvec v = { .msgs = (uintptr_t)m, .count = n };
+	unsigned long cmd;
+	int i, fd;
+
+	switch (c->mech) {
+	case M_IPCQUEUE:
+		cmd = send ? IPCDEV_IOC_QUEUE_PUT_MANY : IPCDEV_IOC_QUEUE_GET_MANY;
+		fd = c->fd[send ? s : !s];
+		break;
+	case M_IPCPIPE:
+		cmd = send ? IPCDEV_IOC_PIPE_SEND_MANY : IPCDEV_IOC_PIPE_RECV_MANY;
+		fd = c->fd[s];
+		break;
+	default:
+		if (send)
+			return chan_send(c, s, b, BATCH_LEN) ? -1 : 1;
+		return chan_recv(c, s, b, BATCH_LEN) == BATCH_LEN ? 1 : -1;
+	}
+	memset(m, 0, sizeof(m));
+	for (i = 0; i < n; i++) {
+		m[i].buf = (uintptr_t)(b + i * BATCH_LEN);
+		m[i].len = BATCH_LEN;
+	}
+	n = ioctl(fd, cmd, &v);
+	if (n > 0 && !send)
+		for (i = 0; i < n; i++)
+			if (m[i].len != BATCH_LEN)
+				return -1;
+	return n > 0 ? n : -1;
+}
+
+static int batch_child(void *arg, int idx)
+{
+	struct pp *p = arg;
+	unsigned char *b = buf_alloc(BATCH_DEPTH * BATCH_LEN);
+	long got = 0;
+	int i, r;
+
+	(void)idx;
+	chan_side(p->c, 1);
+	while (got < p->n) {
+		r = chan_batch(p->c, 1, 0, b, p->n - got < BATCH_DEPTH ?
+			       (int)(p->n - got) : BATCH_DEPTH);
+		if (r < 0)
+			return -1;
+		for (i = 0; i < r; i++)
+			if (check(b + i * BATCH_LEN, BATCH_LEN, got + i))
+				return -1;
+		got += r;
+	}
+	stamp(b, BATCH_LEN, ~0ULL);
+	return chan_send(p->c, 1, b, BATCH_LEN);
+}
+
+/*
+ * 64 B one-way streaming at a depth of BATCH_DEPTH messages, ipcdev with
+ * its batch calls (BATCH_DEPTH messages per call each way) against its
+ * anchor with one message per call: as bench_stream() otherwise.
+ */
+static void bench_stream_batch(int mech)
+{
+	long n = stream_count(BATCH_LEN), sent = 0;
+	unsigned char *b = buf_alloc(BATCH_DEPTH * BATCH_LEN);
+	struct chan c;
+	struct pp p = { &c, n, BATCH_LEN };
+	uint64_t t0, t;
+	int ok = 0, k, i, r = 0;
+	pid_t pid;
+	char name[96];
+
+	snprintf(name, sizeof(name), "stream 64 B batch %s", mech_name[mech]);
+	if (chan_open(&c, mech, BATCH_LEN, BATCH_DEPTH * BATCH_LEN))
+		goto out;
+	pid = spawn(batch_child, &p, 0);
+	chan_side(&c, 0);
+	t0 = now_ns();
+	while (sent < n) {
+		k = n - sent < BATCH_DEPTH ? (int)(n - sent) : BATCH_DEPTH;
+		for (i = 0; i < k; i++)
+			stamp(b + i * BATCH_LEN, BATCH_LEN, sent + i);
+		r = chan_batch(&c, 0, 1, b, k);
+		if (r < 0)
+			break;
+		sent += r;
+	}
+	ok = sent == n && chan_recv(&c, 0, b, BATCH_LEN) == BATCH_LEN &&
+	     !check(b, BATCH_LEN, ~0ULL);
+	t = now_ns() - t0;
+	if (!ok)
+		kill(pid, SIGKILL);
+	ok = !reap(pid) && ok;
+out:
+	chan_close(&c);
+	free(b - 4096);
+	record(T_BATCH, mech, BATCH_LEN, name, ok,
+	       ok ? (double)n * BATCH_LEN * 1e9 / t : 0, ok ? n * 1e9 / t : 0);
 }
 
 /* ------------------------------------------------------------------ */
@@ -2470,6 +2584,15 @@ static void report(const char *method)
 		 "64 B, 4000 x 4 KiB, 400 x 64 KiB, 24 x 1 MiB.  %s  MB = 10^6 "
 		 "bytes.", depth_method);
 	table_stream(T_STREAM, "One-way streaming throughput", m, 1);
+	table_stream(T_BATCH, "64 B streaming, batch",
+		     "As the streaming table, 64 B messages, at a depth of 8: "
+		     "ipcqueue bytes_max and ipcpipe capacity 512 bytes, "
+		     "mq_maxmsg 8 (pipe(2): F_SETPIPE_SZ 512, which the kernel "
+		     "rounds up to a page: 64 messages).  ipcqueue and ipcpipe "
+		     "move 8 messages per call each way (ioctl "
+		     "QUEUE_PUT_MANY/GET_MANY, PIPE_SEND_MANY/RECV_MANY); "
+		     "POSIX mq and pipe(2) one per mq_send/mq_receive, "
+		     "write/read.", 1);
 	table_stream(T_SHM_STREAM, "Shared memory: handoff rate",
 		     "A segment of the message's size mapped by both "
 		     "processes.  The writer stamps the message in place (4 "
@@ -2587,6 +2710,7 @@ static void one_round(void)
 				   M_IPCPIPE, M_IPCPIPE_RW, M_PIPE,
 				   M_PIPE_DIRECT, M_SEQPACKET, M_SYSV };
 	static const size_t sizes[] = { 64, 4096, 65536, 1048576 };
+	static const int batch[] = { M_IPCQUEUE, M_MQ, M_IPCPIPE, M_PIPE };
 	unsigned int i, s;
 	int p;
 
@@ -2609,6 +2733,10 @@ static void one_round(void)
 			if (want("lock") && wantm(i))
 				bench_lock_contended(i, p);
 	}
+	for (s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++)
+	for (i = 0; i < sizeof(batch) / sizeof(batch[0]); i++)
+		if (want("batch") && wantm(batch[i]))
+			bench_stream_batch(batch[i]);
 	for (s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++)
 		for (i = M_IPCSHM; i <= M_MEMFD; i++)
 			if (want("shm") && wantm(i))
@@ -2641,7 +2769,7 @@ static void usage(void)
 		"[--pin | --spread] [--no-mem] [--only TEST[,TEST...]] "
 		"[--mech NAME] [--size BYTES] [--title TEXT]\n"
 		"  TEST: a substring of floor rtt wake lock stream shm shmbw "
-		"scale self mem\n"
+		"scale self mem batch\n"
 		"  --spread: only lock and scale, processes on CPUs 0 and 1\n");
 	exit(2);
 }

@@ -258,14 +258,14 @@ static int ipc_chan_get_check(void *arg)
  * wq_has_sleeper(), whose barrier pairs with the one after poll_wait().
  */
 static __always_inline void
-ipc_chan_notify(struct ipc_chan *ch, wait_queue_head_t *wq,
-		atomic_t *nr_waiting, struct fasync_struct **fa,
-		__poll_t events, int band)
+__ipc_chan_notify(struct ipc_chan *ch, wait_queue_head_t *wq,
+		  atomic_t *nr_waiting, struct fasync_struct **fa,
+		  __poll_t events, int band, int nr)
 	__must_hold(&ch->lock)
 {
 	lockdep_assert_held(&ch->lock);
 	if (atomic_read(nr_waiting))
-		wake_up(wq);
+		wake_up_nr(wq, nr);
 	if (wq_has_sleeper(&ch->pollq))
 		wake_up_poll(&ch->pollq, events);
 	/* kill_fasync() reads *fa locklessly too; spare the call. */
@@ -273,9 +273,19 @@ ipc_chan_notify(struct ipc_chan *ch, wait_queue_head_t *wq,
 		kill_fasync(fa, SIGIO, band);
 }
 
-/* Link @msg at the tail (or back at the head) and tell the readers. */
-static __always_inline void ipc_chan_enqueue(struct ipc_chan *ch,
-					     struct ipc_msg *msg, bool head)
+/* As __ipc_chan_notify(), for one message or one room. */
+static __always_inline void
+ipc_chan_notify(struct ipc_chan *ch, wait_queue_head_t *wq,
+		atomic_t *nr_waiting, struct fasync_struct **fa,
+		__poll_t events, int band)
+	__must_hold(&ch->lock)
+{
+	__ipc_chan_notify(ch, wq, nr_waiting, fa, events, band, 1);
+}
+
+/* Link @msg at the tail (or back at the head), telling nobody yet. */
+static __always_inline void ipc_chan_link(struct ipc_chan *ch,
+					  struct ipc_msg *msg, bool head)
 	__must_hold(&ch->lock)
 {
 	lockdep_assert_held(&ch->lock);
@@ -286,8 +296,31 @@ static __always_inline void ipc_chan_enqueue(struct ipc_chan *ch,
 	WRITE_ONCE(ch->count, ch->count + 1);
 	WRITE_ONCE(ch->bytes, ch->bytes + msg->len);
 	atomic_long_add(msg->len, &ipcdev_nr_bytes);
-	ipc_chan_notify(ch, &ch->getq, &ch->getters, ch->fasync_in,
-			EPOLLIN | EPOLLRDNORM, POLL_IN);
+}
+
+/* @nr messages were linked: wake as many getters, tell the readers. */
+static __always_inline void ipc_chan_linked(struct ipc_chan *ch, int nr)
+	__must_hold(&ch->lock)
+{
+	__ipc_chan_notify(ch, &ch->getq, &ch->getters, ch->fasync_in,
+			  EPOLLIN | EPOLLRDNORM, POLL_IN, nr);
+}
+
+/* Link @msg at the tail (or back at the head) and tell the readers. */
+static __always_inline void ipc_chan_enqueue(struct ipc_chan *ch,
+					     struct ipc_msg *msg, bool head)
+	__must_hold(&ch->lock)
+{
+	ipc_chan_link(ch, msg, head);
+	ipc_chan_linked(ch, 1);
+}
+
+/* @msg, off the list, keeps its room while a getter copies it out. */
+static __always_inline void ipc_chan_inflight(struct ipc_chan *ch,
+					      struct ipc_msg *msg)
+{
+	atomic_inc(&ch->inflight);
+	atomic64_add(msg->len, &ch->inflight_bytes);
 }
 
 /*
@@ -303,8 +336,7 @@ static __always_inline void ipc_chan_dequeue(struct ipc_chan *ch,
 	WRITE_ONCE(ch->count, ch->count - 1);
 	WRITE_ONCE(ch->bytes, ch->bytes - msg->len);
 	if (inflight) {
-		atomic_inc(&ch->inflight);
-		atomic64_add(msg->len, &ch->inflight_bytes);
+		ipc_chan_inflight(ch, msg);
 	} else {
 		atomic_long_sub(msg->len, &ipcdev_nr_bytes);
 		ipc_chan_notify(ch, &ch->putq, &ch->putters, ch->fasync_out,
@@ -418,8 +450,9 @@ static __always_inline void ipc_chan_unflight(struct ipc_chan *ch,
 }
 
 /*
- * A message in flight was delivered: its room is free, and the putters,
- * pollers and O_ASYNC handles are told; without ch->lock, so that a get
+ * @nr messages in flight were delivered (ipc_chan_unflight()): their room
+ * is free, and the putters (up to @nr), pollers and O_ASYNC handles are
+ * told once; without ch->lock, so that a get
  * that copied without the lock (a hand-over, a large message, the GET
  * ioctl's held message) takes it only once.  A putter sleeps for room only
  * after it was counted in ch->putters and then checked again
@@ -427,22 +460,27 @@ static __always_inline void ipc_chan_unflight(struct ipc_chan *ch,
  * and wake it under ch->lock, which it holds until it is queued.  Pollers
  * pair with ipc_chan_poll_wait()'s barrier through wq_has_sleeper().
  */
-static __always_inline void ipc_chan_delivered(struct ipc_chan *ch,
-					       struct ipc_msg *msg)
+static __always_inline void ipc_chan_room_back(struct ipc_chan *ch, int nr)
 {
-	ipc_chan_unflight(ch, msg);
 	/* The room is back before the putters are read. */
 	smp_mb__after_atomic();
 	if (atomic_read(&ch->putters)) {
 		mutex_lock(&ch->lock);
 		if (atomic_read(&ch->putters))
-			wake_up(&ch->putq);
+			wake_up_nr(&ch->putq, nr);
 		mutex_unlock(&ch->lock);
 	}
 	if (wq_has_sleeper(&ch->pollq))
 		wake_up_poll(&ch->pollq, EPOLLOUT | EPOLLWRNORM);
 	if (ch->fasync_out && READ_ONCE(*ch->fasync_out))
 		kill_fasync(ch->fasync_out, SIGIO, POLL_OUT);
+}
+
+static __always_inline void ipc_chan_delivered(struct ipc_chan *ch,
+					       struct ipc_msg *msg)
+{
+	ipc_chan_unflight(ch, msg);
+	ipc_chan_room_back(ch, 1);
 }
 
 /**
@@ -679,6 +717,474 @@ long ipcdev_get_ioctl(struct ipc_chan *ch, void __user *uarg,
 	}
 	if (!ret)
 		ipc_chan_get_end(ch, msg, 0);
+	return ret;
+}
+
+/*
+ * Batches: the PUT_MANY/SEND_MANY and GET_MANY/RECV_MANY ioctls (struct
+ * ipcdev_msgvec).  The edge copies the vector and its elements in once,
+ * into a bounded kernel array; a put builds (charges, allocates, fills)
+ * the messages that look like they fit, without ch->lock, then takes the
+ * lock once to queue as many as fit, and wakes and notifies once; a get
+ * takes the lock once to copy out as many as are queued, holding each in
+ * flight until the edge has stored its length, as the single GET does.
+ * Only the first message may wait; the rest are what is ready.
+ */
+struct ipc_batch {
+	struct ipcdev_msg *m;	/* the elements, a kernel copy */
+	struct ipc_msg **msg;	/* the messages built (put) or held (get) */
+	u32 n;
+};
+
+/* A batch's later messages never wait. */
+static const struct ipcdev_wait ipc_batch_nowait = { .nonblock = true };
+
+/* The most bytes one round of a put builds before it takes ch->lock. */
+#define IPC_BATCH_ROUND_BYTES	SZ_1M
+
+/*
+ * How many of the @n messages at @m look like they fit now (lockless, as
+ * poll looks), at least one: a put builds no more before it takes
+ * ch->lock, so that a full channel costs no messages built in vain.
+ */
+static u32 ipc_batch_room(const struct ipc_chan *ch,
+			  const struct ipcdev_msg *m, u32 n)
+{
+	u64 count = READ_ONCE(ch->count) + atomic_read(&ch->inflight);
+	u64 bytes = READ_ONCE(ch->bytes) + atomic64_read(&ch->inflight_bytes);
+	u64 built = 0;
+	u32 i;
+
+	for (i = 0; i < n; i++) {
+		if (count >= ch->maxsize || built > IPC_BATCH_ROUND_BYTES)
+			break;
+		if (count && ch->bytes_max != IPCDEV_UNLIMITED &&
+		    (bytes + m[i].len < bytes || bytes + m[i].len > ch->bytes_max))
+			break;
+		count++;
+		bytes += m[i].len;
+		built += m[i].len;
+	}
+	return max(i, 1U);
+}
+
+/*
+ * Build the messages of elements @from to @to - 1 into b->msg, without
+ * ch->lock, as a single put builds its one (ipc_msg_from_user()).  Large
+ * ones count in ipcdev_nr_sending, *@sending bytes, until the caller is
+ * done with them.  Return: how many were built; *@err why it stopped.
+ */
+static u32 ipc_batch_build(struct ipc_chan *ch, struct ipc_batch *b,
+			   u32 from, u32 to, struct ipcdev_user **quser,
+			   long *sending, int *err)
+{
+	u32 i;
+
+	for (i = from; i < to; i++) {
+		const struct ipcdev_msg *m = &b->m[i];
+		struct ipc_msg *msg;
+
+		if (m->len > ch->msgsize_max) {
+			*err = -EMSGSIZE;
+			break;
+		}
+		if (m->len > IPC_MSG_PAGES_MIN) {
+			atomic_long_add(m->len, &ipcdev_nr_sending);
+			*sending += m->len;
+		}
+		msg = ipc_msg_from_user(&ch->spare, u64_to_user_ptr(m->buf),
+					m->len, quser);
+		if (IS_ERR(msg)) {
+			*err = PTR_ERR(msg);
+			break;
+		}
+		b->msg[i] = msg;
+	}
+	return i - from;
+}
+
+/*
+ * Queue the @n messages built at @msgs under one ch->lock: wait (as @w
+ * says) for room for the first, then take as many as fit without waiting;
+ * each is handed to a sleeping getter where a single put would hand it
+ * (ipc_chan_hand_over()), else linked; the getters and readers are told
+ * once.  Return: how many were queued; the others are freed, and *@err
+ * says why (-EAGAIN: no room, -EPIPE...).
+ */
+static u32 ipc_batch_queue(struct ipc_chan *ch, struct ipc_msg **msgs, u32 n,
+			   const struct ipcdev_wait *w, int *err)
+{
+	struct ipc_chan_cond c = { .ch = ch, .len = msgs[0]->len };
+	u32 i = 0, linked = 0;
+	int ret;
+
+	ret = mutex_lock_killable(&ch->lock);
+	if (ret)
+		goto out_free;
+	ret = ipc_chan_wait(ch, &ch->putq, &ch->putters, ipc_chan_put_check,
+			    &c, w, NULL);
+	if (ret == -EINTR)
+		goto out_free;		/* killed; ch->lock was not re-taken */
+	if (ret)
+		goto out_unlock;
+	for (i = 0; i < n; i++) {
+		if (i) {
+			c.len = msgs[i]->len;
+			ret = ipc_chan_put_check(&c);
+			if (ret <= 0) {
+				ret = ret ?: -EAGAIN;
+				break;
+			}
+			ret = 0;
+		}
+		/* Handed, msgs[i] belongs to its getter: not touched again. */
+		if (!ipc_chan_hand_over(ch, msgs[i])) {
+			ipc_chan_link(ch, msgs[i], false);
+			linked++;
+		}
+	}
+	if (linked)
+		ipc_chan_linked(ch, linked);
+	/* One get may free room for several smaller messages: pass it on. */
+	if (atomic_read(&ch->putters) && ipc_chan_fits(ch, 0))
+		wake_up(&ch->putq);
+out_unlock:
+	mutex_unlock(&ch->lock);
+out_free:
+	if (i < n)
+		*err = ret;
+	for (linked = i; linked < n; linked++)
+		ipc_msg_done(&ch->spare, msgs[linked]);
+	return i;
+}
+
+/*
+ * The core of PUT_MANY: rounds of build-then-queue until every element is
+ * put or one fails.  Only the first round may wait, and only for its first
+ * message.  Return: how many were put; *@err why it stopped (0: all).
+ */
+static u32 ipc_chan_put_many(struct ipc_chan *ch, struct ipc_batch *b,
+			     const struct ipcdev_wait *w,
+			     struct ipcdev_user **quser, int *err)
+{
+	u32 done = 0;
+	int ret = 0;
+
+	while (!ret && done < b->n) {
+		u32 k = ipc_batch_room(ch, &b->m[done], b->n - done);
+		long sending = 0;
+		u32 built, put;
+		int qret = 0;
+
+		built = ipc_batch_build(ch, b, done, done + k, quser, &sending,
+					&ret);
+		if (built) {
+			put = ipc_batch_queue(ch, &b->msg[done], built,
+					      done ? &ipc_batch_nowait : w,
+					      &qret);
+			if (put < built)
+				ret = qret;
+			done += put;
+		}
+		if (sending)
+			atomic_long_sub(sending, &ipcdev_nr_sending);
+	}
+	*err = ret;
+	return done;
+}
+
+/* Copy out element @i's message @msg without ch->lock, and hold it. */
+static int ipc_batch_deliver(struct ipc_chan *ch, struct ipc_batch *b, u32 i,
+			     struct ipc_msg *msg)
+{
+	u64 len;
+	int ret;
+
+	ret = ipc_chan_deliver(ch, msg, u64_to_user_ptr(b->m[i].buf), &len,
+			       &b->msg[i]);
+	if (!ret)
+		b->m[i].len = len;
+	return ret;
+}
+
+/*
+ * Under ch->lock, which it releases: copy the queued messages out into
+ * the elements from @got on, each held in flight in b->msg, without
+ * waiting.  A message that does not fit its element (-EMSGSIZE: its length
+ * in the element) or whose copy faults (-EFAULT) stays queued.  A large
+ * one ends the run: taken off the list into *@large (in flight), for the
+ * caller to copy out without the lock.  Return: the new count of elements
+ * got; *@err why it stopped, 0 with *@large or when all are got.
+ */
+static u32 ipc_batch_take(struct ipc_chan *ch, struct ipc_batch *b, u32 got,
+			  struct ipc_msg **large, int *err)
+{
+	struct ipc_msg *msg;
+	int ret = 0;
+
+	lockdep_assert_held(&ch->lock);
+	for (; got < b->n; got++) {
+		struct ipcdev_msg *m = &b->m[got];
+
+		if (!ch->count) {
+			ret = ch->no_putters ? -EPIPE : -EAGAIN;
+			break;
+		}
+		msg = list_first_entry(&ch->msgs, struct ipc_msg, link);
+		if (msg->len > m->len) {
+			m->len = msg->len;
+			ret = -EMSGSIZE;
+			break;
+		}
+		if (msg->len > IPC_MSG_PAGES_MIN) {
+			ipc_chan_dequeue(ch, msg, true);
+			*large = msg;
+			break;
+		}
+		if (msg->len && ipc_msg_copy_out(msg, u64_to_user_ptr(m->buf))) {
+			ret = -EFAULT;
+			break;
+		}
+		m->len = msg->len;
+		list_del(&msg->link);
+		WRITE_ONCE(ch->count, ch->count - 1);
+		WRITE_ONCE(ch->bytes, ch->bytes - msg->len);
+		ipc_chan_inflight(ch, msg);
+		b->msg[got] = msg;
+	}
+	/* Messages left, or one that stays: another getter may take them. */
+	if (atomic_read(&ch->getters) && ch->count)
+		wake_up(&ch->getq);
+	mutex_unlock(&ch->lock);
+	*err = ret;
+	return got;
+}
+
+/*
+ * The core of GET_MANY: wait (as @w says) for the first message, which a
+ * put may hand over; then take what is queued, under ch->lock once (again
+ * after a hand-over or a large message).  Every message got is held in
+ * flight in b->msg[0 .. *@done - 1] for the edge (ipc_batch_settle()).
+ * Return: 0 when all b->n were got, else the errno that stopped the batch
+ * at element *@done (-EAGAIN: no more queued; -EPIPE: none and no sender).
+ */
+static int ipc_chan_get_many(struct ipc_chan *ch, struct ipc_batch *b,
+			     const struct ipcdev_wait *w, u32 *done)
+{
+	struct ipc_getter g = { .size = b->m[0].len };
+	bool locked = true;
+	u32 got = 0;
+	int ret;
+
+	*done = 0;
+	ret = mutex_lock_killable(&ch->lock);
+	if (ret)
+		return ret;
+	ret = ipc_chan_wait(ch, &ch->getq, &ch->getters, ipc_chan_get_check,
+			    ch, w, &g.waiter);
+	if (ret == IPCDEV_WAIT_HANDED) {
+		ret = ipc_batch_deliver(ch, b, 0, g.msg);
+		if (ret)
+			return ret;
+		got = 1;
+		locked = false;
+	} else if (ret == -EINTR) {
+		return ret;		/* killed; ch->lock was not re-taken */
+	} else if (ret) {
+		mutex_unlock(&ch->lock);
+		return ret;
+	}
+	while (got < b->n) {
+		struct ipc_msg *large = NULL;
+
+		if (!locked) {
+			if (!READ_ONCE(ch->count)) {
+				ret = READ_ONCE(ch->no_putters) ? -EPIPE : -EAGAIN;
+				break;
+			}
+			ret = mutex_lock_killable(&ch->lock);
+			if (ret)
+				break;
+		}
+		locked = false;
+		got = ipc_batch_take(ch, b, got, &large, &ret);
+		if (large) {
+			ret = ipc_batch_deliver(ch, b, got, large);
+			if (!ret)
+				got++;
+		}
+		if (ret)
+			break;
+	}
+	*done = got;
+	return got == b->n ? 0 : ret;
+}
+
+/*
+ * Settle a GET_MANY: messages 0 .. @delivered - 1 are delivered (their
+ * room back once, ipc_chan_room_back()); the others held, up to @got, go
+ * back to the head of the channel in their order, under ch->lock taken
+ * with mutex_lock(), not killable: they must not be lost.
+ */
+static void ipc_batch_settle(struct ipc_chan *ch, struct ipc_batch *b,
+			     u32 delivered, u32 got)
+{
+	u32 i;
+
+	if (delivered < got) {
+		mutex_lock(&ch->lock);
+		for (i = got; i-- > delivered;) {
+			ipc_chan_unflight(ch, b->msg[i]);
+			ipc_chan_link(ch, b->msg[i], true);
+		}
+		ipc_chan_linked(ch, got - delivered);
+		mutex_unlock(&ch->lock);
+	}
+	if (!delivered)
+		return;
+	for (i = 0; i < delivered; i++)
+		ipc_chan_unflight(ch, b->msg[i]);
+	ipc_chan_room_back(ch, delivered);
+	for (i = 0; i < delivered; i++)
+		ipc_msg_done(&ch->spare, b->msg[i]);
+}
+
+/*
+ * The batch edge: struct ipcdev_msgvec and its elements in, checked, into
+ * @b (freed by the caller with kfree(b->m)).
+ */
+static int ipcdev_batch_in(struct ipc_batch *b, struct ipcdev_msgvec *v,
+			   struct ipcdev_wait *w, const void __user *uarg,
+			   struct file *file)
+{
+	u32 i;
+	int ret;
+
+	b->m = NULL;
+	if (copy_from_user(v, uarg, sizeof(*v)))
+		return -EFAULT;
+	if (v->reserved[0] || v->reserved[1] || !v->count ||
+	    v->count > IPCDEV_MSGVEC_MAX)
+		return -EINVAL;
+	ret = ipcdev_wait_init(w, file, v->flags, v->deadline_ns);
+	if (ret)
+		return ret;
+	b->n = v->count;
+	b->m = kmalloc_array(b->n, sizeof(*b->m) + sizeof(*b->msg), GFP_KERNEL);
+	if (!b->m)
+		return -ENOMEM;
+	b->msg = (struct ipc_msg **)(b->m + b->n);
+	if (copy_from_user(b->m, u64_to_user_ptr(v->msgs),
+			   b->n * sizeof(*b->m)))
+		return -EFAULT;
+	/* An element's wait is its vector's. */
+	for (i = 0; i < b->n; i++)
+		if (b->m[i].flags || b->m[i].deadline_ns || b->m[i].reserved)
+			return -EINVAL;
+	return 0;
+}
+
+static int ipcdev_batch_out(struct ipcdev_msgvec __user *uvec, u32 done,
+			    int err)
+{
+	if (put_user(done, &uvec->done) || put_user(-err, &uvec->error))
+		return -EFAULT;
+	return 0;
+}
+
+/**
+ * ipcdev_put_many_ioctl() - a PUT_MANY or SEND_MANY ioctl on a channel
+ * @ch:		the channel
+ * @uarg:	struct ipcdev_msgvec in user memory
+ * @file:	the handle's file (O_NONBLOCK, the sender's quota)
+ *
+ * @uarg's @done and @error are written (as 0) before anything is sent, so
+ * that a vector that cannot be written fails with nothing done; written
+ * again after, when messages were put, the return value being the count.
+ * Return: the number of messages put (1 or more), or a negative errno
+ * when none was: the first element's, as ipc_chan_put(); -EFAULT, -EINVAL
+ * (struct ipcdev_msgvec), -ENOMEM (the kernel copy of the elements).
+ */
+long ipcdev_put_many_ioctl(struct ipc_chan *ch, void __user *uarg,
+			   struct file *file)
+{
+	struct ipcdev_msgvec __user *uvec = uarg;
+	struct ipcdev_msgvec v;
+	struct ipcdev_wait w;
+	struct ipc_batch b;
+	u32 done;
+	int ret;
+
+	ret = ipcdev_batch_in(&b, &v, &w, uarg, file);
+	if (ret)
+		goto out;
+	ret = ipcdev_batch_out(uvec, 0, 0);
+	if (ret)
+		goto out;
+	done = ipc_chan_put_many(ch, &b, &w, &ipcdev_handle(file)->quser,
+				 &ret);
+	if (done) {
+		/* Put: the count returned is the answer, even if this fails. */
+		ipcdev_batch_out(uvec, done, ret);
+		ret = done;
+	}
+out:
+	kfree(b.m);
+	return ret;
+}
+
+/**
+ * ipcdev_get_many_ioctl() - a GET_MANY or RECV_MANY ioctl on a channel
+ * @ch:		the channel
+ * @uarg:	struct ipcdev_msgvec in user memory
+ * @file:	the handle's file (O_NONBLOCK)
+ *
+ * The messages got are held in flight while the edge stores each
+ * element's length (and, on -EMSGSIZE, the next message's length in the
+ * element that stopped the batch) and then @done and @error: a message
+ * whose length cannot be stored goes back to the head of the channel with
+ * every later one, in order, and the batch ends before it (-EFAULT); if
+ * @done and @error cannot be stored, every message goes back.
+ * Return: the number of messages got (1 or more), or a negative errno
+ * when none was: as ipc_chan_get(); -EFAULT, -EINVAL, -ENOMEM as
+ * ipcdev_put_many_ioctl().
+ */
+long ipcdev_get_many_ioctl(struct ipc_chan *ch, void __user *uarg,
+			   struct file *file)
+{
+	struct ipcdev_msgvec __user *uvec = uarg;
+	struct ipcdev_msg __user *umsgs;
+	struct ipcdev_msgvec v;
+	struct ipcdev_wait w;
+	struct ipc_batch b;
+	u32 got, i, lens;
+	int ret;
+
+	ret = ipcdev_batch_in(&b, &v, &w, uarg, file);
+	if (ret)
+		goto out;
+	umsgs = u64_to_user_ptr(v.msgs);
+	ret = ipc_chan_get_many(ch, &b, &w, &got);
+	lens = got + (ret == -EMSGSIZE);
+	for (i = 0; i < lens; i++)
+		if (put_user(b.m[i].len, &umsgs[i].len))
+			break;
+	if (i < lens) {
+		ret = -EFAULT;
+		/* Element i's message, held or not, stays queued. */
+		i = min(i, got);
+	} else {
+		i = got;
+	}
+	if (i && ipcdev_batch_out(uvec, i, i < b.n ? ret : 0)) {
+		ret = -EFAULT;
+		i = 0;
+	}
+	ipc_batch_settle(ch, &b, i, got);
+	if (i)
+		ret = i;
+out:
+	kfree(b.m);
 	return ret;
 }
 

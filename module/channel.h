@@ -101,6 +101,11 @@ long ipcdev_put_ioctl(struct ipc_chan *ch, const void __user *uarg,
 		      struct file *file);
 long ipcdev_get_ioctl(struct ipc_chan *ch, void __user *uarg,
 		      struct file *file);
+/* Their batches, PUT_MANY/SEND_MANY and GET_MANY/RECV_MANY (channel.c). */
+long ipcdev_put_many_ioctl(struct ipc_chan *ch, void __user *uarg,
+			   struct file *file);
+long ipcdev_get_many_ioctl(struct ipc_chan *ch, void __user *uarg,
+			   struct file *file);
 __poll_t ipc_chan_poll(struct ipc_chan *ch, struct file *file,
 		       poll_table *pt);
 bool ipc_chan_full(struct ipc_chan *ch);

@@ -96,10 +96,15 @@ static void __init ipcdev_check_abi(void)
 	IPCDEV_CHECK_IOC(IPCDEV_IOC_QUEUE_PUT, struct ipcdev_msg);
 	IPCDEV_CHECK_IOC(IPCDEV_IOC_QUEUE_GET, struct ipcdev_msg);
 	IPCDEV_CHECK_IOC(IPCDEV_IOC_QUEUE_STAT, struct ipcdev_queue_stat);
+	IPCDEV_CHECK_IOC(IPCDEV_IOC_QUEUE_PUT_MANY, struct ipcdev_msgvec);
+	IPCDEV_CHECK_IOC(IPCDEV_IOC_QUEUE_GET_MANY, struct ipcdev_msgvec);
 	IPCDEV_CHECK_IOC(IPCDEV_IOC_PIPE_OPEN, struct ipcdev_pipe_open);
 	IPCDEV_CHECK_IOC(IPCDEV_IOC_PIPE_SEND, struct ipcdev_msg);
 	IPCDEV_CHECK_IOC(IPCDEV_IOC_PIPE_RECV, struct ipcdev_msg);
 	IPCDEV_CHECK_IOC(IPCDEV_IOC_PIPE_STAT, struct ipcdev_pipe_stat);
+	IPCDEV_CHECK_IOC(IPCDEV_IOC_PIPE_SEND_MANY, struct ipcdev_msgvec);
+	IPCDEV_CHECK_IOC(IPCDEV_IOC_PIPE_RECV_MANY, struct ipcdev_msgvec);
+	BUILD_BUG_ON(sizeof(struct ipcdev_msg) % 8);
 	IPCDEV_CHECK_IOC(IPCDEV_IOC_SHM_OPEN, struct ipcdev_shm_open);
 	IPCDEV_CHECK_IOC(IPCDEV_IOC_SHM_STAT, struct ipcdev_shm_stat);
 	IPCDEV_CHECK_IOC(IPCDEV_IOC_SHM_LOCK, struct ipcdev_shm_lock);

@@ -290,7 +290,7 @@ static int ipcpipe_check(struct file *file, struct ipcpipe *p, u32 end,
 	return ipcpipe_can_recv(p, end) && (fmode & FMODE_READ) ? 0 : -EBADF;
 }
 
-static long ipcpipe_ioctl_msg(struct file *file, bool send,
+static long ipcpipe_ioctl_msg(struct file *file, bool send, bool many,
 			      void __user *uarg)
 {
 	u32 end;
@@ -298,21 +298,37 @@ static long ipcpipe_ioctl_msg(struct file *file, bool send,
 
 	if (send ? !ipcpipe_can_send(p, end) : !ipcpipe_can_recv(p, end))
 		return -EBADF;
+	if (send && many)
+		return ipcdev_put_many_ioctl(ipcpipe_out(p, end), uarg, file);
 	if (send)
 		return ipcdev_put_ioctl(ipcpipe_out(p, end), uarg, file);
+	if (many)
+		return ipcdev_get_many_ioctl(ipcpipe_in(p, end), uarg, file);
 	return ipcdev_get_ioctl(ipcpipe_in(p, end), uarg, file);
 }
 
 static long ipcpipe_ioctl_send(struct file *file, struct ipcdev_obj *obj,
 			       void __user *uarg)
 {
-	return ipcpipe_ioctl_msg(file, true, uarg);
+	return ipcpipe_ioctl_msg(file, true, false, uarg);
 }
 
 static long ipcpipe_ioctl_recv(struct file *file, struct ipcdev_obj *obj,
 			       void __user *uarg)
 {
-	return ipcpipe_ioctl_msg(file, false, uarg);
+	return ipcpipe_ioctl_msg(file, false, false, uarg);
+}
+
+static long ipcpipe_ioctl_send_many(struct file *file, struct ipcdev_obj *obj,
+				    void __user *uarg)
+{
+	return ipcpipe_ioctl_msg(file, true, true, uarg);
+}
+
+static long ipcpipe_ioctl_recv_many(struct file *file, struct ipcdev_obj *obj,
+				    void __user *uarg)
+{
+	return ipcpipe_ioctl_msg(file, false, true, uarg);
 }
 
 static long ipcpipe_ioctl_stat_obj(struct file *file, struct ipcdev_obj *obj,
@@ -329,6 +345,8 @@ static const struct ipcdev_ioctl ipcpipe_ioctls[] = {
 	{ IPCDEV_IOC_PIPE_SEND,	FMODE_WRITE,	ipcpipe_ioctl_send },
 	{ IPCDEV_IOC_PIPE_RECV,	FMODE_READ,	ipcpipe_ioctl_recv },
 	{ IPCDEV_IOC_PIPE_STAT,	0,		ipcpipe_ioctl_stat_obj },
+	{ IPCDEV_IOC_PIPE_SEND_MANY, FMODE_WRITE,	ipcpipe_ioctl_send_many },
+	{ IPCDEV_IOC_PIPE_RECV_MANY, FMODE_READ,	ipcpipe_ioctl_recv_many },
 };
 
 /* A receive's result: -EPIPE is the end of file, as on a pipe. */

@@ -119,6 +119,18 @@ static long ipcq_ioctl_get(struct file *file, struct ipcdev_obj *obj,
 	return ipcdev_get_ioctl(&ipcq_of(file)->ch, uarg, file);
 }
 
+static long ipcq_ioctl_put_many(struct file *file, struct ipcdev_obj *obj,
+				void __user *uarg)
+{
+	return ipcdev_put_many_ioctl(&ipcq_of(file)->ch, uarg, file);
+}
+
+static long ipcq_ioctl_get_many(struct file *file, struct ipcdev_obj *obj,
+				void __user *uarg)
+{
+	return ipcdev_get_many_ioctl(&ipcq_of(file)->ch, uarg, file);
+}
+
 static long ipcq_ioctl_stat_obj(struct file *file, struct ipcdev_obj *obj,
 				void __user *uarg)
 {
@@ -129,6 +141,8 @@ static const struct ipcdev_ioctl ipcq_ioctls[] = {
 	{ IPCDEV_IOC_QUEUE_PUT,		FMODE_WRITE,	ipcq_ioctl_put },
 	{ IPCDEV_IOC_QUEUE_GET,		FMODE_READ,	ipcq_ioctl_get },
 	{ IPCDEV_IOC_QUEUE_STAT,	0,		ipcq_ioctl_stat_obj },
+	{ IPCDEV_IOC_QUEUE_PUT_MANY,	FMODE_WRITE,	ipcq_ioctl_put_many },
+	{ IPCDEV_IOC_QUEUE_GET_MANY,	FMODE_READ,	ipcq_ioctl_get_many },
 };
 
 static ssize_t ipcq_read(struct file *file, char __user *buf, size_t size,

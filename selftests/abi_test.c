@@ -17,6 +17,7 @@
 #define IPCDEV_STRUCTS(X)						\
 	X(ipcdev_open_head)						\
 	X(ipcdev_unlink) X(ipcdev_setattr) X(ipcdev_msg)		\
+	X(ipcdev_msgvec)							\
 	X(ipcdev_queue_open) X(ipcdev_queue_stat)			\
 	X(ipcdev_pipe_open) X(ipcdev_pipe_stat)				\
 	X(ipcdev_shm_open) X(ipcdev_shm_stat) X(ipcdev_shm_lock)	\
@@ -38,6 +39,7 @@ typedef __s64 __attribute__((aligned(4))) s64_i386;
 #define ipcdev_unlink ipcdev_unlink_32
 #define ipcdev_setattr ipcdev_setattr_32
 #define ipcdev_msg ipcdev_msg_32
+#define ipcdev_msgvec ipcdev_msgvec_32
 #define ipcdev_queue_open ipcdev_queue_open_32
 #define ipcdev_queue_stat ipcdev_queue_stat_32
 #define ipcdev_pipe_open ipcdev_pipe_open_32
@@ -56,6 +58,7 @@ typedef __s64 __attribute__((aligned(4))) s64_i386;
 #undef ipcdev_unlink
 #undef ipcdev_setattr
 #undef ipcdev_msg
+#undef ipcdev_msgvec
 #undef ipcdev_queue_open
 #undef ipcdev_queue_stat
 #undef ipcdev_pipe_open

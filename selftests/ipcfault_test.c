@@ -76,6 +76,9 @@ struct fi_ctx {
 	volatile int thr_ret;		/* the helper thread's result */
 	volatile int op_done;
 	__u64 seq0;
+	struct ipcdev_msgvec vec;	/* a batch's vector, after the call */
+	struct ipcdev_msg el[4];	/* its elements */
+	unsigned char *v[4];		/* a batch get's buffers */
 	char why[256];
 };
 
@@ -272,6 +275,10 @@ static void ctx_init(struct fi_ctx *c)
 	fill(c->a, LARGE, 1);
 	fill(c->b, LARGE, 2);
 	memset(c->r, 0, c->rlen);	/* touched: no page fault under test */
+	for (int i = 0; i < 4; i++) {
+		c->v[i] = malloc(c->rlen);
+		memset(c->v[i], 0, c->rlen);
+	}
 }
 
 static void ctx_close(struct fi_ctx *c)
@@ -297,6 +304,8 @@ static void ctx_free(struct fi_ctx *c)
 	free(c->a);
 	free(c->b);
 	free(c->r);
+	for (int i = 0; i < 4; i++)
+		free(c->v[i]);
 }
 
 /*
@@ -709,6 +718,205 @@ static int check_p_recv(struct fi_ctx *c, int ret)
 		return drain_expect(c, c->fd[0], true, 2, seeds, lens);
 	return check_got_a(c, ret) ||
 	       drain_expect(c, c->fd[0], true, 1, seeds + 1, lens + 1);
+}
+
+/* ------------------------------------------------------------------ */
+/* Batches: PUT_MANY/GET_MANY, SEND_MANY/RECV_MANY                    */
+/* ------------------------------------------------------------------ */
+
+/*
+ * A batch's three messages, in order: A small, A large (built of pages),
+ * B small; seeds and lengths.  Put behind B (the puts), or queued alone
+ * (the gets).
+ */
+#define NBATCH	3
+static const unsigned int batch_seeds[NBATCH] = { 1, 1, 2 };
+static const size_t batch_lens[NBATCH] = { SMALL, LARGE, SMALL };
+
+static int batch_ioc(struct fi_ctx *c, int fd, unsigned long cmd, int n,
+		     bool get)
+{
+	int r;
+
+	for (int i = 0; i < n; i++) {
+		c->el[i] = (struct ipcdev_msg){ 0 };
+		if (get) {
+			memset(c->v[i], 0, c->rlen);
+			c->el[i].buf = ptr(c->v[i]);
+			c->el[i].len = c->rlen;
+		} else {
+			c->el[i].buf = ptr(batch_seeds[i] == 1 ? c->a : c->b);
+			c->el[i].len = batch_lens[i];
+		}
+	}
+	/* done and error: not what the call leaves, if it writes them. */
+	c->vec = (struct ipcdev_msgvec){ .msgs = ptr(c->el), .count = n,
+					 .flags = IPCDEV_WAIT_NONBLOCK,
+					 .done = 99, .error = -99 };
+	r = ioctl(fd, cmd, &c->vec);
+	return r < 0 ? -errno : r;
+}
+
+/*
+ * A batch that did something (@ret > 0 of @n) says so in @done and @error
+ * (0 when all were done, else why it stopped: @why, or an injected
+ * ENOMEM or EFAULT).  A put writes done = 0 and error = 0 before it sends
+ * anything, and the result after: a fault in that second writing leaves
+ * zeros, or @done without @error (the return value is the answer), which
+ * @put allows; a get that cannot write them fails whole (EFAULT).
+ */
+static int check_vec(struct fi_ctx *c, int ret, int n, int why, bool put)
+{
+	int e = c->vec.error;
+
+	if (ret < 0)
+		return 0;
+	if (ret == 0 || ret > n)
+		return WHY(c, "batch of %d returned %d", n, ret);
+	if (put && c->vec.done == 0 && e == 0)
+		return 0;
+	if (c->vec.done != (__u32)ret)
+		return WHY(c, "returned %d, done %u", ret, c->vec.done);
+	if (put && e == 0)
+		return 0;
+	if (ret == n ? e != 0 : e != why && e != ENOMEM && e != EFAULT)
+		return WHY(c, "%d of %d done, error %d", ret, n, e);
+	return 0;
+}
+
+/* Exactly @n messages queued at @fd (queue or pipe end), and poll says so. */
+static int check_counted(struct fi_ctx *c, int fd, bool pipe, int n,
+			 size_t bytes)
+{
+	__u64 cnt, b;
+	short ev, want = n ? POLLIN : 0;
+
+	if (pipe ? p_in(fd, &cnt, &b) : q_count(fd, &cnt, &b))
+		return WHY(c, "stat");
+	if (cnt != (__u64)n || b != bytes)
+		return WHY(c, "STAT count %llu bytes %llu, want %d and %zu",
+			   (unsigned long long)cnt, (unsigned long long)b, n,
+			   bytes);
+	ev = poll_events(fd, POLLIN);
+	if ((ev & POLLIN) != want)
+		return WHY(c, "poll %#x with %d queued", ev, n);
+	return 0;
+}
+
+/* After a put of the batch behind B: B, then the first ret of the batch. */
+static int check_put_many(struct fi_ctx *c, int ret, int fd, bool pipe)
+{
+	unsigned int seeds[NBATCH + 1] = { 2 };
+	size_t lens[NBATCH + 1] = { SMALL }, bytes = SMALL;
+	int k = ret > 0 ? ret : 0;
+
+	if (check_vec(c, ret, NBATCH, 0, true))
+		return 1;
+	for (int i = 0; i < k; i++) {
+		seeds[i + 1] = batch_seeds[i];
+		lens[i + 1] = batch_lens[i];
+		bytes += batch_lens[i];
+	}
+	return check_counted(c, fd, pipe, 1 + k, bytes) ||
+	       drain_expect(c, fd, pipe, 1 + k, seeds, lens);
+}
+
+static int op_q_put_many(struct fi_ctx *c)
+{
+	return batch_ioc(c, c->fd[0], IPCDEV_IOC_QUEUE_PUT_MANY, NBATCH, false);
+}
+
+static int check_q_put_many(struct fi_ctx *c, int ret)
+{
+	return check_put_many(c, ret, c->fd[0], false);
+}
+
+static int op_p_send_many(struct fi_ctx *c)
+{
+	return batch_ioc(c, c->fd[1], IPCDEV_IOC_PIPE_SEND_MANY, NBATCH, false);
+}
+
+static int check_p_send_many(struct fi_ctx *c, int ret)
+{
+	return check_put_many(c, ret, c->fd[0], true);
+}
+
+/* A queue holding the batch's three messages. */
+static int setup_q_batch(struct fi_ctx *c)
+{
+	int r = 0;
+
+	c->fd[0] = q_new(NULL, 0);
+	if (c->fd[0] < 0)
+		return c->fd[0];
+	for (int i = 0; i < NBATCH && !r; i++)
+		r = q_put(c->fd[0], batch_seeds[i] == 1 ? c->a : c->b,
+			  batch_lens[i]);
+	return r;
+}
+
+/* A duplex pipe whose end 0 holds the batch's three messages. */
+static int setup_p_batch(struct fi_ctx *c)
+{
+	int r = p_new(&c->fd[0], &c->fd[1]);
+
+	for (int i = 0; i < NBATCH && !r; i++)
+		r = p_send(c->fd[1], batch_seeds[i] == 1 ? c->a : c->b,
+			   batch_lens[i]);
+	return r;
+}
+
+/*
+ * A get of four elements from the three messages: the first ret got,
+ * whole, in order, their lengths in the elements; the rest still queued,
+ * in order; all three got: the batch stopped at the fourth (EAGAIN).
+ */
+static int check_get_many(struct fi_ctx *c, int ret, int fd, bool pipe)
+{
+	int k = ret > 0 ? ret : 0;
+	size_t bytes = 0;
+
+	if (ret > NBATCH)
+		return WHY(c, "got %d of %d messages", ret, NBATCH);
+	/* All three got: the fourth element found none (EAGAIN). */
+	if (check_vec(c, ret, NBATCH + 1, ret == NBATCH ? EAGAIN : ENOMEM, false))
+		return 1;
+	if (ret == NBATCH && c->vec.error != EAGAIN)
+		return WHY(c, "all got, error %d", c->vec.error);
+	for (int i = 0; i < k; i++)
+		if (c->el[i].len != batch_lens[i] ||
+		    !check_fill(c->v[i], batch_lens[i], batch_seeds[i]))
+			return WHY(c, "element %d: %llu bytes, want %zu%s", i,
+				   (unsigned long long)c->el[i].len,
+				   batch_lens[i],
+				   c->el[i].len == batch_lens[i] ? ", torn" : "");
+	for (int i = k; i < NBATCH; i++)
+		bytes += batch_lens[i];
+	return check_counted(c, fd, pipe, NBATCH - k, bytes) ||
+	       drain_expect(c, fd, pipe, NBATCH - k, batch_seeds + k,
+			    batch_lens + k);
+}
+
+static int op_q_get_many(struct fi_ctx *c)
+{
+	return batch_ioc(c, c->fd[0], IPCDEV_IOC_QUEUE_GET_MANY, NBATCH + 1,
+			 true);
+}
+
+static int check_q_get_many(struct fi_ctx *c, int ret)
+{
+	return check_get_many(c, ret, c->fd[0], false);
+}
+
+static int op_p_recv_many(struct fi_ctx *c)
+{
+	return batch_ioc(c, c->fd[0], IPCDEV_IOC_PIPE_RECV_MANY, NBATCH + 1,
+			 true);
+}
+
+static int check_p_recv_many(struct fi_ctx *c, int ret)
+{
+	return check_get_many(c, ret, c->fd[0], true);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1604,6 +1812,14 @@ static const struct fi_kind kinds[] = {
 	  check_event_wait_clear, teardown_all, { EFAULT } },
 	{ "event-read", setup_event_set, op_event_read, check_event_wait_clear,
 	  teardown_all, { EFAULT } },
+	{ "queue-put-many", setup_q_b, op_q_put_many, check_q_put_many,
+	  teardown_all, ENOMEM_EFAULT },
+	{ "queue-get-many", setup_q_batch, op_q_get_many, check_q_get_many,
+	  teardown_all, ENOMEM_EFAULT },
+	{ "pipe-send-many", setup_p_b, op_p_send_many, check_p_send_many,
+	  teardown_all, ENOMEM_EFAULT },
+	{ "pipe-recv-many", setup_p_batch, op_p_recv_many, check_p_recv_many,
+	  teardown_all, ENOMEM_EFAULT },
 };
 
 #define NKINDS	(sizeof(kinds) / sizeof(kinds[0]))
@@ -1847,6 +2063,10 @@ KIND(14, pipe_send_large);
 KIND(15, pipe_recv_small);
 KIND(16, pipe_recv_large);
 KIND(17, pipe_read_large);
+KIND(46, queue_put_many);
+KIND(47, queue_get_many);
+KIND(48, pipe_send_many);
+KIND(49, pipe_recv_many);
 #else
 KIND(18, handover_put_small);
 KIND(19, handover_put_large);

@@ -100,7 +100,7 @@ static const char *const fz_devname[NDEV] = { "queue", "pipe", "shm", "event" };
  */
 enum { PH_CHAOS, PH_MODEL, PH_RACE, NPH };
 static const char *const ph_name[NPH] = { "chaos", "model", "race" };
-#define FZ_NIOC		24	/* entries of fz_cmds[] */
+#define FZ_NIOC		28	/* entries of fz_cmds[] */
 enum { X_BADIOC = FZ_NIOC, X_WAIT_CLEAR, X_OPEN, X_CLOSE, X_DUP, X_READ, X_WRITE,
        X_PREAD, X_PWRITE, X_MMAP, X_MUNMAP, X_MPROTECT, X_MREMAP, X_TOUCH, X_POLL,
        X_FCNTL, X_FORK, X_KILL, X_UNLINK_POOL, X_DIE, X_CHURN, FZ_NOPS };
@@ -300,6 +300,9 @@ static const int e_eopen[] = { OPENERR, 0 };
 static const int e_eset[] = { EINVAL, EBADF, 0 };
 static const int e_ewait[] = { EBADF, EFAULT, EINVAL, WAITERR, 0 };
 static const int e_estat[] = { EFAULT, 0 };
+/* The batches fail as their single calls, and may not get their copy. */
+static const int e_recv_many[] = { EBADF, EMSGSIZE, EFAULT, EINVAL, EPIPE, ENOMEM,
+				   WAITERR, 0 };
 
 
 /* What each ioctl may return, and how its argument is used. */
@@ -337,9 +340,21 @@ static const struct fz_cmd fz_cmds[] = {
 	{ IPCDEV_IOC_EVENT_CLEAR, "EVENT_CLEAR", DE, A_NONE, e_eset },
 	{ IPCDEV_IOC_EVENT_WAIT, "EVENT_WAIT", DE, A_IN, e_ewait },
 	{ IPCDEV_IOC_EVENT_STAT, "EVENT_STAT", DE, A_OUT, e_estat },
+	/* Last, so that the model's indices above stay. */
+	{ IPCDEV_IOC_QUEUE_PUT_MANY, "QUEUE_PUT_MANY", DQ, A_INOUT, e_put },
+	{ IPCDEV_IOC_QUEUE_GET_MANY, "QUEUE_GET_MANY", DQ, A_INOUT, e_get },
+	{ IPCDEV_IOC_PIPE_SEND_MANY, "PIPE_SEND_MANY", DP, A_INOUT, e_send },
+	{ IPCDEV_IOC_PIPE_RECV_MANY, "PIPE_RECV_MANY", DP, A_INOUT, e_recv_many },
 };
 #define FZ_NCMDS (sizeof(fz_cmds) / sizeof(fz_cmds[0]))
 _Static_assert(FZ_NCMDS == FZ_NIOC, "FZ_NIOC is the size of fz_cmds[]");
+
+/* The batch commands return the count transferred, 1 or more. */
+static bool fz_is_batch(unsigned long cmd)
+{
+	return cmd == IPCDEV_IOC_QUEUE_PUT_MANY || cmd == IPCDEV_IOC_QUEUE_GET_MANY ||
+	       cmd == IPCDEV_IOC_PIPE_SEND_MANY || cmd == IPCDEV_IOC_PIPE_RECV_MANY;
+}
 
 static bool fz_is_cmd(unsigned long cmd)
 {
@@ -575,6 +590,62 @@ static uint64_t rlen(struct fz *f)
 
 enum { P_OK, P_NULL, P_UNMAPPED, P_RO, P_GUARD, P_KERNEL };
 
+/*
+ * A batch's vector: mostly a few elements of fz_build()'s messages (each
+ * buffer a slice of f->big, or bad), sometimes a bad count, a nonzero
+ * element field, a bad array pointer, or an array crossing into the
+ * guard page.
+ */
+static void fz_build_vec(struct fz *f, struct ipcdev_msgvec *v)
+{
+	static struct ipcdev_msg el[IPCDEV_MSGVEC_MAX + 1];
+	uint32_t n = pc(f, 90) ? 1 + (uint32_t)rn(f, 8) :
+		     pc(f, 50) ? (uint32_t)rn(f, IPCDEV_MSGVEC_MAX + 2) : (uint32_t)r64(f);
+	uint32_t k = n < IPCDEV_MSGVEC_MAX + 1 ? n : IPCDEV_MSGVEC_MAX + 1;
+	uint64_t off = 0;
+	bool bad;
+
+	memset(el, 0, sizeof(el));
+	for (uint32_t i = 0; i < k; i++) {
+		el[i].len = pc(f, 80) ? rn(f, 300) : rlen(f);
+		el[i].buf = rbuf(f, el[i].len, &bad);
+		/* Good buffers: slices of f->big, one after the other. */
+		if (!bad && off + el[i].len <= f->bigsz) {
+			el[i].buf += off;
+			off += el[i].len;
+		}
+		if (pc(f, 3))
+			el[i].flags = rwait(f) | 1;
+		if (pc(f, 2))
+			el[i].deadline_ns = 1 + rn(f, 1000);
+		if (pc(f, 2))
+			el[i].reserved = 1 + (uint32_t)rn(f, 100);
+	}
+	v->msgs = (uintptr_t)el;
+	switch (rn(f, 30)) {
+	case 0: v->msgs = 0; break;
+	case 1: v->msgs = (uintptr_t)f->unmapped; break;
+	case 2: v->msgs = fz_kaddr; break;
+	case 3: {	/* the array's end crosses into the guard page */
+		size_t b = k * sizeof(el[0]);
+		size_t keep = b > 1 ? 1 + rn(f, b - 1) : 0;
+
+		if (b && b <= (size_t)f->pg) {
+			memcpy(f->guard - keep, el, keep);
+			v->msgs = (uintptr_t)(f->guard - keep);
+		}
+		break;
+	}
+	}
+	v->count = n;
+	v->flags = rwait(f);
+	v->deadline_ns = rdeadline(f);
+	v->done = pc(f, 90) ? 0 : (uint32_t)r64(f);	/* out: any value in */
+	v->error = pc(f, 90) ? 0 : (int32_t)r64(f);
+	if (pc(f, 3))
+		v->reserved[rn(f, 2)] = rres(f) | 1;
+}
+
 /* Fill @s (zeroed, 256 bytes) for @cmd.  *logme: a name to log if CREAT. */
 static void fz_build(struct fz *f, const struct fz_cmd *c, unsigned char *s,
 		     char **logme)
@@ -687,6 +758,12 @@ static void fz_build(struct fz *f, const struct fz_cmd *c, unsigned char *s,
 		a->reserved = (uint32_t)rres(f);
 		break;
 	}
+	case IPCDEV_IOC_QUEUE_PUT_MANY:
+	case IPCDEV_IOC_QUEUE_GET_MANY:
+	case IPCDEV_IOC_PIPE_SEND_MANY:
+	case IPCDEV_IOC_PIPE_RECV_MANY:
+		fz_build_vec(f, (struct ipcdev_msgvec *)s);
+		break;
 	case IPCDEV_IOC_SHM_LOCK: {
 		struct ipcdev_shm_lock *a = (void *)s;
 
@@ -883,6 +960,14 @@ static void op_ioctl(struct fz *f, int slot)
 		    !((struct ipcdev_pipe_open *)s)->name)
 			fz_add_fd(f, ((struct ipcdev_pipe_open *)s)->fd, DP, false);
 		return;
+	}
+	/* A batch that transferred some returns how many: 1 to its count. */
+	if (r > 0 && fz_is_batch(c->cmd)) {
+		const struct ipcdev_msgvec *v = (const void *)s;
+
+		if (place != P_OK || (uint64_t)r > v->count)
+			fz_fail(f, "a batch of %u returned %ld", v->count, r);
+		r = 0;
 	}
 	fz_call(f);
 	fz_note(f->sh, PH_CHAOS,
@@ -2305,6 +2390,192 @@ static void m_shm(struct fz *f, struct m_obj *o)
 	}
 }
 
+/* The batch's vector, its elements, and a slice of f->big for each. */
+struct m_vec {
+	struct ipcdev_msgvec v;
+	struct ipcdev_msg el[8];
+	uint64_t off[8];
+	uint32_t n;
+};
+
+/* Elements of lengths @len into slices of f->big; how many fit in it. */
+static uint32_t m_vec_init(struct fz *f, struct m_vec *b, const uint64_t *len, uint32_t n)
+{
+	uint64_t off = 0;
+	uint32_t i;
+
+	memset(b, 0, sizeof(*b));
+	for (i = 0; i < n && off + len[i] <= f->bigsz; i++) {
+		b->off[i] = off;
+		b->el[i].buf = (uintptr_t)(f->big + off);
+		b->el[i].len = len[i];
+		off += len[i];
+	}
+	b->n = i;
+	b->v.msgs = (uintptr_t)b->el;
+	b->v.count = i;
+	return i;
+}
+
+/*
+ * One bad thing about a batch (m_bad()): EINVAL for the vector's reserved
+ * field or an element's flags (before anything is done); a bad buffer in
+ * element *@j, which stops the batch there (EFAULT).
+ */
+static int m_vec_bad(struct fz *f, struct m_vec *b, int bad, uint32_t *j)
+{
+	*j = (uint32_t)rn(f, b->n);
+	if (bad == B_RES)
+		b->v.reserved[rn(f, 2)] = 1 + rn(f, 100);
+	else if (bad == B_FLAGS)
+		b->el[*j].flags = 1U << rn(f, 32);
+	return bad;
+}
+
+/* Compare a batch's outcome: @got of b->n transferred, else why (@exp). */
+static bool m_vec_expect(struct fz *f, int op, const struct m_vec *b, long r, int e,
+			 uint32_t got, int exp)
+{
+	if (!got)
+		return m_expect(f, op, r, e, exp);
+	fz_note(f->sh, PH_MODEL, op, r > 0 ? 0 : e);
+	m_check(f);
+	if (r != (long)got || b->v.done != got || b->v.error != (got == b->n ? 0 : exp)) {
+		fz_fail(f, "model: expected %u of %u (error %d), got %ld (errno %d), done %u error %d",
+			got, b->n, got == b->n ? 0 : exp, r, r < 0 ? e : 0, b->v.done,
+			b->v.error);
+		return false;
+	}
+	return true;
+}
+
+/* PUT_MANY (queue) or SEND_MANY (pipe, end @e): up to 8 into ring @q. */
+static void m_put_many(struct fz *f, struct m_obj *o, int fd, int e, bool ro)
+{
+	struct m_ring *q = &o->r[o->kind == DQ ? 0 : 1 - e];
+	int op = o->kind == DQ ? 24 : 26;	/* QUEUE_PUT_MANY, PIPE_SEND_MANY */
+	uint64_t len[8], n1 = q->n, b1 = q->bytes;
+	int bad = m_bad(f), exp = 0, w;
+	uint32_t n = 1 + (uint32_t)rn(f, 8), i, j, got = 0;
+	struct m_vec b;
+	long r;
+
+	if (n > M_RING - q->n)
+		n = M_RING - q->n;	/* the model cannot hold more */
+	for (i = 0; i < n; i++)
+		len[i] = m_len(f, o);
+	if (!n || !m_vec_init(f, &b, len, n))
+		return;
+	n = b.n;
+	for (i = 0; i < n; i++)
+		m_fill(f->big + b.off[i], o->tag + i, len[i]);
+	w = m_wait(f, !m_fits(q, o->maxsize, o->bytes_max, len[0]), &b.v.flags,
+		   &b.v.deadline_ns);
+	if (!m_fits(q, o->maxsize, o->bytes_max, len[0]) && !w)
+		b.v.flags = IPCDEV_WAIT_NONBLOCK, w = EAGAIN;
+	m_vec_bad(f, &b, bad, &j);
+	if (bad == B_BUF && len[j])
+		b.el[j].buf = m_badbuf(f, len[j], false);
+	if (ro || (o->kind == DP && !o->duplex && e == 0)) {
+		exp = EBADF;
+	} else if (bad == B_RES || bad == B_FLAGS) {
+		exp = EINVAL;
+	} else {
+		/* Each as a single put, in order; only the first may wait. */
+		struct m_ring t = { .n = q->n, .bytes = q->bytes };
+
+		for (got = 0; got < n && !exp; got++) {
+			if (len[got] > o->msgsize_max)
+				exp = EMSGSIZE;
+			else if (bad == B_BUF && got == j && len[got])
+				exp = EFAULT;
+			else if (!m_fits(&t, o->maxsize, o->bytes_max, len[got]))
+				exp = got ? EAGAIN : w;
+			if (exp)
+				break;
+			t.n++;
+			t.bytes += len[got];
+		}
+	}
+	snprintf(f->desc, sizeof(f->desc),
+		 "model %s end %d: %s of %u, first len %llu, flags 0x%x, %llu queued (%llu bytes)%s",
+		 fz_devname[o->kind], e, fz_cmds[op].name, n, (unsigned long long)len[0],
+		 b.v.flags, (unsigned long long)n1, (unsigned long long)b1,
+		 ro ? " (read-only handle)" : "");
+	r = ioctl(fd, fz_cmds[op].cmd, &b.v);
+	fz_call(f);
+	if (!m_vec_expect(f, op, &b, r, errno, got, exp))
+		return;
+	for (i = 0; i < got; i++)
+		m_push(q, (uint32_t)len[i], o->tag + i);
+	o->tag += n;
+}
+
+/* GET_MANY (queue) or RECV_MANY (pipe, end @e): up to 8 from ring @q. */
+static void m_get_many(struct fz *f, struct m_obj *o, int fd, int e)
+{
+	struct m_ring *q = &o->r[o->kind == DQ ? 0 : e];
+	int op = o->kind == DQ ? 25 : 27;	/* QUEUE_GET_MANY, PIPE_RECV_MANY */
+	uint32_t n = 1 + (uint32_t)rn(f, 8), i, j, got = 0;
+	uint64_t size[8], hl[8] = { 0 };
+	int bad = m_bad(f), exp = 0, w;
+	struct m_vec b;
+	long r;
+
+	for (i = 0; i < n; i++) {
+		hl[i] = i < q->n ? q->m[(q->head + i) % M_RING].len : 0;
+		size[i] = hl[i] + (pc(f, 50) ? 0 : rn(f, 100));
+	}
+	if (!m_vec_init(f, &b, size, n))
+		return;
+	n = b.n;
+	w = m_wait(f, !q->n, &b.v.flags, &b.v.deadline_ns);
+	if (!q->n && !w)
+		b.v.flags = IPCDEV_WAIT_NONBLOCK, w = EAGAIN;
+	m_vec_bad(f, &b, bad, &j);
+	if (bad == B_SMALL && hl[j])
+		b.el[j].len = size[j] = rn(f, hl[j]);
+	else if (bad == B_BUF && hl[j])
+		b.el[j].buf = m_badbuf(f, hl[j], true);
+	memset(f->big, 0xee, f->bigsz);
+	if (o->kind == DP && !o->duplex && e == 1) {
+		exp = EBADF;
+	} else if (bad == B_RES || bad == B_FLAGS) {
+		exp = EINVAL;
+	} else {
+		/* What is queued, in order; only the first may wait. */
+		for (got = 0; got < n; got++) {
+			if (got >= q->n)
+				exp = got ? EAGAIN : w;
+			else if (hl[got] > size[got])
+				exp = EMSGSIZE;
+			else if (bad == B_BUF && got == j && hl[got])
+				exp = EFAULT;
+			if (exp)
+				break;
+		}
+	}
+	snprintf(f->desc, sizeof(f->desc), "model %s end %d: %s of %u, flags 0x%x, %u queued",
+		 fz_devname[o->kind], e, fz_cmds[op].name, n, b.v.flags, q->n);
+	r = ioctl(fd, fz_cmds[op].cmd, &b.v);
+	fz_call(f);
+	if (!m_vec_expect(f, op, &b, r, errno, got, exp))
+		return;
+	/* The lengths got, and on EMSGSIZE the next message's. */
+	for (i = 0; i < got + (exp == EMSGSIZE) && i < n; i++) {
+		m_check(f);
+		if (b.el[i].len != hl[i])
+			fz_fail(f, "model: element %u: length %llu, expected %llu", i,
+				(unsigned long long)b.el[i].len, (unsigned long long)hl[i]);
+	}
+	for (i = 0; i < got; i++) {
+		struct m_msg mm = m_pop(q);
+
+		if (!m_same(f, f->big + b.off[i], mm.tag, mm.len))
+			break;
+	}
+}
+
 static void m_chan(struct fz *f, struct m_obj *o)
 {
 	int e = (int)rn(f, 2);	/* pipe: the end; queue: read-only handle */
@@ -2312,10 +2583,14 @@ static void m_chan(struct fz *f, struct m_obj *o)
 	int fd = o->kind == DQ ? o->fd[ro] : o->fd[e];
 	unsigned int x = (unsigned int)rn(f, 100);
 
-	if (x < 40)
+	if (x < 32)
 		m_put(f, o, fd, e, ro);
-	else if (x < 75)
+	else if (x < 40)
+		m_put_many(f, o, fd, e, ro);
+	else if (x < 67)
 		m_get(f, o, fd, e, ro);
+	else if (x < 75)
+		m_get_many(f, o, fd, e);
 	else if (x < 82)
 		m_rw(f, o, fd, e, ro, true);
 	else if (x < 89)

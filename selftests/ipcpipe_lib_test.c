@@ -147,6 +147,67 @@ TEST_F(lp, send_epipe)
 	EXPECT_EQ(-EPIPE, ipc_pipe_send(self->e[1], NULL, 0, 1, 10 * MS));
 }
 
+/*
+ * ipc_pipe_send_many() and ipc_pipe_recv_many(): the directions (-EBADF),
+ * as much as the capacity holds (8 bytes), what is queued, in order, and
+ * -EPIPE once the peer is gone (recv: after the queued messages).
+ */
+TEST_F(lp, send_recv_many)
+{
+	struct iovec m[4] = { { "abc", 3 }, { "de", 2 }, { "fgh", 3 },
+			      { "i", 1 } };
+	char b[4][8];
+	struct iovec bufs[4] = { { b[0], 8 }, { b[1], 8 }, { b[2], 8 },
+				 { b[3], 8 } };
+	size_t lens[4] = { 0 };
+
+	EXPECT_EQ(-EBADF, ipc_pipe_send_many(self->e[0], m, 4, 0, 0));
+	EXPECT_EQ(-EBADF, ipc_pipe_recv_many(self->e[1], bufs, lens, 4, 0, 0));
+	EXPECT_EQ(-EAGAIN, ipc_pipe_recv_many(self->e[0], bufs, lens, 4, 0, 0));
+	EXPECT_EQ(-ETIMEDOUT, ipc_pipe_recv_many(self->e[0], bufs, lens, 4, 1,
+						 10 * MS));
+	/* 3 + 2 + 3 = 8 bytes fit; "i" does not. */
+	EXPECT_EQ(3, ipc_pipe_send_many(self->e[1], m, 4, 1, IPC_FOREVER));
+	EXPECT_EQ(-EAGAIN, ipc_pipe_send_many(self->e[1], m + 3, 1, 0, 0));
+	EXPECT_EQ(-ETIMEDOUT, ipc_pipe_send_many(self->e[1], m + 3, 1, 1, 0));
+	/* Two buffers: two messages, the third stays. */
+	EXPECT_EQ(2, ipc_pipe_recv_many(self->e[0], bufs, lens, 2, 0, 0));
+	EXPECT_EQ(3, lens[0]);
+	EXPECT_EQ(2, lens[1]);
+	EXPECT_EQ(0, memcmp(b[0], "abc", 3));
+	EXPECT_EQ(0, memcmp(b[1], "de", 2));
+	EXPECT_EQ(1, ipc_pipe_send_many(self->e[1], m + 3, 1, 0, 0));
+	/* A short buffer in the middle: fgh, then "i" too long for 0 bytes. */
+	bufs[1].iov_len = 0;
+	lens[1] = 0;
+	EXPECT_EQ(1, ipc_pipe_recv_many(self->e[0], bufs, lens, 4, 0, 0));
+	EXPECT_EQ(3, lens[0]);
+	EXPECT_EQ(0, memcmp(b[0], "fgh", 3));
+	EXPECT_EQ(1, lens[1]);
+	bufs[1].iov_len = 8;
+	/* The sender goes: what is queued first, then -EPIPE. */
+	close_ends((int[2]){ -1, self->e[1] });
+	self->e[1] = -1;
+	EXPECT_EQ(1, ipc_pipe_recv_many(self->e[0], bufs, lens, 4, 1,
+					IPC_FOREVER));
+	EXPECT_EQ(1, lens[0]);
+	EXPECT_EQ('i', b[0][0]);
+	EXPECT_EQ(-EPIPE, ipc_pipe_recv_many(self->e[0], bufs, lens, 4, 1,
+					     IPC_FOREVER));
+}
+
+/* send_many to a pipe whose receiver is gone: -EPIPE, as ipc_pipe_send(). */
+TEST_F(lp, send_many_epipe)
+{
+	struct iovec m[2] = { { "x", 1 }, { "y", 1 } };
+
+	ipc_pipe_close(self->e[0]);
+	self->e[0] = -1;
+	signal(SIGPIPE, SIG_DFL);
+	EXPECT_EQ(-EPIPE, ipc_pipe_send_many(self->e[1], m, 2, 0, 0));
+	EXPECT_EQ(-EPIPE, ipc_pipe_send_many(self->e[1], m, 2, 1, IPC_FOREVER));
+}
+
 TEST(needed_and_alloc)
 {
 	char small[10], *big = malloc(100000);

@@ -221,6 +221,140 @@ TEST_F(lq, sa_restart_keeps_deadline)
 					     (long long)((t1 - t0) / MS));
 }
 
+/*
+ * ipc_queue_put_many(): as many as fit, in order, each whole; a short
+ * batch is a success, and the next call reports why it stopped; the
+ * errno conventions of ipc_queue_put().
+ */
+TEST_F(lq, put_many_partial_and_errors)
+{
+	char big[129], buf[8];
+	struct iovec m[3] = {
+		{ "a", 1 }, { "bb", 2 }, { "ccc", 3 },
+	};
+	size_t len;
+
+	memset(big, 'b', sizeof(big));
+	EXPECT_EQ(0, ipc_queue_put_many(self->q, m, 0, 0, 0));
+	EXPECT_EQ(-EFAULT, ipc_queue_put_many(self->q, NULL, 1, 0, 0));
+	EXPECT_EQ(-EBADF, ipc_queue_put_many(-1, m, 3, 0, 0));
+	/* maxsize 2: two of three, then the third finds no room. */
+	EXPECT_EQ(2, ipc_queue_put_many(self->q, m, 3, 1, IPC_FOREVER));
+	EXPECT_EQ(2, ipc_queue_qsize(self->q));
+	EXPECT_EQ(-EAGAIN, ipc_queue_put_many(self->q, m + 2, 1, 0, 0));
+	EXPECT_EQ(-ETIMEDOUT, ipc_queue_put_many(self->q, m + 2, 1, 1, 0));
+	EXPECT_EQ(-ETIMEDOUT, ipc_queue_put_many(self->q, m + 2, 1, 1,
+						 10 * MS));
+	EXPECT_EQ(1, ipc_queue_get(self->q, buf, sizeof(buf), &len, 0, 0));
+	EXPECT_EQ('a', buf[0]);
+	EXPECT_EQ(2, ipc_queue_get(self->q, buf, sizeof(buf), &len, 0, 0));
+	EXPECT_EQ(0, memcmp(buf, "bb", 2));
+
+	/* EMSGSIZE in the middle: the first is put, the rest not. */
+	m[1] = (struct iovec){ big, 129 };
+	EXPECT_EQ(1, ipc_queue_put_many(self->q, m, 3, 0, 0));
+	EXPECT_EQ(-EMSGSIZE, ipc_queue_put_many(self->q, m + 1, 2, 0, 0));
+	EXPECT_EQ(1, ipc_queue_qsize(self->q));
+	/* A bad buffer in the middle: EFAULT is the next call's. */
+	m[1] = (struct iovec){ (void *)8, 4 };
+	EXPECT_EQ(1, ipc_queue_put_many(self->q, m + 2, 1, 0, 0));
+	EXPECT_EQ(2, ipc_queue_qsize(self->q));
+	EXPECT_EQ(1, ipc_queue_get(self->q, buf, sizeof(buf), &len, 0, 0));
+	EXPECT_EQ(3, ipc_queue_get(self->q, buf, sizeof(buf), &len, 0, 0));
+	EXPECT_EQ(1, ipc_queue_put_many(self->q, m, 3, 0, 0));
+	EXPECT_EQ(-EFAULT, ipc_queue_put_many(self->q, m + 1, 2, 0, 0));
+	EXPECT_EQ(1, ipc_queue_qsize(self->q));
+	/* An empty message (NULL, 0) is a message. */
+	m[0] = (struct iovec){ NULL, 0 };
+	EXPECT_EQ(1, ipc_queue_put_many(self->q, m, 1, 0, 0));
+	EXPECT_EQ(2, ipc_queue_qsize(self->q));
+}
+
+/*
+ * ipc_queue_get_many(): what is queued, in order, the lengths in @lens;
+ * a message longer than its buffer stops the batch and stays, its length
+ * in lens[n]; the errno conventions of ipc_queue_get().
+ */
+TEST_F(lq, get_many_partial_and_errors)
+{
+	char b0[8], b1[8], b2[128];
+	struct iovec bufs[3] = { { b0, 8 }, { b1, 8 }, { b2, 128 } };
+	size_t lens[3] = { 77, 77, 77 };
+	char msg[100];
+
+	memset(msg, 'm', sizeof(msg));
+	EXPECT_EQ(0, ipc_queue_get_many(self->q, bufs, lens, 0, 0, 0));
+	EXPECT_EQ(-EFAULT, ipc_queue_get_many(self->q, NULL, lens, 1, 0, 0));
+	EXPECT_EQ(-EFAULT, ipc_queue_get_many(self->q, bufs, NULL, 1, 0, 0));
+	EXPECT_EQ(-EBADF, ipc_queue_get_many(-1, bufs, lens, 3, 0, 0));
+	EXPECT_EQ(-EAGAIN, ipc_queue_get_many(self->q, bufs, lens, 3, 0, 0));
+	EXPECT_EQ(-ETIMEDOUT, ipc_queue_get_many(self->q, bufs, lens, 3, 1, 0));
+	EXPECT_EQ(-ETIMEDOUT, ipc_queue_get_many(self->q, bufs, lens, 3, 1,
+						 10 * MS));
+	EXPECT_EQ(77, lens[0]);		/* nothing got: untouched */
+
+	/* Short: two queued, three buffers. */
+	ASSERT_EQ(0, ipc_queue_put(self->q, "one", 3, 0, 0));
+	ASSERT_EQ(0, ipc_queue_put(self->q, "two!", 4, 0, 0));
+	EXPECT_EQ(2, ipc_queue_get_many(self->q, bufs, lens, 3, 1, IPC_FOREVER));
+	EXPECT_EQ(3, lens[0]);
+	EXPECT_EQ(4, lens[1]);
+	EXPECT_EQ(77, lens[2]);
+	EXPECT_EQ(0, memcmp(b0, "one", 3));
+	EXPECT_EQ(0, memcmp(b1, "two!", 4));
+	EXPECT_EQ(0, ipc_queue_qsize(self->q));
+
+	/* EMSGSIZE in the middle: one got, the long one stays. */
+	ASSERT_EQ(0, ipc_queue_put(self->q, "x", 1, 0, 0));
+	ASSERT_EQ(0, ipc_queue_put(self->q, msg, sizeof(msg), 0, 0));
+	lens[1] = 0;
+	EXPECT_EQ(1, ipc_queue_get_many(self->q, bufs, lens, 3, 0, 0));
+	EXPECT_EQ(1, lens[0]);
+	EXPECT_EQ(100, lens[1]);	/* the next message's length */
+	EXPECT_EQ(1, ipc_queue_qsize(self->q));
+	/* ... and first: -EMSGSIZE, lens[0] its length. */
+	lens[0] = 0;
+	EXPECT_EQ(-EMSGSIZE, ipc_queue_get_many(self->q, bufs, lens, 3, 0, 0));
+	EXPECT_EQ(100, lens[0]);
+	EXPECT_EQ(1, ipc_queue_qsize(self->q));
+	/* A bad buffer: -EFAULT, the message stays. */
+	bufs[0] = (struct iovec){ (void *)8, 128 };
+	EXPECT_EQ(-EFAULT, ipc_queue_get_many(self->q, bufs, lens, 1, 0, 0));
+	EXPECT_EQ(1, ipc_queue_qsize(self->q));
+	EXPECT_EQ(1, ipc_queue_get_many(self->q, bufs + 2, lens, 1, 0, 0));
+	EXPECT_EQ(100, lens[0]);
+	EXPECT_EQ(0, memcmp(b2, msg, sizeof(msg)));
+}
+
+/* At most IPCDEV_MSGVEC_MAX per call; the rest are ignored, not lost. */
+TEST(many_count_clamped)
+{
+	struct iovec m[IPCDEV_MSGVEC_MAX + 6], bufs[IPCDEV_MSGVEC_MAX + 6];
+	size_t lens[IPCDEV_MSGVEC_MAX + 6];
+	unsigned char vals[IPCDEV_MSGVEC_MAX + 6], got[IPCDEV_MSGVEC_MAX + 6];
+	unsigned int i, n = IPCDEV_MSGVEC_MAX + 6;
+	int q = ipc_queue_create(NULL);
+
+	ASSERT_LE(0, q);
+	for (i = 0; i < n; i++) {
+		vals[i] = (unsigned char)i;
+		m[i] = (struct iovec){ &vals[i], 1 };
+		bufs[i] = (struct iovec){ &got[i], 1 };
+	}
+	EXPECT_EQ(IPCDEV_MSGVEC_MAX, ipc_queue_put_many(q, m, n, 0, 0));
+	EXPECT_EQ(6, ipc_queue_put_many(q, m + IPCDEV_MSGVEC_MAX, 6, 0, 0));
+	EXPECT_EQ((int)n, ipc_queue_qsize(q));
+	memset(got, 0xff, sizeof(got));
+	EXPECT_EQ(IPCDEV_MSGVEC_MAX, ipc_queue_get_many(q, bufs, lens, n, 0, 0));
+	EXPECT_EQ(6, ipc_queue_get_many(q, bufs + IPCDEV_MSGVEC_MAX,
+					lens + IPCDEV_MSGVEC_MAX, 6, 0, 0));
+	for (i = 0; i < n; i++) {
+		EXPECT_EQ(1, lens[i]);
+		EXPECT_EQ(vals[i], got[i]);
+	}
+	ipc_queue_close(q);
+}
+
 TEST(access_modes_and_names)
 {
 	char name[64], buf[8];

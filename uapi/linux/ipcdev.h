@@ -161,6 +161,61 @@ struct ipcdev_msg {
 };
 
 /*
+ * Most messages one PUT_MANY/GET_MANY (SEND_MANY/RECV_MANY) call carries:
+ * a larger struct ipcdev_msgvec.count fails with EINVAL.
+ */
+#define IPCDEV_MSGVEC_MAX	64
+
+/**
+ * struct ipcdev_msgvec - several messages in or out in one call
+ *	(QUEUE_PUT_MANY/GET_MANY, PIPE_SEND_MANY/RECV_MANY), as
+ *	sendmmsg(2)/recvmmsg(2) do
+ * @msgs:	user pointer to an array of @count struct ipcdev_msg.  Each
+ *		element is one whole message, as for PUT/GET: @buf and @len
+ *		as there (get: @len is written back, the length received, or
+ *		on EMSGSIZE the length of the next message, which stays
+ *		queued); its @flags, @deadline_ns and @reserved must be zero
+ *		(the wait is the vector's), else EINVAL before anything is
+ *		done
+ * @count:	elements, 1 to IPCDEV_MSGVEC_MAX (else EINVAL)
+ * @flags:	IPCDEV_WAIT_* flags, as struct ipcdev_msg's
+ * @deadline_ns: absolute CLOCK_MONOTONIC deadline, with IPCDEV_WAIT_DEADLINE
+ * @done:	out: messages transferred, the call's return value when it
+ *		succeeds (0 when it fails)
+ * @error:	out: 0 when all @count were transferred, else the positive
+ *		errno that stopped the batch at element @done (EAGAIN: no
+ *		more was ready without waiting)
+ * @reserved:	must be zero
+ *
+ * Blocking: the call waits (per @flags, O_NONBLOCK and the deadline) for
+ * the FIRST message only, as a single PUT or GET would; the rest are only
+ * what fits (put) or is queued (get) without sleeping.  The elements are
+ * taken in order, each whole and atomic as a single call's message, and
+ * each fails as the single call would (EMSGSIZE, EFAULT, EDQUOT, ENOMEM,
+ * EPIPE...): the batch stops at the first element that fails, which and
+ * every later one are not transferred (a put leaves them unsent; a get
+ * leaves their messages queued, in order).  Messages of one batch keep
+ * their order, between themselves and with other calls of the caller.
+ *
+ * Return: the number of messages transferred (1 to @count), with @done
+ * and @error written back; or -1 with errno set when none was (then
+ * nothing changed): the errno the single call gives for the first element,
+ * or EFAULT (the vector or its array cannot be read, or, for a get, the
+ * lengths or @done and @error cannot be written back: the messages stay
+ * queued), EINVAL (as above).  A put checks that @done and @error can be
+ * written before it sends anything; the return value is authoritative.
+ */
+struct ipcdev_msgvec {
+	__u64 msgs;
+	__u32 count;
+	__u32 flags;
+	__u64 deadline_ns;
+	__u32 done;
+	__s32 error;
+	__u64 reserved[2];
+};
+
+/*
  * Queue: /dev/ipcqueue, multiprocessing.Queue.
  *
  * A FIFO of whole messages shared by any number of producers and consumers.
@@ -652,7 +707,8 @@ struct ipcdev_shm_locker {
  * Common to every device.  OPEN (one per kind) is a device descriptor's
  * only other command; every command below the OPEN of its kind is an
  * object descriptor's.  A sender (PUT, SEND) reads its struct ipcdev_msg,
- * a receiver (GET, RECV) writes @len back: _IOW and _IOWR.
+ * a receiver (GET, RECV) writes @len back: _IOW and _IOWR.  The batch
+ * calls (PUT_MANY ... RECV_MANY) write @done and @error back: _IOWR.
  */
 #define IPCDEV_IOC_UNLINK	_IOW(IPCDEV_IOC_MAGIC, 0x01, struct ipcdev_unlink)
 #define IPCDEV_IOC_SETATTR	_IOW(IPCDEV_IOC_MAGIC, 0x02, struct ipcdev_setattr)
@@ -662,12 +718,16 @@ struct ipcdev_shm_locker {
 #define IPCDEV_IOC_QUEUE_PUT	_IOW(IPCDEV_IOC_MAGIC, 0x11, struct ipcdev_msg)
 #define IPCDEV_IOC_QUEUE_GET	_IOWR(IPCDEV_IOC_MAGIC, 0x12, struct ipcdev_msg)
 #define IPCDEV_IOC_QUEUE_STAT	_IOR(IPCDEV_IOC_MAGIC, 0x13, struct ipcdev_queue_stat)
+#define IPCDEV_IOC_QUEUE_PUT_MANY _IOWR(IPCDEV_IOC_MAGIC, 0x14, struct ipcdev_msgvec)
+#define IPCDEV_IOC_QUEUE_GET_MANY _IOWR(IPCDEV_IOC_MAGIC, 0x15, struct ipcdev_msgvec)
 
 /* Pipe device. */
 #define IPCDEV_IOC_PIPE_OPEN	_IOWR(IPCDEV_IOC_MAGIC, 0x20, struct ipcdev_pipe_open)
 #define IPCDEV_IOC_PIPE_SEND	_IOW(IPCDEV_IOC_MAGIC, 0x21, struct ipcdev_msg)
 #define IPCDEV_IOC_PIPE_RECV	_IOWR(IPCDEV_IOC_MAGIC, 0x22, struct ipcdev_msg)
 #define IPCDEV_IOC_PIPE_STAT	_IOR(IPCDEV_IOC_MAGIC, 0x23, struct ipcdev_pipe_stat)
+#define IPCDEV_IOC_PIPE_SEND_MANY _IOWR(IPCDEV_IOC_MAGIC, 0x24, struct ipcdev_msgvec)
+#define IPCDEV_IOC_PIPE_RECV_MANY _IOWR(IPCDEV_IOC_MAGIC, 0x25, struct ipcdev_msgvec)
 
 /* Shared memory device.  UNLOCK and PUBLISH take no argument: it must be 0. */
 #define IPCDEV_IOC_SHM_OPEN	_IOW(IPCDEV_IOC_MAGIC, 0x30, struct ipcdev_shm_open)

@@ -73,6 +73,17 @@ static inline ssize_t ipcdev_lib_checked_len(uint64_t len)
 	return len > (uint64_t)SSIZE_MAX ? -EOVERFLOW : (ssize_t)len;
 }
 
+/* message.c: batches (ipc_queue_put_many(3) ...); struct iovec. */
+struct iovec;
+IPCDEV_HIDDEN ssize_t ipcdev_lib_put_many(int fd, unsigned long req,
+					  const struct iovec *msgs,
+					  unsigned int count, int block,
+					  int64_t timeout_ns);
+IPCDEV_HIDDEN ssize_t ipcdev_lib_get_many(int fd, unsigned long req,
+					  const struct iovec *bufs,
+					  size_t *lens, unsigned int count,
+					  int block, int64_t timeout_ns);
+
 /* message.c: one PUT/SEND ioctl @req of the @len bytes at @msg. */
 IPCDEV_HIDDEN int ipcdev_lib_put_msg(int fd, unsigned long req,
 				     const void *msg, size_t len, int block,

@@ -46,6 +46,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <sys/uio.h>
 #include <linux/ipcdev.h>
 
 #ifdef __cplusplus
@@ -209,6 +210,47 @@ ssize_t ipc_queue_get(int q, void *buf, size_t size, size_t *needed,
  * but -EMSGSIZE.
  */
 ssize_t ipc_queue_get_alloc(int q, void **bufp, int block, int64_t timeout_ns);
+
+/*
+ * ipc_queue_put_many - append several messages in one system call, as
+ *                      sendmmsg(2) (added in 0.4.0).
+ * @q:     handle opened for writing.
+ * @msgs:  the messages, each one whole message (iov_base may be NULL when
+ *         iov_len is 0); at most IPCDEV_MSGVEC_MAX are sent per call, the
+ *         rest ignored.
+ * @count: their number.
+ * @block, @timeout_ns: see the conventions above; they apply to the FIRST
+ *         message only: the others are put only if they fit at once.
+ *
+ * The messages are put in order, each atomically, as by ipc_queue_put().
+ * The call does not loop: it returns after one batch, which may be short
+ * (the queue filled, or a message failed); call again with the rest, and
+ * the first of them then reports why (-EAGAIN, -EMSGSIZE, ...).
+ * Returns the number of messages put (1 to @count; 0 when @count is 0),
+ * or, when none was, any error of ipc_queue_put().
+ */
+ssize_t ipc_queue_put_many(int q, const struct iovec *msgs, unsigned int count,
+			   int block, int64_t timeout_ns);
+
+/*
+ * ipc_queue_get_many - remove several messages in one system call, as
+ *                      recvmmsg(2) (added in 0.4.0).
+ * @q:     handle opened for reading.
+ * @bufs:  receive buffers, one per message (iov_len: its size); at most
+ *         IPCDEV_MSGVEC_MAX are filled per call.
+ * @lens:  receives each message's length; on a batch stopped by -EMSGSIZE,
+ *         lens[n] (n the number returned, or 0) is the length of the next
+ *         message, which stays queued.
+ * @count: the number of buffers.
+ * @block, @timeout_ns: apply to the FIRST message only; the others are
+ *         what is queued at once.
+ *
+ * Returns the number of messages received (1 to @count; 0 when @count is
+ * 0), in order, or, when none was, any error of ipc_queue_get().  A
+ * message that could not be stored (a short buffer, a fault) stays queued.
+ */
+ssize_t ipc_queue_get_many(int q, const struct iovec *bufs, size_t *lens,
+			   unsigned int count, int block, int64_t timeout_ns);
 
 /*
  * ipc_queue_stat - read the state and limits of the queue (count, bytes,
@@ -449,6 +491,19 @@ ssize_t ipc_pipe_recv(int end, void *buf, size_t size, size_t *needed,
  */
 ssize_t ipc_pipe_recv_alloc(int end, void **bufp, int block,
 			    int64_t timeout_ns);
+
+/*
+ * ipc_pipe_send_many, ipc_pipe_recv_many - several messages in one system
+ *         call (added in 0.4.0): as ipc_queue_put_many() and
+ *         ipc_queue_get_many(), on a pipe end that may send (receive), with
+ *         the errors of ipc_pipe_send() (ipc_pipe_recv()): -EBADF for the
+ *         wrong direction, -EPIPE when the peer is gone (recv: after the
+ *         queued messages).
+ */
+ssize_t ipc_pipe_send_many(int end, const struct iovec *msgs,
+			   unsigned int count, int block, int64_t timeout_ns);
+ssize_t ipc_pipe_recv_many(int end, const struct iovec *bufs, size_t *lens,
+			   unsigned int count, int block, int64_t timeout_ns);
 
 /*
  * ipc_pipe_poll - whether a receive would not wait (Connection.poll).

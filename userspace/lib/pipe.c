@@ -89,6 +89,20 @@ ssize_t ipc_pipe_recv_alloc(int end, void **bufp, int block,
 			     timeout_ns);
 }
 
+ssize_t ipc_pipe_send_many(int end, const struct iovec *msgs,
+			   unsigned int count, int block, int64_t timeout_ns)
+{
+	return ipcdev_lib_put_many(end, IPCDEV_IOC_PIPE_SEND_MANY, msgs, count,
+				   block, timeout_ns);
+}
+
+ssize_t ipc_pipe_recv_many(int end, const struct iovec *bufs, size_t *lens,
+			   unsigned int count, int block, int64_t timeout_ns)
+{
+	return ipcdev_lib_get_many(end, IPCDEV_IOC_PIPE_RECV_MANY, bufs, lens,
+				   count, block, timeout_ns);
+}
+
 int ipc_pipe_stat(int end, struct ipcdev_pipe_stat *st)
 {
 	return ipcdev_lib_ioctl(end, IPCDEV_IOC_PIPE_STAT, st);

@@ -91,6 +91,20 @@ ssize_t ipc_queue_get_alloc(int q, void **bufp, int block, int64_t timeout_ns)
 	return ipcdev_lib_get_msg_alloc(q, IPCDEV_IOC_QUEUE_GET, bufp, block, timeout_ns);
 }
 
+ssize_t ipc_queue_put_many(int q, const struct iovec *msgs, unsigned int count,
+			   int block, int64_t timeout_ns)
+{
+	return ipcdev_lib_put_many(q, IPCDEV_IOC_QUEUE_PUT_MANY, msgs, count,
+				   block, timeout_ns);
+}
+
+ssize_t ipc_queue_get_many(int q, const struct iovec *bufs, size_t *lens,
+			   unsigned int count, int block, int64_t timeout_ns)
+{
+	return ipcdev_lib_get_many(q, IPCDEV_IOC_QUEUE_GET_MANY, bufs, lens,
+				   count, block, timeout_ns);
+}
+
 int ipc_queue_stat(int q, struct ipcdev_queue_stat *st)
 {
 	return ipcdev_lib_ioctl(q, IPCDEV_IOC_QUEUE_STAT, st);

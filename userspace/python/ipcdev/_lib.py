@@ -178,6 +178,14 @@ class PipeStat(ctypes.Structure):
                 ("senders", ctypes.c_uint32), ("reserved", ctypes.c_uint64 * 2)]
 
 
+class IoVec(ctypes.Structure):
+    """struct iovec: one message of a batch (ipc_queue_put_many(3))."""
+    _fields_ = [("iov_base", ctypes.c_void_p), ("iov_len", ctypes.c_size_t)]
+
+
+# IPCDEV_MSGVEC_MAX: the most messages one batch call carries.
+MSGVEC_MAX = constants["IPCDEV_MSGVEC_MAX"]
+
 _i, _u, _sz, _ssz = ctypes.c_int, ctypes.c_uint, ctypes.c_size_t, ctypes.c_ssize_t
 _p, _s, _i64, _u64 = ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int64, ctypes.c_uint64
 _A = ctypes.POINTER(IpcArray)
@@ -190,6 +198,9 @@ _PROTOS = {
     "ipc_queue_open": (_i, [_s, _i, _u, ctypes.POINTER(QueueAttr)]),
     "ipc_queue_put": (_i, [_i, _s, _sz, _i, _i64]),
     "ipc_queue_get_alloc": (_ssz, [_i, ctypes.POINTER(_p), _i, _i64]),
+    "ipc_queue_put_many": (_ssz, [_i, ctypes.POINTER(IoVec), _u, _i, _i64]),
+    "ipc_queue_get_many": (_ssz, [_i, ctypes.POINTER(IoVec), _PSZ, _u, _i,
+                                  _i64]),
     "ipc_queue_qsize": (_ssz, [_i]),
     "ipc_queue_empty": (_i, [_i]),
     "ipc_queue_full": (_i, [_i]),

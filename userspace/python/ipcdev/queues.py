@@ -3,11 +3,12 @@
 
 from __future__ import annotations
 
-from typing import Any, Optional, Union
+from typing import Any, Iterable, List, Optional, Union
 import ctypes
 import errno
 import os
 import queue as _queue
+import time
 from multiprocessing.reduction import ForkingPickler
 
 from . import _lib
@@ -15,6 +16,16 @@ from ._lib import lib, check, call, Deadline
 from ._reduction import reduce_fd, detach_fd, dumps
 
 __all__ = ["Queue", "SimpleQueue", "unlink_queue"]
+
+# get_many()'s buffer per item: a larger item is taken alone (get()).
+_BATCH_SLOT = 4096
+
+
+def _left(deadline: Deadline) -> Optional[float]:
+    """The seconds left of `deadline` (None: forever), for get()."""
+    if not deadline.block or deadline.end is None:
+        return None
+    return max(deadline.end - time.monotonic(), 0.0)
 
 _ACCESS = {(True, True): os.O_RDWR, (True, False): os.O_RDONLY,
            (False, True): os.O_WRONLY}
@@ -123,6 +134,90 @@ class Queue:
         finally:
             _lib.free(ptr)
         return ForkingPickler.loads(data)
+
+    # --- batches (an extension: multiprocessing has no such calls) ---------
+    def put_many(self, items: Iterable[Any], block: bool = True,
+                 timeout: Optional[float] = None) -> int:
+        """Put every object of `items`, in order, with one system call per
+        batch of up to IPCDEV_MSGVEC_MAX (ipc_queue_put_many(3)), waiting
+        (if `block`, at most `timeout` seconds in all) while the queue is
+        full.  Returns the number of objects put: all of them, or, when the
+        queue stays full (non-blocking, or at the timeout), those put until
+        then; queue.Full when none could be.  Any other error is raised
+        with the objects before the failing one put (its `put_count`)."""
+        self._check_closed()
+        datas = [dumps(obj) for obj in items]
+        deadline = Deadline(block, timeout)
+        done = 0
+        while done < len(datas):
+            chunk = datas[done:done + _lib.MSGVEC_MAX]
+            iov = (_lib.IoVec * len(chunk))()
+            for i, d in enumerate(chunk):
+                iov[i].iov_base = ctypes.cast(ctypes.c_char_p(d),
+                                              ctypes.c_void_p)
+                iov[i].iov_len = len(d)
+            r = call(lib.ipc_queue_put_many, self._fd, iov, len(chunk),
+                     deadline=deadline)
+            if r in (-errno.EAGAIN, -errno.ETIMEDOUT):
+                if done:
+                    return done
+                raise _queue.Full
+            if r < 0:
+                try:
+                    check(r)
+                except OSError as e:
+                    e.put_count = done  # type: ignore[attr-defined]
+                    raise
+            done += r
+        return done
+
+    def get_many(self, max: int, block: bool = True,
+                 timeout: Optional[float] = None) -> List[Any]:
+        """Remove and return up to `max` items, oldest first, with one
+        system call per batch (ipc_queue_get_many(3)): waits (if `block`,
+        at most `timeout` seconds) for the first item only, then takes
+        what is queued; queue.Empty when none came."""
+        self._check_closed()
+        if max < 1:
+            return []
+        deadline = Deadline(block, timeout)
+        out: List[Any] = []
+        while len(out) < max:
+            n = min(max - len(out), _lib.MSGVEC_MAX)
+            r = self._get_batch(n, deadline, out)
+            if r == 0 or r < n:
+                break
+            deadline = Deadline(False)
+        if not out:
+            raise _queue.Empty
+        return out
+
+    def _get_batch(self, n: int, deadline: Deadline, out: List[Any]) -> int:
+        """One GET_MANY of up to `n` items into `out`: how many it got."""
+        slot = _BATCH_SLOT
+        buf = bytearray(n * slot)
+        base = ctypes.addressof(ctypes.c_char.from_buffer(buf))
+        iov = (_lib.IoVec * n)()
+        lens = (ctypes.c_size_t * n)()
+        for i in range(n):
+            iov[i].iov_base = base + i * slot
+            iov[i].iov_len = slot
+        r = call(lib.ipc_queue_get_many, self._fd, iov, lens, n,
+                 deadline=deadline)
+        if r == -errno.EMSGSIZE:
+            # The next item is larger than a slot: take it alone.
+            try:
+                out.append(self.get(deadline.block, _left(deadline)))
+            except _queue.Empty:
+                return 0
+            return 1
+        if r in (-errno.EAGAIN, -errno.ETIMEDOUT, -errno.EPIPE):
+            return 0
+        check(r)
+        view = memoryview(buf)
+        for i in range(r):
+            out.append(ForkingPickler.loads(view[i * slot:i * slot + lens[i]]))
+        return r
 
     def put_nowait(self, obj: Any) -> None:
         """put(obj, False)."""

@@ -900,8 +900,8 @@ static int ipc_batch_deliver(struct ipc_chan *ch, struct ipc_batch *b, u32 i,
 	u64 len;
 	int ret;
 
-	ret = ipc_chan_deliver(ch, msg, u64_to_user_ptr(b->m[i].buf), &len,
-			       &b->msg[i]);
+	ret = ipc_chan_deliver(ch, msg, u64_to_user_ptr(b->m[i].buf), NULL,
+			       &len, &b->msg[i]);
 	if (!ret)
 		b->m[i].len = len;
 	return ret;

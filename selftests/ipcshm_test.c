@@ -1609,6 +1609,13 @@ static int incr_mixed(int fd, __u32 *w, struct mixed_seg *seg, int n, bool fast)
 		v = seg->ctr;
 		if ((i & 15) == 0)
 			sched_yield();
+		/*
+		 * Now and then hold the lock across a sleep, so that the
+		 * others surely meet it held, even when a loaded host runs
+		 * the processes one after another (the check below).
+		 */
+		if ((i & 255) == 0)
+			usleep(500);
 		__asm__ __volatile__("" ::: "memory");
 		seg->ctr = v + 1;
 		r = fast ? fast_unlock(fd, w, id) : s_unlock(fd);

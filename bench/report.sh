@@ -138,6 +138,25 @@ for k in $kernels; do
 done
 
 for k in $kernels; do
+	for dp in 8 2; do
+		u=$res/$k/icount/uring-$dp.txt
+		[ -f "$u" ] || continue
+		echo
+		echo "## io_uring: $k, QEMU --icount, depth $dp (bench/uringbench)"
+		echo
+		echo "IORING_OP_WRITE and IORING_OP_READ of whole messages on a one-way"
+		echo "ipcpipe against pipe(2), blocking and O_NONBLOCK, in the same boot;"
+		echo "inline: one task submits $dp writes and $dp reads per io_uring_enter();"
+		echo "2proc: a writer and a reader process, each with its own ring."
+		echo "Messages per second (virtual time) and ipcpipe's ratio to each."
+		echo
+		echo '```'
+		cat "$u"
+		echo '```'
+	done
+done
+
+for k in $kernels; do
 	p=$res/$k/icount/profile.txt
 	if [ -f "$res/$k/icount/profile-skipped" ]; then
 		echo

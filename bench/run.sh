@@ -8,6 +8,8 @@
 #   1. boot it under QEMU's deterministic mode (scripts/vm-run --icount:
 #      -icount shift=0,sleep=off, one vCPU; guest time counts guest
 #      instructions) and run build/bench/ipcbench: the primary figures;
+#      then bench/uringbench (io_uring on ipcpipe and pipe(2)) at depths 8
+#      and 2;
 #   2. boot it again as a normal TCG guest with two vCPUs and run ipcbench
 #      --pin (every process pinned to CPU 0): wall-clock figures; then, in
 #      the same boot, ipcbench --spread: the contended lock and the 4+4
@@ -89,7 +91,10 @@ for k in $KERNELS; do
 	scripts/vm-run --kernel "$k" --icount --timeout "$TIMEOUT" --results "$d/icount" -- \
 		sh -c "insmod $ko && build/bench/ipcbench --rounds $ROUNDS --scale $SCALE \
 			--title '$k, QEMU -icount shift=0 (virtual time), 1 vCPU' \
-			>/run/results/tables.md; rc=\$?; ${prof:-true}; \
+			>/run/results/tables.md; rc=\$?; \
+			for dp in 8 2; do build/bench/uringbench --iters 8000 --depth \$dp \
+				>/run/results/uring-\$dp.txt 2>&1 || echo FAILED >>/run/results/uring-\$dp.txt; done; \
+			${prof:-true}; \
 			cat /proc/cpuinfo | grep -m1 'model name' >/run/results/guest-cpu; exit \$rc" ||
 		say "kernel $k: icount run failed (status $?), see $d/icount"
 	echo $(( $(date +%s) - start )) >"$d/icount/seconds"

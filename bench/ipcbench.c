@@ -2081,8 +2081,12 @@ static void fmt_num(char *b, size_t len, double v)
 static const char *calls_of(int test, int mech)
 {
 	switch (mech) {
-	case M_IPCQUEUE: return "ioctl QUEUE_PUT / QUEUE_GET";
-	case M_IPCPIPE: return "ioctl PIPE_SEND / PIPE_RECV";
+	case M_IPCQUEUE:
+		return test == T_BATCH ? "ioctl QUEUE_PUT_MANY / QUEUE_GET_MANY, 8 per call" :
+					 "ioctl QUEUE_PUT / QUEUE_GET";
+	case M_IPCPIPE:
+		return test == T_BATCH ? "ioctl PIPE_SEND_MANY / PIPE_RECV_MANY, 8 per call" :
+					 "ioctl PIPE_SEND / PIPE_RECV";
 	case M_IPCQUEUE_RW:
 	case M_IPCPIPE_RW:
 	case M_PIPE:

@@ -8,11 +8,10 @@ import ctypes
 import errno
 import os
 import queue as _queue
-from multiprocessing.reduction import ForkingPickler
 
 from . import _lib
 from ._lib import lib, check, call, Deadline
-from ._reduction import reduce_fd, detach_fd, dumps
+from ._reduction import reduce_fd, detach_fd, dumps, loads_at
 
 __all__ = ["Queue", "SimpleQueue", "unlink_queue"]
 
@@ -118,11 +117,7 @@ class Queue:
         if n in (-errno.EAGAIN, -errno.ETIMEDOUT):
             raise _queue.Empty
         check(n)
-        try:
-            data = ctypes.string_at(ptr, n)
-        finally:
-            _lib.free(ptr)
-        return ForkingPickler.loads(data)
+        return loads_at(ptr, n)
 
     def put_nowait(self, obj: Any) -> None:
         """put(obj, False)."""

@@ -416,6 +416,28 @@ def test_counter_exact_threads_in_processes(lock_kind):
     assert v.value == 2 * nthreads * n
 
 
+@pytest.mark.parametrize("cls", [Lock, RLock])
+def test_thread_waiting_for_its_turn_gets_it_at_release(cls):
+    """A thread of the holding process that waits (no timeout) gets the
+    lock when the holder releases it: woken for its turn, not left
+    asleep.  join()'s 60 s only keeps a lost wake-up from hanging the
+    run; it is no timing check."""
+    lk = cls()
+    lk.acquire()
+    res = []
+
+    def waiter():
+        res.append(lk.acquire())
+        lk.release()
+    t = threading.Thread(target=waiter, daemon=True)
+    t.start()
+    time.sleep(0.3)                 # let it wait for its turn
+    lk.release()
+    t.join(60)
+    assert not t.is_alive(), "the waiting thread was never woken"
+    assert res == [True]
+
+
 def test_c_helper_used_when_built():
     """make userspace builds ipcdev._speedups: the tests then run the C
     lock path (the pure-Python one is run by test_pure_python_locks)."""

@@ -296,6 +296,21 @@ run_kernel() {
 	pytest=$PYTEST
 	case $lane in
 	stock) ;;
+	rt)
+		# The Python 1 GiB round trips (test_bigobjects.py -m gib, many
+		# minutes under TCG) run once, alone, on the first RT kernel:
+		# the rt lane runs no other Python tests, and on the stock lane
+		# they would push make check past 30 minutes.  What they test
+		# (the package's pickling and copies) is the same on every
+		# kernel; ipcbig_gib_lib_test covers the kernel side on stock.
+		if [ -z "$PYTEST_SET" ]; then
+			pytest=
+			if [ "$k" = "$py_gib_kernel" ]; then
+				pytest=$PYTEST/test_bigobjects.py
+				vmenv+=(--env IPCDEV_PYTEST_MARK=gib)
+			fi
+		fi
+		;;
 	*) [ -z "$PYTEST_SET" ] && pytest= ;;
 	esac
 	[ -n "$pytest" ] && vmenv+=(--env "IPCDEV_PYTEST=$pytest")
@@ -388,6 +403,12 @@ for k in $kernels; do
 	case ${rel:-$k} in *-rt-*) continue ;; esac
 	gib_kernel=$k
 	break
+done
+# ... and the Python ones on the first RT kernel (the rt lane; see above).
+py_gib_kernel=
+for k in $kernels; do
+	rel=$(awk -v a="$k" '$1 == a { print $2 }' "$KCACHE/aliases" 2>/dev/null || true)
+	case ${rel:-$k} in *-rt-*) py_gib_kernel=$k; break ;; esac
 done
 
 # IPCDEV_JOBS=N: up to N kernels at once, each in its own VM (default 1, one

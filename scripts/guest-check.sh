@@ -206,7 +206,9 @@ if [ -n "${IPCDEV_PYTEST:-}" ]; then
 	# neither passed nor failed.
 	pytest_sel=()
 	[ "${IPCDEV_GIB:-0}${IPCDEV_PYTEST_GIB:-0}" = 11 ] || pytest_sel=(-m "not gib")
-	echo "guest-check: pytest $IPCDEV_PYTEST${pytest_sel[*]:+ (lane $LANE: without the 1 GiB tests)}"
+	# IPCDEV_PYTEST_MARK: only the tests of that mark (the rt lane: gib).
+	[ -n "${IPCDEV_PYTEST_MARK:-}" ] && pytest_sel=(-m "$IPCDEV_PYTEST_MARK")
+	echo "guest-check: pytest $IPCDEV_PYTEST${pytest_sel[*]:+ (lane $LANE: ${pytest_sel[*]})}"
 	t0=$(date +%s)
 	set +e
 	timeout -k 10 "${IPCDEV_PYTEST_TIMEOUT:-600}" \

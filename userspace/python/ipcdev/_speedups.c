@@ -13,12 +13,17 @@
  * that it needs no link against libipcdev and no copy of its headers.
  *
  * One object is one process's handle on a segment's kernel lock, which
- * the kernel owns per process.  Threads of the process are serialized by
- * a PyThread lock taken first (tlock); the recursion count and the owner
- * thread of an RLock are only read and written with the GIL held.
- * Blocking waits (tlock, the kernel lock) drop the GIL; a signal ends a
- * wait with EINTR: the handlers run (PyErr_CheckSignals) and the wait
- * goes on with the time left (PEP 475).
+ * the kernel owns per process.  Threads of the process take turns at it
+ * (take_turn()): `busy` says that one of them holds it or is acquiring
+ * it.  busy, the recursion count, the owner thread of an RLock and the
+ * count of threads waiting for their turn are only read and written with
+ * the GIL held, so the usual acquire (nobody busy) and release (nobody
+ * waiting) cost no atomic operation besides the kernel lock's own.  A
+ * thread that finds it busy sleeps on `gate`, a PyThread lock used as a
+ * binary semaphore that release() posts when threads wait.  Blocking
+ * waits (gate, the kernel lock) drop the GIL; a signal ends a wait with
+ * EINTR: the handlers run (PyErr_CheckSignals) and the wait goes on with
+ * the time left (PEP 475).
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -36,9 +41,12 @@ typedef struct {
 	PyObject *keep;		/* the ctypes IpcArray that holds *a */
 	lock_fn lock;
 	unlock_fn unlock;
-	PyThread_type_lock tlock;
+	PyThread_type_lock gate; /* threads wait here for their turn */
 	unsigned long owner;	/* RLock: thread holding it (count > 0) */
 	long count;		/* acquisitions not released (Lock: 0/1) */
+	int busy;		/* a thread holds it or is acquiring it */
+	int nwait;		/* threads waiting for busy to clear */
+	int posted;		/* gate released, not yet taken */
 	int recursive;
 	char owner_died;
 	PyObject *dict;
@@ -124,30 +132,56 @@ static int64_t left_ns(int64_t end)
 	return left > 0 ? left : 0;
 }
 
-/* The thread lock: 1 taken, 0 timed out, -1 exception (a signal handler). */
-static int take_tlock(KLock *self, int block, int64_t end)
+/*
+ * This thread's turn at the kernel lock (busy set by us): 1 taken, 0 timed
+ * out or not blocking, -1 exception (a signal handler).  A waiter woken
+ * finds busy clear, or taken again by a thread that came first: then it
+ * waits again, and that thread's release() posts the gate again.
+ */
+static int take_turn(KLock *self, int block, int64_t end)
 {
 	PyLockStatus st;
 	int64_t ns;
+	int ret = 0;
 
-	if (PyThread_acquire_lock(self->tlock, 0))
+	if (!self->busy) {
+		self->busy = 1;
 		return 1;
+	}
 	if (!block)
 		return 0;
+	self->nwait++;
 	for (;;) {
 		ns = left_ns(end);
 		if (ns == 0)
-			return 0;
+			break;
 		Py_BEGIN_ALLOW_THREADS
-		st = PyThread_acquire_lock_timed(self->tlock,
+		st = PyThread_acquire_lock_timed(self->gate,
 						 ns < 0 ? -1 : ns / 1000, 1);
 		Py_END_ALLOW_THREADS
 		if (st == PY_LOCK_ACQUIRED)
-			return 1;
-		if (st == PY_LOCK_FAILURE)
-			return 0;
-		if (PyErr_CheckSignals())	/* PY_LOCK_INTR */
-			return -1;
+			self->posted = 0;
+		if (!self->busy) {
+			self->busy = 1;
+			ret = 1;
+			break;
+		}
+		if (st == PY_LOCK_INTR && PyErr_CheckSignals()) {
+			ret = -1;
+			break;
+		}
+	}
+	self->nwait--;
+	return ret;
+}
+
+/* End this thread's turn; post the gate if threads wait for theirs. */
+static void give_turn(KLock *self)
+{
+	self->busy = 0;
+	if (self->nwait && !self->posted) {
+		self->posted = 1;
+		PyThread_release_lock(self->gate);
 	}
 }
 
@@ -158,7 +192,7 @@ static PyObject *os_error(int err)
 }
 
 /*
- * The kernel lock, tlock held: 1 taken, 0 not (EAGAIN, ETIMEDOUT), -1
+ * The kernel lock, our turn taken: 1 taken, 0 not (EAGAIN, ETIMEDOUT), -1
  * exception.  EDEADLK: this process holds it through another handle
  * (the same named lock opened twice): wait for that one, as
  * multiprocessing would, by polling every 5 ms.
@@ -219,12 +253,12 @@ static PyObject *do_acquire(KLock *self, int block, int64_t end)
 		self->count++;
 		Py_RETURN_TRUE;
 	}
-	r = take_tlock(self, block, end);
+	r = take_turn(self, block, end);
 	if (r <= 0)
 		return r < 0 ? NULL : Py_NewRef(Py_False);
 	r = take_klock(self, block, end);
 	if (r <= 0) {
-		PyThread_release_lock(self->tlock);
+		give_turn(self);
 		return r < 0 ? NULL : Py_NewRef(Py_False);
 	}
 	self->owner = PyThread_get_thread_ident();
@@ -276,7 +310,7 @@ static PyObject *KLock_release(KLock *self, PyObject *unused)
 	if (self->count > 0) {
 		self->count = 0;
 		self->owner = 0;
-		PyThread_release_lock(self->tlock);
+		give_turn(self);
 	}
 	Py_RETURN_NONE;
 }
@@ -287,19 +321,31 @@ static PyObject *KLock_exit(KLock *self, PyObject *const *args,
 	return KLock_release(self, NULL);
 }
 
-/* After fork(), in the child: it holds nothing (the kernel lock is the
- * parent's), and the thread lock may have been held by a thread that is
- * not there. */
-static PyObject *KLock_after_fork(KLock *self, PyObject *unused)
+/* A gate for threads to wait at: a PyThread lock, taken (not posted). */
+static PyThread_type_lock new_gate(void)
 {
 	PyThread_type_lock l = PyThread_allocate_lock();
 
+	if (l)
+		PyThread_acquire_lock(l, 1);
+	return l;
+}
+
+/* After fork(), in the child: it holds nothing (the kernel lock is the
+ * parent's), and no other thread is there to wait. */
+static PyObject *KLock_after_fork(KLock *self, PyObject *unused)
+{
+	PyThread_type_lock l = new_gate();
+
 	if (!l)
 		return PyErr_NoMemory();
-	/* The old one is not freed: a held lock may not be. */
-	self->tlock = l;
+	/* The old one is not freed: threads that are gone slept on it. */
+	self->gate = l;
 	self->count = 0;
 	self->owner = 0;
+	self->busy = 0;
+	self->nwait = 0;
+	self->posted = 0;
 	Py_RETURN_NONE;
 }
 
@@ -335,8 +381,8 @@ static int KLock_init(KLock *self, PyObject *args, PyObject *kw)
 		PyErr_SetString(PyExc_RuntimeError, "already initialised");
 		return -1;
 	}
-	self->tlock = PyThread_allocate_lock();
-	if (!self->tlock) {
+	self->gate = new_gate();
+	if (!self->gate) {
 		PyErr_NoMemory();
 		return -1;
 	}
@@ -368,9 +414,12 @@ static void KLock_dealloc(KLock *self)
 	PyObject_GC_UnTrack(self);
 	if (self->weakreflist)
 		PyObject_ClearWeakRefs((PyObject *)self);
-	/* A lock still held is not freed (PyThread locks must not be). */
-	if (self->tlock && self->count == 0)
-		PyThread_free_lock(self->tlock);
+	/* Nobody waits at the gate (a waiter holds a reference). */
+	if (self->gate) {
+		if (!self->posted)
+			PyThread_release_lock(self->gate);
+		PyThread_free_lock(self->gate);
+	}
 	KLock_clear(self);
 	Py_TYPE(self)->tp_free((PyObject *)self);
 }

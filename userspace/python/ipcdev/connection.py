@@ -10,9 +10,8 @@ import os
 
 from . import _lib
 from ._lib import lib, check, call, Deadline
-from ._reduction import reduce_fd, detach_fd, dumps
+from ._reduction import reduce_fd, detach_fd, dumps, loads_at
 from multiprocessing import BufferTooShort
-from multiprocessing.reduction import ForkingPickler
 
 __all__ = ["Pipe", "Connection", "unlink_pipe", "BufferTooShort"]
 
@@ -187,7 +186,9 @@ class Connection:
             check(r)
 
     # --- receiving --------------------------------------------------------------
-    def _recv(self):
+    def _recv(self, unpickle=False):
+        """The next message as bytes, or with `unpickle`, the object it
+        holds (unpickled in place: see loads_at)."""
         ptr = ctypes.c_void_p()
         n = _pipe_recv_alloc(self._fd, ctypes.byref(ptr), 1, _lib.FOREVER)
         if n == _EINTR:
@@ -197,6 +198,8 @@ class Connection:
         if n == -errno.EPIPE:
             raise EOFError
         check(n)
+        if unpickle:
+            return loads_at(ptr, n)
         try:
             return ctypes.string_at(ptr, n)
         finally:
@@ -256,7 +259,7 @@ class Connection:
             self._check_closed()
         if not self._readable:
             self._check_readable()
-        return ForkingPickler.loads(self._recv())
+        return self._recv(True)
 
     def poll(self, timeout: Optional[float] = 0.0) -> bool:
         """Whether there is data to read (or end of file), waiting up to

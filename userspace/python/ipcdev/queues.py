@@ -13,7 +13,7 @@ from multiprocessing.reduction import ForkingPickler
 
 from . import _lib
 from ._lib import lib, check, call, Deadline
-from ._reduction import reduce_fd, detach_fd, dumps
+from ._reduction import reduce_fd, detach_fd, dumps, loads_at
 
 __all__ = ["Queue", "SimpleQueue", "unlink_queue"]
 
@@ -129,11 +129,7 @@ class Queue:
         if n in (-errno.EAGAIN, -errno.ETIMEDOUT):
             raise _queue.Empty
         check(n)
-        try:
-            data = ctypes.string_at(ptr, n)
-        finally:
-            _lib.free(ptr)
-        return ForkingPickler.loads(data)
+        return loads_at(ptr, n)
 
     # --- batches (an extension: multiprocessing has no such calls) ---------
     def put_many(self, items: Iterable[Any], block: bool = True,

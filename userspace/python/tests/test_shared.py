@@ -351,6 +351,93 @@ def test_counter_exact_4_processes(lock_kind):
     assert _counter(4, 1500, lock_kind) == 4 * 1500
 
 
+@pytest.mark.parametrize("lock_kind", ["rlock", "lock"])
+def test_counter_exact_threads_in_processes(lock_kind):
+    """Threads of two processes share each process's handle of one lock
+    (they take turns at it, then the processes at the kernel lock): the
+    counter stays exact, and no thread waits past a release.  Some
+    acquires are non-blocking or short-timed, as a lost turn would show
+    there too."""
+    nthreads, n = 4, 300
+    v = Value("i", 0) if lock_kind == "rlock" else Value("i", 0, lock=Lock())
+    lk, raw = v.get_lock(), v.get_obj()
+
+    def work(errs):
+        try:
+            done = 0
+            while done < n:
+                if done % 3 == 0:
+                    got = lk.acquire(False)
+                elif done % 3 == 1:
+                    got = lk.acquire(True, 0.001)
+                else:
+                    got = lk.acquire(timeout=60)
+                    assert got, "acquire timed out: a turn was lost"
+                if not got:
+                    continue
+                try:
+                    if lock_kind == "rlock":
+                        v.value += 1        # the getter and setter re-enter
+                    else:
+                        raw.value += 1
+                    if done % 10 == 0:
+                        # held with the GIL dropped: the other threads
+                        # find it taken and wait for their turn
+                        time.sleep(0.001)
+                finally:
+                    lk.release()
+                done += 1
+        except BaseException as e:
+            errs.append(e)
+
+    def proc():
+        errs = []
+        ts = [threading.Thread(target=work, args=(errs,))
+              for _ in range(nthreads)]
+        for t in ts:
+            t.start()
+        for t in ts:
+            t.join()
+        assert not errs, errs
+    pids = []
+    for _ in range(2):
+        pid = os.fork()
+        if pid == 0:
+            code = 1
+            try:
+                proc()
+                code = 0
+            finally:
+                os._exit(code)
+        pids.append(pid)
+    for pid in pids:
+        _, status = os.waitpid(pid, 0)
+        assert os.waitstatus_to_exitcode(status) == 0
+    assert v.value == 2 * nthreads * n
+
+
+@pytest.mark.parametrize("cls", [Lock, RLock])
+def test_thread_waiting_for_its_turn_gets_it_at_release(cls):
+    """A thread of the holding process that waits (no timeout) gets the
+    lock when the holder releases it: woken for its turn, not left
+    asleep.  join()'s 60 s only keeps a lost wake-up from hanging the
+    run; it is no timing check."""
+    lk = cls()
+    lk.acquire()
+    res = []
+
+    def waiter():
+        res.append(lk.acquire())
+        lk.release()
+    t = threading.Thread(target=waiter, daemon=True)
+    t.start()
+    time.sleep(0.3)                 # let it wait for its turn
+    lk.release()
+    t.join(60)
+    assert not t.is_alive(), "the waiting thread was never woken"
+    assert res == [True]
+
+
 def test_c_helper_used_when_built():
     """make userspace builds ipcdev._speedups: the tests then run the C
     lock path (the pure-Python one is run by test_pure_python_locks)."""

@@ -313,6 +313,7 @@ long ipcshm_unlock(struct ipcshm *shm)
 {
 	u32 w, old, id;
 	int i, ret = -EPERM;
+	bool wake = false;
 
 	mutex_lock(&shm->lock);
 	w = ipcshm_word(shm);
@@ -325,14 +326,20 @@ long ipcshm_unlock(struct ipcshm *shm)
 		/* Release: the critical section is done before it shows. */
 		old = cmpxchg_release(shm->word, w, 0);
 		if (old == w) {
-			if (atomic_read(&shm->lock_waiters))
-				wake_up(&shm->lockq);
+			wake = atomic_read(&shm->lock_waiters);
 			ret = 0;
 			break;
 		}
 		w = old;
 	}
 	mutex_unlock(&shm->lock);
+	/*
+	 * After the unlock: a woken locker re-takes shm->lock, which we would
+	 * still hold.  A sleeper counted in lock_waiters was queued on lockq
+	 * before it let shm->lock go, so the wake-up cannot miss it.
+	 */
+	if (wake)
+		wake_up(&shm->lockq);
 	return ret;
 }
 

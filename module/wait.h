@@ -11,6 +11,7 @@
 #include <linux/lockdep.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
+#include <linux/rcupdate.h>
 #include <linux/sched.h>
 #include <linux/types.h>
 #include <linux/wait.h>
@@ -148,13 +149,25 @@ static inline int ipcdev_wait_locked(wait_queue_head_t *wq, struct mutex *lock,
 				 waiter);
 }
 
-/* Take @waiter off its queue (whose lock is held), wake it, mark it. */
+/*
+ * Take @waiter off its queue (whose lock is held), mark it, wake it.
+ * Marked first, so that it wakes to find its work done and returns
+ * without the lock the waker still holds (woken first, on another CPU,
+ * it would find no mark and wait for that lock).  Once marked it may
+ * return, free its entry and exit: its task is read before, and
+ * task_struct is freed only after an RCU grace period (as
+ * rcuwait_wake_up() relies on).
+ */
 static inline void ipcdev_waiter_served(struct ipcdev_waiter *waiter)
 {
+	struct task_struct *task = waiter->wait.private;
+
 	list_del_init(&waiter->wait.entry);
-	wake_up_process(waiter->wait.private);
+	rcu_read_lock();
 	/* Release: the waker's work is done before the waiter sees it. */
 	smp_store_release(&waiter->handed, 1);
+	wake_up_process(task);
+	rcu_read_unlock();
 }
 
 /**
@@ -166,11 +179,10 @@ static inline void ipcdev_waiter_served(struct ipcdev_waiter *waiter)
  * @arg:	for @take
  *
  * The caller holds the lock the sleepers re-check under (the @lock of
- * ipcdev_wait_locked()).  The served waiter is taken off @wq, woken, and
- * then marked handed: it returns IPCDEV_WAIT_HANDED without re-taking
- * that lock.  It is woken before it is marked, so that it cannot have
- * returned (and freed its entry and maybe exited) while we wake it; woken
- * early, it finds the mark under the lock we hold.
+ * ipcdev_wait_locked()).  The served waiter is taken off @wq, marked
+ * handed and woken (ipcdev_waiter_served()): it returns
+ * IPCDEV_WAIT_HANDED without re-taking that lock.  Woken early (a
+ * signal), it finds the mark under the lock we hold.
  *
  * Return: true when a waiter was served.
  */

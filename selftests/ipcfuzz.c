@@ -86,6 +86,7 @@
 #define FZ_POOL		4	/* pooled names per run */
 #define FZ_MAXNAMES	4096	/* logged non-pool names */
 #define FZ_MAXPRINT	8	/* failures printed per process */
+#define FZ_CANARY	0xc5	/* fills the page below f->rw */
 
 enum { DQ, DP, DS, DE, NDEV };
 static const char *const fz_dev[NDEV] = {
@@ -550,6 +551,34 @@ static uint32_t rmode(struct fz *f)
 	return pc(f, 70) ? 0600 | (uint32_t)rn(f, 0100) : (uint32_t)rn(f, 01000);
 }
 
+/*
+ * A buffer of @len bytes that starts in f->rw and runs into the guard page
+ * after it (at least its last byte is there).  It starts at most a page
+ * before the guard: f->rw is one page, and what lies below it is not the
+ * fuzzer's (often libc's .bss, right below the gap it was mapped in).  A
+ * call that writes into such a buffer may fill its readable part before it
+ * faults, as read(2) does; starting further down, the kernel's correct
+ * partial copy overwrote libc (a worker's GPF in fork(), 2026-12-04).
+ */
+static uint64_t fz_cross_guard(struct fz *f, uint64_t len)
+{
+	uint64_t room = len < (uint64_t)f->pg ? len : (uint64_t)f->pg;
+
+	return (uintptr_t)(f->guard - (room > 1 ? rn(f, room) : 0));
+}
+
+/* Did a call given a bad buffer write below f->rw, into the canary page? */
+static void fz_check_canary(struct fz *f)
+{
+	const unsigned char *c = (const unsigned char *)f->rw - f->pg;
+
+	for (long i = 0; i < f->pg; i++)
+		if (c[i] != FZ_CANARY) {
+			fz_fail(f, "byte %ld below the read-write page was overwritten", f->pg - i);
+			return;
+		}
+}
+
 /* A message buffer of at least @len bytes, or a bad one. */
 static uint64_t rbuf(struct fz *f, uint64_t len, bool *bad)
 {
@@ -562,7 +591,7 @@ static uint64_t rbuf(struct fz *f, uint64_t len, bool *bad)
 	case 2:
 		return fz_kaddr;
 	case 3:	/* crosses into the guard page */
-		return (uintptr_t)(f->guard - (len > 1 ? rn(f, len) : 0));
+		return fz_cross_guard(f, len);
 	case 4:
 		return (uintptr_t)f->ro;	/* writes into it fault */
 	default:
@@ -1800,7 +1829,7 @@ static uint64_t m_badbuf(struct fz *f, uint64_t len, bool for_read)
 	case 2:
 		return fz_kaddr;
 	case 3:
-		return (uintptr_t)(f->guard - rn(f, len));	/* at least 1 byte past */
+		return fz_cross_guard(f, len);
 	default:
 		return (uintptr_t)f->ro;	/* a get cannot write into it */
 	}
@@ -2925,8 +2954,10 @@ static int m_run(struct fz_shared *sh, unsigned long long seed, long ops, int pr
 				}
 				pthread_mutex_unlock(&o->mu);
 			}
-			for (int t = 0; t < threads; t++)
+			for (int t = 0; t < threads; t++) {
+				fz_check_canary(&a[t].f);
 				failed |= a[t].f.failed;
+			}
 			_exit(failed ? 1 : 0);
 		}
 	}
@@ -3342,8 +3373,10 @@ static int r_run(struct fz_shared *sh, unsigned long long seed, long ops, int pr
 			else
 				m_ioc(f0, 13, rs->sfd, IPCDEV_IOC_SHM_UNLOCK, (uintptr_t)0,
 					 held ? 0 : EPERM);
-			for (int t = 0; t < threads; t++)
+			for (int t = 0; t < threads; t++) {
+				fz_check_canary(&a[t].f);
 				failed |= a[t].f.failed;
+			}
 			_exit(failed ? 1 : 0);
 		}
 	}
@@ -3455,11 +3488,13 @@ static int fz_setup_mem(struct fz *f)
 	char *p;
 
 	f->pg = sysconf(_SC_PAGESIZE);
-	p = mmap(NULL, 2 * f->pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (p == MAP_FAILED || mprotect(p + f->pg, f->pg, PROT_NONE))
+	/* A canary page, f->rw, the guard page: see fz_cross_guard(). */
+	p = mmap(NULL, 3 * f->pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED || mprotect(p + 2 * f->pg, f->pg, PROT_NONE))
 		return -1;
-	f->rw = p;
-	f->guard = p + f->pg;
+	memset(p, FZ_CANARY, f->pg);
+	f->rw = p + f->pg;
+	f->guard = p + 2 * f->pg;
 	p = mmap(NULL, 2 * f->pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (p == MAP_FAILED)
 		return -1;
@@ -3609,6 +3644,7 @@ static int ipcfuzz_run(const struct fz_opts *o, struct fz_result *res)
 			}
 			fz_arm();
 			fz_run_ops(&f);
+			fz_check_canary(&f);
 			_exit(f.failed ? 1 : 0);
 		}
 		pids[w] = pid;

@@ -107,6 +107,7 @@ void ipc_chan_init(struct ipc_chan *ch, const struct ipc_chan_limits *lim)
 	ch->fasync_in = NULL;
 	ch->fasync_out = NULL;
 	ch->spare = NULL;
+	memset(ch->batch_spares, 0, sizeof(ch->batch_spares));
 	ch->no_getters = false;
 	ch->no_putters = false;
 }
@@ -118,6 +119,7 @@ void ipc_chan_init(struct ipc_chan *ch, const struct ipc_chan_limits *lim)
 void ipc_chan_destroy(struct ipc_chan *ch)
 {
 	struct ipc_msg *msg, *tmp;
+	unsigned int i;
 
 	list_for_each_entry_safe(msg, tmp, &ch->msgs, link) {
 		atomic_long_sub(msg->len, &ipcdev_nr_bytes);
@@ -125,6 +127,8 @@ void ipc_chan_destroy(struct ipc_chan *ch)
 	}
 	INIT_LIST_HEAD(&ch->msgs);
 	ipc_msg_drop_spare(&ch->spare);
+	for (i = 0; i < ARRAY_SIZE(ch->batch_spares); i++)
+		ipc_msg_drop_spare(&ch->batch_spares[i]);
 	mutex_destroy(&ch->lock);
 }
 
@@ -730,11 +734,37 @@ long ipcdev_get_ioctl(struct ipc_chan *ch, void __user *uarg,
  * flight until the edge has stored its length, as the single GET does.
  * Only the first message may wait; the rest are what is ready.
  */
+#define IPC_BATCH_STACK	8	/* elements a batch keeps on the stack */
+
 struct ipc_batch {
 	struct ipcdev_msg *m;	/* the elements, a kernel copy */
 	struct ipc_msg **msg;	/* the messages built (put) or held (get) */
 	u32 n;
+	/* m and msg of a batch of IPC_BATCH_STACK or fewer: no allocation */
+	struct ipcdev_msg m_stack[IPC_BATCH_STACK];
+	struct ipc_msg *msg_stack[IPC_BATCH_STACK];
 };
+
+/*
+ * The spare slot of element @i: a batch of small messages spreads them
+ * over the channel's IPC_CHAN_SPARES slots, so that a steady stream of
+ * batches, as of single messages, allocates and zeroes nothing.
+ */
+static struct ipc_msg **ipc_batch_slot(struct ipc_chan *ch, u32 i)
+{
+	i %= IPC_CHAN_SPARES;
+	return i ? &ch->batch_spares[i - 1] : &ch->spare;
+}
+
+/* Element @i's message @msg was taken: settle it, keep it if it is small. */
+static void ipc_batch_done(struct ipc_chan *ch, u32 i, struct ipc_msg *msg)
+{
+	if (i % IPC_CHAN_SPARES && msg->cap > IPC_MSG_SPARE_BATCH) {
+		ipc_msg_free(msg);
+		return;
+	}
+	ipc_msg_done(ipc_batch_slot(ch, i), msg);
+}
 
 /* A batch's later messages never wait. */
 static const struct ipcdev_wait ipc_batch_nowait = { .nonblock = true };
@@ -792,8 +822,8 @@ static u32 ipc_batch_build(struct ipc_chan *ch, struct ipc_batch *b,
 			atomic_long_add(m->len, &ipcdev_nr_sending);
 			*sending += m->len;
 		}
-		msg = ipc_msg_from_user(&ch->spare, u64_to_user_ptr(m->buf),
-					m->len, quser);
+		msg = ipc_msg_from_user(ipc_batch_slot(ch, i),
+					u64_to_user_ptr(m->buf), m->len, quser);
 		if (IS_ERR(msg)) {
 			*err = PTR_ERR(msg);
 			break;
@@ -1046,12 +1076,12 @@ static void ipc_batch_settle(struct ipc_chan *ch, struct ipc_batch *b,
 		ipc_chan_unflight(ch, b->msg[i]);
 	ipc_chan_room_back(ch, delivered);
 	for (i = 0; i < delivered; i++)
-		ipc_msg_done(&ch->spare, b->msg[i]);
+		ipc_batch_done(ch, i, b->msg[i]);
 }
 
 /*
  * The batch edge: struct ipcdev_msgvec and its elements in, checked, into
- * @b (freed by the caller with kfree(b->m)).
+ * @b (freed by the caller with ipc_batch_free()).
  */
 static int ipcdev_batch_in(struct ipc_batch *b, struct ipcdev_msgvec *v,
 			   struct ipcdev_wait *w, const void __user *uarg,
@@ -1070,10 +1100,16 @@ static int ipcdev_batch_in(struct ipc_batch *b, struct ipcdev_msgvec *v,
 	if (ret)
 		return ret;
 	b->n = v->count;
-	b->m = kmalloc_array(b->n, sizeof(*b->m) + sizeof(*b->msg), GFP_KERNEL);
-	if (!b->m)
-		return -ENOMEM;
-	b->msg = (struct ipc_msg **)(b->m + b->n);
+	if (b->n <= IPC_BATCH_STACK) {
+		b->m = b->m_stack;
+		b->msg = b->msg_stack;
+	} else {
+		b->m = kmalloc_array(b->n, sizeof(*b->m) + sizeof(*b->msg),
+				     GFP_KERNEL);
+		if (!b->m)
+			return -ENOMEM;
+		b->msg = (struct ipc_msg **)(b->m + b->n);
+	}
 	if (copy_from_user(b->m, u64_to_user_ptr(v->msgs),
 			   b->n * sizeof(*b->m)))
 		return -EFAULT;
@@ -1082,6 +1118,12 @@ static int ipcdev_batch_in(struct ipc_batch *b, struct ipcdev_msgvec *v,
 		if (b->m[i].flags || b->m[i].deadline_ns || b->m[i].reserved)
 			return -EINVAL;
 	return 0;
+}
+
+static void ipc_batch_free(struct ipc_batch *b)
+{
+	if (b->m != b->m_stack)
+		kfree(b->m);
 }
 
 static int ipcdev_batch_out(struct ipcdev_msgvec __user *uvec, u32 done,
@@ -1129,7 +1171,7 @@ long ipcdev_put_many_ioctl(struct ipc_chan *ch, void __user *uarg,
 		ret = done;
 	}
 out:
-	kfree(b.m);
+	ipc_batch_free(&b);
 	return ret;
 }
 
@@ -1184,7 +1226,7 @@ long ipcdev_get_many_ioctl(struct ipc_chan *ch, void __user *uarg,
 	if (i)
 		ret = i;
 out:
-	kfree(b.m);
+	ipc_batch_free(&b);
 	return ret;
 }
 

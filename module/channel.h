@@ -50,10 +50,17 @@ struct ipcdev_user;
  *		file; @lock
  * @spare:	a small message taken earlier, kept to carry the next one;
  *		taken and given back with xchg()/cmpxchg(), without @lock
+ * @batch_spares: as @spare, for a batch's elements 1 .. IPC_CHAN_SPARES - 1
+ *		(element i uses slot i % IPC_CHAN_SPARES, slot 0 being
+ *		@spare); they keep only messages of IPC_MSG_SPARE_BATCH bytes
+ *		or less
  *
  * Every entry of @getq is a getter's struct ipcdev_waiter: a put may hand
  * its message straight to the first one.
  */
+/* Spare slots of a channel: a batch of 8 small messages allocates nothing. */
+#define IPC_CHAN_SPARES	8
+
 struct ipc_chan {
 	struct mutex lock;	/* see above: guards the channel */
 	struct list_head msgs;
@@ -74,6 +81,7 @@ struct ipc_chan {
 	bool no_getters;
 	bool no_putters;
 	struct ipc_msg *spare;
+	struct ipc_msg *batch_spares[IPC_CHAN_SPARES - 1];
 };
 
 struct ipc_chan_limits {

@@ -66,6 +66,8 @@ struct ipc_msg {
  * @spare) is taken and given back with xchg()/cmpxchg(), without a lock.
  */
 #define IPC_MSG_SPARE_SMALL	(IPC_MSG_HEAD_DATA + 256)
+/* The most a channel's batch spare slots keep (a kmalloc-512 piece). */
+#define IPC_MSG_SPARE_BATCH	(512 - sizeof(struct ipc_msg))
 
 void ipc_msg_release(struct ipc_msg *msg);
 bool ipc_msg_spare_budget(struct ipc_msg *msg, bool add);

@@ -525,6 +525,57 @@ TEST(large_messages_in_batch)
 	close(fd);
 }
 
+/*
+ * A channel keeps the messages of a batch as spares, one slot per element
+ * (element i in slot i % 8), and a spare carries any later message that
+ * fits it.  Batches of 1 to 20 elements (on the kernel's stack up to 8,
+ * allocated above) of 0 to 5000 bytes, and single gets in between, must
+ * come out with their own length and bytes, never a spare's old ones.
+ */
+TEST(spares_carry_any_size)
+{
+	enum { MAXN = 20, MAXLEN = 5000 };
+	static unsigned char in[MAXN][MAXLEN], out[MAXN][MAXLEN];
+	int fd = q_new(0, 0, 0);
+	struct ipcdev_msg m[MAXN];
+	__u64 lens[MAXN];
+	unsigned int r = 12345;
+
+	ASSERT_LE(0, fd);
+	for (int round = 0; round < 60; round++) {
+		int n = 1 + round % MAXN, from = 0;
+
+		for (int i = 0; i < n; i++) {
+			r = r * 1103515245u + 12345u;
+			lens[i] = (r >> 8) % 4 ? (r >> 12) % 600 : (r >> 12) % MAXLEN;
+			fill(in[i], lens[i], round * 31 + i);
+			m[i] = (struct ipcdev_msg){ .buf = ptr(in[i]), .len = lens[i] };
+		}
+		ASSERT_EQ(n, vec(fd, PUT_MANY, m, n, 0, 0, NULL));
+		memset(out, 0xee, sizeof(out));
+		if (round % 3 == 1) {	/* the first through a single get */
+			__u64 l = MAXLEN;
+
+			ASSERT_EQ(0, q_get(fd, out[0], &l));
+			ASSERT_EQ(lens[0], l);
+			from = 1;
+		}
+		for (int i = from; i < n; i++)
+			m[i - from] = (struct ipcdev_msg){ .buf = ptr(out[i]), .len = MAXLEN };
+		if (n > from)
+			ASSERT_EQ(n - from, vec(fd, GET_MANY, m, n - from, 0, 0, NULL));
+		for (int i = 0; i < n; i++) {
+			if (i >= from)
+				ASSERT_EQ(lens[i], m[i - from].len);
+			ASSERT_EQ(0, memcmp(in[i], out[i], lens[i])) TH_LOG("round %d element %d", round, i);
+			if (lens[i] < MAXLEN)
+				ASSERT_EQ(0xee, out[i][lens[i]]);
+		}
+		ASSERT_EQ(0, q_count(fd));
+	}
+	close(fd);
+}
+
 TEST(readonly_handle_ebadf)
 {
 	struct ipcdev_queue_open o = { 0 };

@@ -436,12 +436,25 @@ int ipc_chan_put(struct ipc_chan *ch, const void __user *buf, u64 len,
 
 /*
  * The core of write_iter(): one message of all the bytes of @from (see
- * __ipc_chan_put()).
+ * __ipc_chan_put()); @nowait: the kiocb's IOCB_NOWAIT.
  */
 int ipc_chan_put_iter(struct ipc_chan *ch, struct iov_iter *from,
-		      const struct ipcdev_wait *w, struct ipcdev_user **quser)
+		      const struct ipcdev_wait *w, struct ipcdev_user **quser,
+		      bool nowait)
 {
-	return __ipc_chan_put(ch, NULL, from, iov_iter_count(from), w, quser);
+	u64 len = iov_iter_count(from);
+
+	/*
+	 * IOCB_NOWAIT (io_uring's inline attempt): a channel that looks full
+	 * (locklessly, as poll looks) gets -EAGAIN before the message is
+	 * built, so that io_uring's retries, one per poll wake-up, do not
+	 * copy and free it each time.  Errors that do not wait still come
+	 * first: too long, no receiver.
+	 */
+	if (nowait && len <= ch->msgsize_max && !READ_ONCE(ch->no_getters) &&
+	    !ipc_chan_fits(ch, len))
+		return -EAGAIN;
+	return __ipc_chan_put(ch, NULL, from, len, w, quser);
 }
 
 /* A message in flight gives its room back (and its bytes to the count). */

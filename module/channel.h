@@ -101,7 +101,8 @@ int ipc_chan_get(struct ipc_chan *ch, void __user *buf, u64 size,
 /* read_iter() and write_iter(): one whole message per call, as read(2). */
 struct iov_iter;
 int ipc_chan_put_iter(struct ipc_chan *ch, struct iov_iter *from,
-		      const struct ipcdev_wait *w, struct ipcdev_user **quser);
+		      const struct ipcdev_wait *w, struct ipcdev_user **quser,
+		      bool nowait);
 int ipc_chan_get_iter(struct ipc_chan *ch, struct iov_iter *to,
 		      const struct ipcdev_wait *w, u64 *msglen);
 /* The PUT/SEND and GET/RECV ioctls of a channel, its edge (channel.c). */

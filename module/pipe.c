@@ -439,7 +439,8 @@ static ssize_t ipcpipe_write_iter(struct kiocb *iocb, struct iov_iter *from)
 		return -EMSGSIZE;
 	ipcdev_wait_init_iocb(&w, iocb);
 	ret = ipc_chan_put_iter(ipcpipe_out(p, end), from, &w,
-				&ipcdev_handle(file)->quser);
+				&ipcdev_handle(file)->quser,
+				iocb->ki_flags & IOCB_NOWAIT);
 	return ipcpipe_write_ret(ret, len);
 }
 

@@ -202,8 +202,8 @@ static ssize_t ipcq_write_iter(struct kiocb *iocb, struct iov_iter *from)
 	if (ipcdev_write_maybe_cut(len))
 		return -EMSGSIZE;
 	ipcdev_wait_init_iocb(&w, iocb);
-	ret = ipc_chan_put_iter(&q->ch, from, &w,
-				&ipcdev_handle(file)->quser);
+	ret = ipc_chan_put_iter(&q->ch, from, &w, &ipcdev_handle(file)->quser,
+				iocb->ki_flags & IOCB_NOWAIT);
 	return ret ? ret : len;
 }
 

@@ -594,6 +594,45 @@ static int check_q_put(struct fi_ctx *c, int ret)
 	return drain_expect(c, c->fd[0], false, ret ? 1 : 2, seeds, lens);
 }
 
+/*
+ * A full queue (maxsize 1, holding B); the operation writes A with
+ * RWF_NOWAIT, io_uring's inline attempt.  It must get EAGAIN before it
+ * builds anything: no allocation to fail, so no injected ENOMEM (only
+ * pwritev2()'s own copy of the iovec may fail, EFAULT), and io_uring's
+ * retries of a full channel cost no copy.
+ */
+static int setup_q_full(struct fi_ctx *c)
+{
+	struct ipcdev_queue_open o = { .maxsize = 1, .mode = 0600 };
+
+	c->fd[0] = dev_open_bind(DEV_Q, O_RDWR, IPCDEV_IOC_QUEUE_OPEN, &o);
+	if (c->fd[0] < 0)
+		return c->fd[0];
+	return q_put(c->fd[0], c->b, SMALL);
+}
+
+static int op_q_write_nowait_full(struct fi_ctx *c)
+{
+	struct iovec iov = { .iov_base = c->a, .iov_len = SMALL };
+
+	/* EAGAIN is the outcome sought (0); a write that went in, 1. */
+	if (pwritev2(c->fd[0], &iov, 1, -1, RWF_NOWAIT) >= 0)
+		return 1;
+	return errno == EAGAIN ? 0 : -errno;
+}
+
+static int check_q_write_nowait_full(struct fi_ctx *c, int ret)
+{
+	const unsigned int seeds[] = { 2 };
+	const size_t lens[] = { SMALL };
+
+	if (ret > 0)
+		return WHY(c, "RWF_NOWAIT write to a full queue went in");
+	if (ret < 0)	/* only the copy of the iovec may fail (EFAULT) */
+		return 0;
+	return drain_expect(c, c->fd[0], false, 1, seeds, lens);
+}
+
 /* A queue holding A (small or large), then B; the operation gets one. */
 static int setup_q_ab_small(struct fi_ctx *c)
 {
@@ -1820,6 +1859,8 @@ static const struct fi_kind kinds[] = {
 	  teardown_all, ENOMEM_EFAULT },
 	{ "pipe-recv-many", setup_p_batch, op_p_recv_many, check_p_recv_many,
 	  teardown_all, ENOMEM_EFAULT },
+	{ "queue-write-nowait-full", setup_q_full, op_q_write_nowait_full,
+	  check_q_write_nowait_full, teardown_all, { EFAULT } },
 };
 
 #define NKINDS	(sizeof(kinds) / sizeof(kinds[0]))
@@ -2067,6 +2108,7 @@ KIND(46, queue_put_many);
 KIND(47, queue_get_many);
 KIND(48, pipe_send_many);
 KIND(49, pipe_recv_many);
+KIND(50, queue_write_nowait_full);
 #else
 KIND(18, handover_put_small);
 KIND(19, handover_put_large);

@@ -223,6 +223,9 @@ static __always_inline bool ipc_chan_hand_over(struct ipc_chan *ch,
 	lockdep_assert_held(&ch->lock);
 	if (ch->count || !atomic_read(&ch->getters))
 		return false;
+	/* Getters queue under ch->lock, as in __ipc_chan_notify(). */
+	if (!waitqueue_active(&ch->getq)) /* all woken, none queued */
+		return false;
 	atomic_inc(&ch->inflight);
 	atomic64_add(len, &ch->inflight_bytes);
 	atomic_long_add(len, &ipcdev_nr_bytes);
@@ -234,7 +237,11 @@ static __always_inline bool ipc_chan_hand_over(struct ipc_chan *ch,
 	return false;
 }
 
-static int ipc_chan_put_check(void *arg)
+/*
+ * Inline: every put checks once before it may wait, and the waiting path
+ * (ipcdev_wait_sleep()) takes its address.
+ */
+static __always_inline int ipc_chan_put_check(void *arg)
 {
 	struct ipc_chan_cond *c = arg;
 
@@ -260,6 +267,10 @@ static int ipc_chan_get_check(void *arg)
  * putters are counted before they check under ch->lock (@nr_waiting),
  * pollers are seen by
  * wq_has_sleeper(), whose barrier pairs with the one after poll_wait().
+ * A sleeper counted in @nr_waiting is queued on @wq under the ch->lock
+ * we hold, so an empty @wq means that every counted one was already woken
+ * (taken off @wq) and has not run yet: a streaming putter that runs ahead
+ * of its woken getter takes no wait-queue lock per message for it.
  */
 static __always_inline void
 __ipc_chan_notify(struct ipc_chan *ch, wait_queue_head_t *wq,
@@ -268,7 +279,8 @@ __ipc_chan_notify(struct ipc_chan *ch, wait_queue_head_t *wq,
 	__must_hold(&ch->lock)
 {
 	lockdep_assert_held(&ch->lock);
-	if (atomic_read(nr_waiting))
+	if (atomic_read(nr_waiting) &&
+	    waitqueue_active(wq)) /* queued under ch->lock: see above */
 		wake_up_nr(wq, nr);
 	if (wq_has_sleeper(&ch->pollq))
 		wake_up_poll(&ch->pollq, events);

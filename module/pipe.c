@@ -290,8 +290,9 @@ static int ipcpipe_check(struct file *file, struct ipcpipe *p, u32 end,
 	return ipcpipe_can_recv(p, end) && (fmode & FMODE_READ) ? 0 : -EBADF;
 }
 
-static long ipcpipe_ioctl_msg(struct file *file, bool send, bool many,
-			      void __user *uarg)
+/* Inline: each of its four callers keeps only its own branch. */
+static __always_inline long ipcpipe_ioctl_msg(struct file *file, bool send,
+					      bool many, void __user *uarg)
 {
 	u32 end;
 	struct ipcpipe *p = ipcpipe_of(file, &end);

@@ -53,8 +53,8 @@ static void ipcdev_sleep(const struct ipcdev_wait *w)
 
 /*
  * Leave @wq without the sleepers' lock (a fatal signal): true when a waker
- * served @waiter first.  A waker takes the waiter off @wq and wakes it
- * before it sets @handed, all under @wq's lock (ipcdev_waiter_served()),
+ * served @waiter first.  A waker takes the waiter off @wq, then sets
+ * @handed and wakes it, all under @wq's lock (ipcdev_waiter_served()),
  * so an entry already off @wq does not mean that @handed is final:
  * finish_wait() skips the lock for such an entry, and a waiter that read
  * @handed after it could miss the mark, and lose what it was handed (a

@@ -11,7 +11,6 @@
 #include <linux/lockdep.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
-#include <linux/rcupdate.h>
 #include <linux/sched.h>
 #include <linux/types.h>
 #include <linux/wait.h>
@@ -150,24 +149,28 @@ static inline int ipcdev_wait_locked(wait_queue_head_t *wq, struct mutex *lock,
 }
 
 /*
- * Take @waiter off its queue (whose lock is held), mark it, wake it.
- * Marked first, so that it wakes to find its work done and returns
- * without the lock the waker still holds (woken first, on another CPU,
- * it would find no mark and wait for that lock).  Once marked it may
- * return, free its entry and exit: its task is read before, and
- * task_struct is freed only after an RCU grace period (as
- * rcuwait_wake_up() relies on).
+ * Take @waiter off @wq, whose lock is held, mark it, wake it.  Marked
+ * first, so that it wakes to find its work done and returns without the
+ * lock the waker still holds (woken first, on another CPU, it would find
+ * no mark and wait for that lock).  Once marked it may return, free its
+ * entry and exit: its task is read before, and task_struct is freed only
+ * after an RCU grace period (as rcuwait_wake_up() relies on).  @wq's lock,
+ * taken with spin_lock_irq(), keeps that grace period off without
+ * rcu_read_lock(): a region with interrupts disabled is an RCU read-side
+ * critical section (see call_rcu()), and on PREEMPT_RT the lock itself
+ * takes rcu_read_lock().
  */
-static inline void ipcdev_waiter_served(struct ipcdev_waiter *waiter)
+static inline void ipcdev_waiter_served(wait_queue_head_t *wq,
+					struct ipcdev_waiter *waiter)
+	__must_hold(&wq->lock)
 {
 	struct task_struct *task = waiter->wait.private;
 
+	lockdep_assert_held(&wq->lock);
 	list_del_init(&waiter->wait.entry);
-	rcu_read_lock();
 	/* Release: the waker's work is done before the waiter sees it. */
 	smp_store_release(&waiter->handed, 1);
 	wake_up_process(task);
-	rcu_read_unlock();
 }
 
 /**
@@ -197,7 +200,7 @@ ipcdev_waiter_hand(wait_queue_head_t *wq,
 	waiter = list_first_entry_or_null(&wq->head, struct ipcdev_waiter,
 					  wait.entry);
 	if (waiter && take(waiter, arg)) {
-		ipcdev_waiter_served(waiter);
+		ipcdev_waiter_served(wq, waiter);
 		served = true;
 	}
 	spin_unlock_irq(&wq->lock);
@@ -224,7 +227,7 @@ ipcdev_waiter_hand_all(wait_queue_head_t *wq,
 	spin_lock_irq(&wq->lock);
 	list_for_each_entry_safe(waiter, next, &wq->head, wait.entry) {
 		take(waiter, arg);
-		ipcdev_waiter_served(waiter);
+		ipcdev_waiter_served(wq, waiter);
 	}
 	spin_unlock_irq(&wq->lock);
 }

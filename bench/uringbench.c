@@ -3,7 +3,10 @@
  * uringbench: io_uring reads and writes of whole messages on an ipcpipe
  * against pipe(2), in the same run (issue 18, item 2).
  *
- *   uringbench [--iters N] [--depth D]
+ *   uringbench [--iters N] [--depth D] [--shape inline|2proc] [--size 64|4096]
+ *              [--mech ipcpipe|pipe|pipe-nb]
+ * --shape, --size and --mech run only that part (for a profile); the
+ * mechanisms left out print 0.
  *
  * Two shapes, for 64 B and 4 KiB messages, DEPTH (default 8) in flight:
  *
@@ -48,6 +51,8 @@ static const char *const mech_name[NR_MECH] = {
 
 static long opt_iters = 20000;
 static unsigned int opt_depth = 8;
+static int opt_shape = -1, opt_mech = -1;
+static long opt_size = -1;
 
 static uint64_t now_ns(void)
 {
@@ -220,8 +225,20 @@ int main(int argc, char **argv)
 			opt_iters = atol(argv[++i]);
 		else if (!strcmp(argv[i], "--depth") && i + 1 < argc)
 			opt_depth = atoi(argv[++i]);
-		else {
-			fprintf(stderr, "usage: uringbench [--iters N] [--depth D]\n");
+		else if (!strcmp(argv[i], "--shape") && i + 1 < argc)
+			opt_shape = !strcmp(argv[++i], "2proc");
+		else if (!strcmp(argv[i], "--size") && i + 1 < argc)
+			opt_size = atol(argv[++i]);
+		else if (!strcmp(argv[i], "--mech") && i + 1 < argc) {
+			i++;
+			opt_mech = !strcmp(argv[i], "ipcpipe") ? M_IPCPIPE :
+				   !strcmp(argv[i], "pipe") ? M_PIPE :
+				   !strcmp(argv[i], "pipe-nb") ? M_PIPE_NB : -2;
+		} else {
+			opt_mech = -2;
+		}
+		if (opt_mech == -2) {
+			fprintf(stderr, "usage: uringbench [--iters N] [--depth D] [--shape inline|2proc] [--size BYTES] [--mech ipcpipe|pipe|pipe-nb]\n");
 			return 2;
 		}
 	}
@@ -236,9 +253,14 @@ int main(int argc, char **argv)
 	printf("# %-7s %6s %12s %12s %12s %9s %9s\n", "shape", "size",
 	       mech_name[0], "pipe(2)", "pipe2(NB)", "vs pipe", "vs NB");
 	for (int shape = 0; shape < 2; shape++) {
+		if (opt_shape >= 0 && shape != opt_shape)
+			continue;
 		for (size_t s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++) {
+			if (opt_size >= 0 && (size_t)opt_size != sizes[s])
+				continue;
 			for (int m = 0; m < NR_MECH; m++)
-				r[m] = shape ? run_2proc(m, sizes[s]) :
+				r[m] = opt_mech >= 0 && m != opt_mech ? 0 :
+				       shape ? run_2proc(m, sizes[s]) :
 					       run_inline(m, sizes[s]);
 			printf("  %-7s %6zu %12.0f %12.0f %12.0f %8.2fx %8.2fx\n",
 			       shape ? "2proc" : "inline", sizes[s], r[0], r[1],

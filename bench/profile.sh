@@ -37,8 +37,28 @@ prof rtt ipcpipe
 prof rtt "pipe(2)"
 prof stream ipcqueue
 prof stream "POSIX mq"
+prof batch ipcqueue
+prof batch ipcpipe
 prof wake ipcevent
 prof wake eventfd
 prof lock "ipcshm lock"
+# io_uring, two processes, 4 KiB (bench/uringbench): ipcpipe, pipe(2) O_NONBLOCK
+for m in ipcpipe pipe-nb; do
+	echo "#### uring 2proc 4096 B: $m" >>"$out"
+	echo >>"$out"
+	if ! perf record -q -e cpu-clock -F 20000 -a -g -o "$tmp/p.data" -- \
+		build/bench/uringbench --iters 4000 --shape 2proc --size 4096 \
+		--mech "$m" >/dev/null 2>"$tmp/err"; then
+		echo "perf record failed: $(tail -n 3 "$tmp/err")" >>"$out"
+		echo >>"$out"
+		continue
+	fi
+	echo '```' >>"$out"
+	perf report -i "$tmp/p.data" --stdio --no-children --sort sym -g none \
+		--percent-limit 1.2 2>/dev/null | grep -v '^#' | grep -v '^$' |
+		head -n 28 >>"$out"
+	echo '```' >>"$out"
+	echo >>"$out"
+done
 rm -rf "$tmp"
 exit 0

@@ -1016,7 +1016,7 @@ out:
 /* 64 B streaming, batch: ipcdev's PUT_MANY/GET_MANY, SEND_MANY/RECV_MANY */
 
 #define BATCH_LEN	64
-#define BATCH_DEPTH	8	/* messages per direction, and per batch */
+#define BATCH_DEPTH	8	/* the most messages per batch (the deepest depth) */
 
 /*
  * Move up to @n messages of BATCH_LEN bytes, at @b + i * BATCH_LEN, in one
@@ -1069,8 +1069,8 @@ static int batch_child(void *arg, int idx)
 	(void)idx;
 	chan_side(p->c, 1);
 	while (got < p->n) {
-		r = chan_batch(p->c, 1, 0, b, p->n - got < BATCH_DEPTH ?
-			       (int)(p->n - got) : BATCH_DEPTH);
+		r = chan_batch(p->c, 1, 0, b, p->n - got < cur_depth ?
+			       (int)(p->n - got) : cur_depth);
 		if (r < 0)
 			return -1;
 		for (i = 0; i < r; i++)
@@ -1083,9 +1083,10 @@ static int batch_child(void *arg, int idx)
 }
 
 /*
- * 64 B one-way streaming at a depth of BATCH_DEPTH messages, ipcdev with
- * its batch calls (BATCH_DEPTH messages per call each way) against its
- * anchor with one message per call: as bench_stream() otherwise.
+ * 64 B one-way streaming at the depth now running (cur_depth, at most
+ * BATCH_DEPTH), ipcdev with its batch calls (as many messages per call
+ * each way as the depth holds) against its anchor with one message per
+ * call: as bench_stream() otherwise.
  */
 static void bench_stream_batch(int mech)
 {
@@ -1098,14 +1099,17 @@ static void bench_stream_batch(int mech)
 	pid_t pid;
 	char name[96];
 
-	snprintf(name, sizeof(name), "stream 64 B batch %s", mech_name[mech]);
-	if (chan_open(&c, mech, BATCH_LEN, BATCH_DEPTH * BATCH_LEN))
+	snprintf(name, sizeof(name), "stream 64 B batch depth %d %s", cur_depth,
+		 mech_name[mech]);
+	if (cur_depth < 1 || cur_depth > BATCH_DEPTH ||
+	    chan_open(&c, mech, BATCH_LEN, cur_depth * BATCH_LEN) ||
+	    (cur_held = chan_held(&c, BATCH_LEN)) < 0)
 		goto out;
 	pid = spawn(batch_child, &p, 0);
 	chan_side(&c, 0);
 	t0 = now_ns();
 	while (sent < n) {
-		k = n - sent < BATCH_DEPTH ? (int)(n - sent) : BATCH_DEPTH;
+		k = n - sent < cur_depth ? (int)(n - sent) : cur_depth;
 		for (i = 0; i < k; i++)
 			stamp(b + i * BATCH_LEN, BATCH_LEN, sent + i);
 		r = chan_batch(&c, 0, 1, b, k);
@@ -2082,10 +2086,10 @@ static const char *calls_of(int test, int mech)
 {
 	switch (mech) {
 	case M_IPCQUEUE:
-		return test == T_BATCH ? "ioctl QUEUE_PUT_MANY / QUEUE_GET_MANY, 8 per call" :
+		return test == T_BATCH ? "ioctl QUEUE_PUT_MANY / QUEUE_GET_MANY, depth per call" :
 					 "ioctl QUEUE_PUT / QUEUE_GET";
 	case M_IPCPIPE:
-		return test == T_BATCH ? "ioctl PIPE_SEND_MANY / PIPE_RECV_MANY, 8 per call" :
+		return test == T_BATCH ? "ioctl PIPE_SEND_MANY / PIPE_RECV_MANY, depth per call" :
 					 "ioctl PIPE_SEND / PIPE_RECV";
 	case M_IPCQUEUE_RW:
 	case M_IPCPIPE_RW:
@@ -2432,7 +2436,9 @@ static void target_depths(const char *what, int test, int mech, int rw,
 	printf("| %s |", what);
 	for (k = 0; k < 2; k++)
 		for (i = 0; i < NR_DEPTHS; i++) {
-			if (test == T_RTT && depths[i] != 8) {
+			/* rw < 0: no read/write variant (the batches) */
+			if ((test == T_RTT && depths[i] != 8) ||
+			    (k && rw < 0)) {
 				printf(" |");
 				continue;
 			}
@@ -2474,6 +2480,14 @@ static void table_targets(void)
 		target_depths("ipcpipe streaming 64 B >= 1.0x pipe(2) "
 			      "(one message per call)", T_STREAM, M_IPCPIPE,
 			      M_IPCPIPE_RW, M_PIPE, 64, 1.0, 1);
+		target_depths("ipcqueue batch streaming 64 B >= 3x POSIX mq "
+			      "(ioctl column: QUEUE_PUT_MANY / GET_MANY)",
+			      T_BATCH, M_IPCQUEUE, -1, M_MQ, BATCH_LEN, 3.0,
+			      1);
+		target_depths("ipcpipe batch streaming 64 B >= 3x pipe(2) "
+			      "(ioctl column: PIPE_SEND_MANY / RECV_MANY)",
+			      T_BATCH, M_IPCPIPE, -1, M_PIPE, BATCH_LEN, 3.0,
+			      1);
 		target_depths("ipcqueue streaming 4 KiB >= 1.1x POSIX mq",
 			      T_STREAM, M_IPCQUEUE, M_IPCQUEUE_RW, M_MQ, 4096,
 			      1.1, 1);
@@ -2589,14 +2603,14 @@ static void report(const char *method)
 		 "bytes.", depth_method);
 	table_stream(T_STREAM, "One-way streaming throughput", m, 1);
 	table_stream(T_BATCH, "64 B streaming, batch",
-		     "As the streaming table, 64 B messages, at a depth of 8: "
-		     "ipcqueue bytes_max and ipcpipe capacity 512 bytes, "
-		     "mq_maxmsg 8 (pipe(2): F_SETPIPE_SZ 512, which the kernel "
-		     "rounds up to a page: 64 messages).  ipcqueue and ipcpipe "
-		     "move 8 messages per call each way (ioctl "
-		     "QUEUE_PUT_MANY/GET_MANY, PIPE_SEND_MANY/RECV_MANY); "
-		     "POSIX mq and pipe(2) one per mq_send/mq_receive, "
-		     "write/read.", 1);
+		     "As the streaming table, 64 B messages, at each depth D "
+		     "(8, 2): ipcqueue bytes_max and ipcpipe capacity D x 64 "
+		     "bytes, mq_maxmsg D (pipe(2): F_SETPIPE_SZ D x 64, which "
+		     "the kernel rounds up to a page: 64 messages).  ipcqueue "
+		     "and ipcpipe move up to D messages per call each way "
+		     "(ioctl QUEUE_PUT_MANY/GET_MANY, PIPE_SEND_MANY/"
+		     "RECV_MANY); POSIX mq and pipe(2) one per mq_send/"
+		     "mq_receive, write/read.", 1);
 	table_stream(T_SHM_STREAM, "Shared memory: handoff rate",
 		     "A segment of the message's size mapped by both "
 		     "processes.  The writer stamps the message in place (4 "
@@ -2691,6 +2705,7 @@ static void depth_round(void)
 				   M_IPCPIPE, M_IPCPIPE_RW, M_PIPE,
 				   M_PIPE_DIRECT, M_SEQPACKET, M_SYSV };
 	static const size_t sizes[] = { 64, 4096, 65536, 1048576 };
+	static const int batch[] = { M_IPCQUEUE, M_MQ, M_IPCPIPE, M_PIPE };
 	unsigned int i, s;
 	int d;
 
@@ -2704,6 +2719,9 @@ static void depth_round(void)
 				if (want("stream") && wantm(msg[i]) &&
 				    (!opt_size || opt_size == (long)sizes[s]))
 					bench_stream(msg[i], sizes[s]);
+		for (i = 0; i < sizeof(batch) / sizeof(batch[0]); i++)
+			if (want("batch") && wantm(batch[i]))
+				bench_stream_batch(batch[i]);
 	}
 	cur_depth = 0;
 }
@@ -2714,7 +2732,6 @@ static void one_round(void)
 				   M_IPCPIPE, M_IPCPIPE_RW, M_PIPE,
 				   M_PIPE_DIRECT, M_SEQPACKET, M_SYSV };
 	static const size_t sizes[] = { 64, 4096, 65536, 1048576 };
-	static const int batch[] = { M_IPCQUEUE, M_MQ, M_IPCPIPE, M_PIPE };
 	unsigned int i, s;
 	int p;
 
@@ -2737,10 +2754,6 @@ static void one_round(void)
 			if (want("lock") && wantm(i))
 				bench_lock_contended(i, p);
 	}
-	for (s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++)
-	for (i = 0; i < sizeof(batch) / sizeof(batch[0]); i++)
-		if (want("batch") && wantm(batch[i]))
-			bench_stream_batch(batch[i]);
 	for (s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++)
 		for (i = M_IPCSHM; i <= M_MEMFD; i++)
 			if (want("shm") && wantm(i))

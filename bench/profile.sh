@@ -13,13 +13,13 @@ if ! command -v perf >/dev/null 2>&1; then
 	echo "perf: not installed in the guest" >>"$out"
 	exit 0
 fi
-prof() {
-	test=$1 mech=$2
-	echo "#### $test: $mech" >>"$out"
+# record TITLE COMMAND...: profile COMMAND, append its top symbols as TITLE.
+record() {
+	echo "#### $1" >>"$out"
 	echo >>"$out"
+	shift
 	if ! perf record -q -e cpu-clock -F 20000 -a -g -o "$tmp/p.data" -- \
-		"$bin" --only "$test" --mech "$mech" --rounds 1 --no-mem \
-		>/dev/null 2>"$tmp/err"; then
+		"$@" >/dev/null 2>"$tmp/err"; then
 		echo "perf record failed: $(tail -n 3 "$tmp/err")" >>"$out"
 		echo >>"$out"
 		return
@@ -30,6 +30,9 @@ prof() {
 		head -n 28 >>"$out"
 	echo '```' >>"$out"
 	echo >>"$out"
+}
+prof() {
+	record "$1: $2" "$bin" --only "$1" --mech "$2" --rounds 1 --no-mem
 }
 prof rtt ipcqueue
 prof rtt "POSIX mq"
@@ -44,21 +47,8 @@ prof wake eventfd
 prof lock "ipcshm lock"
 # io_uring, two processes, 4 KiB (bench/uringbench): ipcpipe, pipe(2) O_NONBLOCK
 for m in ipcpipe pipe-nb; do
-	echo "#### uring 2proc 4096 B: $m" >>"$out"
-	echo >>"$out"
-	if ! perf record -q -e cpu-clock -F 20000 -a -g -o "$tmp/p.data" -- \
-		build/bench/uringbench --iters 4000 --shape 2proc --size 4096 \
-		--mech "$m" >/dev/null 2>"$tmp/err"; then
-		echo "perf record failed: $(tail -n 3 "$tmp/err")" >>"$out"
-		echo >>"$out"
-		continue
-	fi
-	echo '```' >>"$out"
-	perf report -i "$tmp/p.data" --stdio --no-children --sort sym -g none \
-		--percent-limit 1.2 2>/dev/null | grep -v '^#' | grep -v '^$' |
-		head -n 28 >>"$out"
-	echo '```' >>"$out"
-	echo >>"$out"
+	record "uring 2proc 4096 B: $m" build/bench/uringbench --iters 4000 \
+		--shape 2proc --size 4096 --mech "$m"
 done
 rm -rf "$tmp"
 exit 0

@@ -187,10 +187,16 @@ int ipcdev_charge_msg_slow(struct ipcdev_user **cache, long bytes,
  */
 void ipcdev_user_put(struct ipcdev_user *u)
 {
-	if (u && atomic_dec_and_lock(&u->refs, &ipcdev_users_lock)) {
+	/*
+	 * atomic_dec_and_lock(), open-coded: PREEMPT_RT's spin_unlock() has
+	 * no sparse annotation to balance that macro's __cond_lock().
+	 */
+	if (!u || atomic_add_unless(&u->refs, -1, 1))
+		return;
+	spin_lock(&ipcdev_users_lock);
+	if (atomic_dec_and_test(&u->refs))
 		ipcdev_user_maybe_free(u);
-		spin_unlock(&ipcdev_users_lock);
-	}
+	spin_unlock(&ipcdev_users_lock);
 }
 
 /**
